@@ -1,0 +1,96 @@
+"""Two states of a landscape side by side: what-if retirements and baseline-vs-target diffs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from egov_align.analyze import Result, analyze
+from egov_align.config import Config
+from egov_align.findings import Finding
+from egov_align.model import Model, step_subject
+from egov_align.schema import KINDS
+
+HEADLINE_METRICS = ("alignment", "integration_coverage", "digital_services", "redundant_spend")
+
+
+@dataclass
+class Comparison:
+    before: Result
+    after: Result
+    introduced: list[Finding]
+    resolved: list[Finding]
+    metric_deltas: dict
+    retired: list[str] = field(default_factory=list)
+    elements: dict | None = None  # diff only: added / removed / changed
+
+    def as_document(self) -> dict:
+        document = {
+            "findings": {"introduced": [f.as_record() for f in self.introduced],
+                         "resolved": [f.as_record() for f in self.resolved]},
+            "metrics": self.metric_deltas,
+        }
+        if self.retired:
+            document = {"retired": self.retired, **document}
+        if self.elements is not None:
+            document = {"elements": self.elements, **document}
+        return document
+
+
+def compare_findings(before: list[Finding], after: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """Introduced and resolved, matched on (rule, subject, key), never on line numbers."""
+    old = {f.identity for f in before}
+    new = {f.identity for f in after}
+    return [f for f in after if f.identity not in old], [f for f in before if f.identity not in new]
+
+
+def metric_deltas(before: dict, after: dict) -> dict:
+    deltas = {}
+    for name in HEADLINE_METRICS:
+        old, new = before.get(name), after.get(name)
+        delta = None if old is None or new is None else round(new - old, 4)
+        deltas[name] = {"before": old, "after": new, "delta": delta}
+    return deltas
+
+
+def compare_results(before: Result, after: Result, **extra) -> Comparison:
+    introduced, resolved = compare_findings(before.findings, after.findings)
+    return Comparison(before, after, introduced, resolved, metric_deltas(before.metrics, after.metrics), **extra)
+
+
+def what_if(model: Model, retire: list[str], *, config: Config | None = None,
+            as_of: dt.date | None = None, baseline: Result | None = None) -> Comparison:
+    """The model as if `retire` were retired, against the model as written."""
+    before = baseline or analyze(model, config=config, as_of=as_of)
+    after = analyze(model.with_systems_retired(retire), config=config, as_of=as_of)
+    return compare_results(before, after, retired=list(retire))
+
+
+def _elements(model: Model) -> dict[str, dict]:
+    found = {}
+    for key, (prefix, _class) in KINDS.items():
+        for element_id, element in model.kind(key).items():
+            found[f"{prefix}:{element_id}"] = element.model_dump(by_alias=True, mode="json",
+                                                                 exclude={"steps"})
+    for process, step in model.steps():
+        found[step_subject(process.id, step.id)] = step.model_dump(mode="json")
+    return found
+
+
+def diff_elements(old: Model, new: Model) -> dict:
+    before, after = _elements(old), _elements(new)
+    changed = {}
+    for subject in sorted(before.keys() & after.keys()):
+        fields = {name: {"before": before[subject].get(name), "after": after[subject].get(name)}
+                  for name in sorted(before[subject].keys() | after[subject].keys())
+                  if before[subject].get(name) != after[subject].get(name)}
+        if fields:
+            changed[subject] = fields
+    return {"added": sorted(after.keys() - before.keys()), "removed": sorted(before.keys() - after.keys()),
+            "changed": changed}
+
+
+def diff_models(old: Model, new: Model, *, config: Config | None = None,
+                as_of: dt.date | None = None) -> Comparison:
+    return compare_results(analyze(old, config=config, as_of=as_of), analyze(new, config=config, as_of=as_of),
+                           elements=diff_elements(old, new))

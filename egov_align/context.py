@@ -1,0 +1,47 @@
+"""What a rule sees: the model, its graph, shared lookups, thresholds and a finding helper."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import networkx as nx
+
+from egov_align.config import Config
+from egov_align.findings import Finding, Severity
+from egov_align.graph import Index, build_graph
+from egov_align.model import Model
+
+
+@dataclass
+class RuleContext:
+    model: Model
+    config: Config = field(default_factory=Config)
+    as_of: dt.date = field(default_factory=dt.date.today)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        return build_graph(self.model)
+
+    @cached_property
+    def index(self) -> Index:
+        return Index(self.model)
+
+    def finding(self, subject: str, message: str, *, related=(), key: str = "",
+                severity: Severity | None = None, at: str | None = None) -> Finding:
+        """A finding at the definition of `at` (default: the subject itself).
+
+        analyze() fills in the rule and the final severity.
+        """
+        place = self.model.location(at or subject)
+        return Finding(rule="", severity=severity, message=message, file=place.file,  # type: ignore[arg-type]
+                       line=place.line, column=place.column, subject=subject,
+                       related=tuple(dict.fromkeys(related)), key=key)
+
+
+def names(ids, limit: int = 5) -> str:
+    """`a`, `b` and 3 more: short lists for messages."""
+    ids = list(ids)
+    shown = ", ".join(f"`{i}`" for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

@@ -1,0 +1,130 @@
+"""Turning pydantic errors into friendly `schema` messages that point at the YAML node."""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+
+from pydantic import BaseModel
+
+from egov_align.config import did_you_mean
+
+_YAML_11_WORDS = "yes/no/on/off/true/false"
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a true/false value"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "a date"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text"
+
+
+def _quote_hint(value: object) -> str:
+    if isinstance(value, bool):
+        return f" (YAML reads unquoted {_YAML_11_WORDS} as true/false: put the value in quotes)"
+    if isinstance(value, int):
+        return " (YAML reads it as a number, dropping leading zeros: put the value in quotes)"
+    if isinstance(value, float):
+        return " (YAML reads it as a number: put the value in quotes)"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f" (YAML reads {value.isoformat()} as a date: put the value in quotes)"
+    return ""
+
+
+def field_class(root: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class that owns the last key of `loc`, by walking annotations from `root`."""
+    current: object = root
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        model = _as_model(current)
+        if model is None:
+            return None
+        field = _field_by_alias(model, part)
+        if field is None:
+            return None
+        current = field.annotation
+    return _as_model(current)
+
+
+def _as_model(annotation: object) -> type[BaseModel] | None:
+    seen = [annotation]
+    while seen:
+        candidate = seen.pop()
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+        seen.extend(typing.get_args(candidate))
+    return None
+
+
+def _field_by_alias(model: type[BaseModel], key: str):
+    for name, field in model.model_fields.items():
+        if (field.alias or name) == key:
+            return field
+    return None
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def describe(error: dict, root: type[BaseModel]) -> tuple[str, bool, bool]:
+    """(message, point at the key rather than the value, point at the parent mapping)."""
+    kind = error["type"]
+    loc = error["loc"]
+    value = error.get("input")
+    last = loc[-1] if loc else None
+    if kind == "missing":
+        return f"missing required field `{last}`", False, True
+    if kind == "extra_forbidden":
+        owner = field_class(root, loc)
+        names = field_names(owner) if owner else []
+        known = f"; allowed here: {', '.join(names)}" if names and not did_you_mean(str(last), names) else ""
+        return f"unknown field `{last}`{did_you_mean(str(last), names)}{known}", True, False
+    if kind in ("string_type", "date_type", "bool_type", "int_type", "float_type", "list_type",
+                "model_type", "dict_type", "literal_error") and value is None:
+        return f"`{last}` is empty; give a value or remove the line", False, False
+    if kind == "string_type":
+        return f"expected text, found {_type_name(value)} {value!r}{_quote_hint(value)}", False, False
+    if kind == "string_pattern_mismatch":
+        if last == "currency":
+            return f"{value!r} is not a currency code: use three capital letters, e.g. TZS", False, False
+        return f"{value!r} is not a valid id: use only letters, digits, '-', '_' and '.'", False, False
+    if kind == "string_too_short":
+        return f"`{last}` must not be empty", False, False
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
+        return (f"{value!r} is not allowed here; use one of {', '.join(choices)}"
+                f"{did_you_mean(str(value), choices)}"), False, False
+    if kind in ("date_type", "date_from_datetime_parsing", "date_parsing"):
+        return f"expected a date like 2024-06-30, found {_type_name(value)} {value!r}", False, False
+    if kind == "bool_type":
+        return f"expected true or false, found {_type_name(value)} {value!r}", False, False
+    if kind in ("int_type", "float_type"):
+        return f"expected a number, found {_type_name(value)} {value!r}", False, False
+    if kind == "list_type":
+        return f"expected a list, found {_type_name(value)} {value!r}", False, False
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of fields, found {_type_name(value)} {value!r}", False, False
+    if kind == "too_short":
+        return f"`{last}` must not be empty", False, False
+    if kind == "value_error":
+        message = error["msg"].removeprefix("Value error, ")
+        if message.startswith("unknown rule"):
+            from egov_align.rules import ALL_RULE_NAMES
+
+            message += f" in `ignore`{did_you_mean(str(value), ALL_RULE_NAMES)}"
+        return message, False, False
+    return error["msg"], False, False

@@ -1,0 +1,70 @@
+"""The one value every check produces: a finding at a place in a model file."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    """Ordered severities; `rank` lets `--fail-on` compare them."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePos:
+    """Where a YAML node starts: file as given on the command line, 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A diagnostic (validation) or a finding (analysis).
+
+    `key` tells apart several findings of one rule about one subject (the entity of a
+    once-only gap, the source step of an integration gap); what-if and diff match on
+    (rule, subject, key).
+    """
+
+    rule: str
+    severity: Severity
+    message: str
+    file: str
+    line: int
+    column: int
+    subject: str | None = None
+    related: tuple[str, ...] = ()
+    key: str = ""
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        return (self.rule, self.subject or f"{self.file}:{self.line}", self.key)
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.rule, self.column, self.subject or "", self.key)
+
+    def as_record(self) -> dict:
+        """The DESIGN.md section 6 shape; `subject` only when there is one."""
+        record: dict = {"rule": self.rule, "severity": self.severity.value}
+        if self.subject is not None:
+            record["subject"] = self.subject
+        record.update(message=self.message, file=self.file, line=self.line,
+                      column=self.column, related=list(self.related))
+        return record
+
+
+def sorted_findings(findings) -> list[Finding]:
+    return sorted(findings, key=Finding.sort_key)

@@ -1,0 +1,46 @@
+"""Model files as they were at a git revision, read with git itself (no checkout touched)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from egov_align.loader import YAML_SUFFIXES, Source
+
+
+class GitError(Exception):
+    """git is missing, this is not a repository, or the revision does not exist (exit 2)."""
+
+
+def _git(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode(errors="replace").strip().splitlines()[-1]
+                       if done.stderr.strip() else f"git {' '.join(args)} failed")
+    return done.stdout
+
+
+def sources_at(revision: str, paths, *, cwd: Path) -> list[Source]:
+    """Every *.yaml / *.yml under `paths` at `revision`, shown with paths relative to `cwd`."""
+    top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+    _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], cwd)
+    prefix = cwd.resolve().relative_to(top.resolve())
+    specs = [(prefix / p).as_posix() if (prefix / p).as_posix() != "." else "." for p in paths]
+    listed = _git(["ls-tree", "-r", "-z", "--name-only", revision, "--", *specs], top).decode()
+    names = [n for n in listed.split("\0") if n.endswith(YAML_SUFFIXES)
+             and not any(part.startswith(".") for part in n.split("/"))]
+    if not names:
+        return []
+    batch = _git(["cat-file", "--batch"], top, stdin="".join(f"{revision}:{n}\n" for n in names).encode())
+    sources, offset = [], 0
+    for name in names:
+        header_end = batch.index(b"\n", offset)
+        size = int(batch[offset:header_end].split()[2])
+        content = batch[header_end + 1: header_end + 1 + size]
+        offset = header_end + 1 + size + 1
+        sources.append(Source(Path(os.path.relpath(name, prefix)).as_posix(), content=content))
+    return sorted(sources, key=lambda s: s.display)

@@ -1,0 +1,417 @@
+"""Files -> Model, or diagnostics: discover, read, parse with positions, validate, resolve.
+
+Each file is handled on its own (`load_file`, run in worker processes for large models and
+cached by content); cross-file checks (duplicate ids, references) run once over the small
+per-file indexes. Every diagnostic of every file is collected before stopping, and nothing
+is ever written under the model paths.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from egov_align.cache import Cache
+from egov_align.config import did_you_mean
+from egov_align.diagnostics import describe
+from egov_align.findings import Finding, Severity, SourcePos, sorted_findings
+from egov_align.model import Model, step_subject
+from egov_align.positions import ParsedYaml, parse_yaml
+from egov_align.schema import KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
+
+LOG = logging.getLogger(__name__)
+YAML_SUFFIXES = (".yaml", ".yml")
+_PARALLEL_MIN_BYTES = 2_000_000
+
+
+class PathNotFound(Exception):
+    """A path on the command line does not exist: a usage error (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A model file: read from `path`, or given as `content` (a git revision, an upload)."""
+
+    display: str
+    path: str | None = None
+    content: bytes | None = None
+
+    def read(self) -> bytes:
+        if self.content is not None:
+            return self.content
+        with open(self.path, "rb") as handle:  # type: ignore[arg-type]
+            return handle.read()
+
+    def size(self) -> int:
+        if self.content is not None:
+            return len(self.content)
+        try:
+            return os.path.getsize(self.path)  # type: ignore[arg-type]
+        except OSError:
+            return 0
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def discover(paths, *, cwd: Path | None = None) -> list[Source]:
+    """Every *.yaml / *.yml under the paths, recursively, skipping names that start with '.'."""
+    cwd = cwd or Path.cwd()
+    found: dict[Path, Source] = {}
+    for given in paths:
+        path = Path(given)
+        if not path.is_absolute():
+            path = cwd / path
+        if not path.exists():
+            raise PathNotFound(f"{given}: no such file or directory")
+        if path.is_file():
+            found.setdefault(path.resolve(), Source(display_path(path, cwd), str(path)))
+            continue
+        for directory, subdirectories, names in os.walk(path):
+            subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
+            for name in sorted(names):
+                if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
+                    continue
+                file_path = Path(directory) / name
+                found.setdefault(file_path.resolve(), Source(display_path(file_path, cwd), str(file_path)))
+    return sorted(found.values(), key=lambda s: s.display)
+
+
+# ---------------------------------------------------------------- one file
+
+
+@dataclass
+class FileResult:
+    """What one file contributes: problems located in it, its definitions and references."""
+
+    display: str
+    problems: list[tuple] = field(default_factory=list)  # (rule, message, line, column)
+    defs: list[tuple] = field(default_factory=list)  # (subject prefix, id, line, column)
+    refs: list[tuple] = field(default_factory=list)  # (subject prefix, id, loc)
+    elements: dict | None = None  # kind -> [element], or None when not asked for
+
+    def index(self) -> tuple:
+        return (self.problems, self.defs, self.refs)
+
+
+def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
+    if len(raw) > max_bytes:
+        return None, ("unreadable-file", f"file is {len(raw):,} bytes, over the limit of "
+                      f"{max_bytes:,} (`max-file-bytes`); split it into several files", 1, 1)
+    nul = raw.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        return None, ("unreadable-file", "this is a binary file, not YAML text", 1, 1)
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, ("unreadable-file", f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be "
+                      "decoded; save the file as UTF-8", line, column)
+
+
+def _references(key: str, index: int, element) -> list[tuple]:
+    """(subject prefix, id, loc) for every cross-file reference of one element."""
+    base = (key, index)
+    refs: list[tuple] = []
+    add = refs.append
+
+    def each(prefix: str, values, *loc) -> None:
+        for position, value in enumerate(values):
+            add((prefix, value, base + loc + (position,)))
+
+    if key == "institutions":
+        if element.parent is not None:
+            add(("institution", element.parent, base + ("parent",)))
+    elif key == "systems":
+        add(("institution", element.owner, base + ("owner",)))
+        each("capability", element.capabilities, "capabilities")
+        for position, holding in enumerate(element.data):
+            add(("data", holding.entity, base + ("data", position, "entity")))
+    elif key == "integrations":
+        add(("system", element.from_, base + ("from",)))
+        add(("system", element.to, base + ("to",)))
+        if element.via is not None:
+            add(("system", element.via, base + ("via",)))
+        each("data", element.data, "data")
+    elif key == "services":
+        add(("institution", element.provider, base + ("provider",)))
+    elif key == "processes":
+        add(("institution", element.owner, base + ("owner",)))
+        if element.service is not None:
+            add(("service", element.service, base + ("service",)))
+        for number, step in enumerate(element.steps):
+            step_loc = ("steps", number)
+            if step.performer is not None:
+                add(("institution", step.performer, base + step_loc + ("performer",)))
+            each("capability", step.needs, *step_loc, "needs")
+            each("data", step.reads, *step_loc, "reads")
+            each("data", step.writes, *step_loc, "writes")
+            each("system", step.systems, *step_loc, "systems")
+    return refs
+
+
+def _step_problems(index: int, process) -> list[tuple]:
+    """Step ids unique within the process and `next` naming steps of the same process."""
+    problems: list[tuple] = []
+    first: dict[str, int] = {}
+    for number, step in enumerate(process.steps):
+        if step.id in first:
+            problems.append(("duplicate-id", ("processes", index, "steps", number, "id"),
+                             f"step id {step.id!r} is used twice in process {process.id!r} "
+                             f"(first as step {first[step.id] + 1})"))
+        first.setdefault(step.id, number)
+    for number, step in enumerate(process.steps):
+        for position, target in enumerate(step.next or ()):
+            if target not in first:
+                problems.append(("unknown-reference", ("processes", index, "steps", number, "next", position),
+                                 f"`next` names step {target!r}, which is not a step of process "
+                                 f"{process.id!r}{did_you_mean(target, first)}"))
+    return problems
+
+
+def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
+              want_elements: bool = True) -> FileResult:
+    """Read, parse and validate one file on its own."""
+    try:
+        raw = source.read()
+    except OSError as error:
+        return FileResult(source.display, [("unreadable-file", f"cannot read file: {error.strerror}", 1, 1)])
+    key = cache.key(raw) if cache is not None else None
+    if key is not None:
+        cached = cache.get_index(key)
+        if cached is not None:
+            elements = cache.get_elements(key) if want_elements else None
+            if elements is not None or not want_elements:
+                problems, defs, refs = cached
+                return FileResult(source.display, problems, defs, refs, elements)
+    result = _load_text(source.display, raw, max_bytes=max_bytes)
+    if key is not None:
+        cache.put(key, result.index(), result.elements)
+    if not want_elements:
+        result.elements = None
+    return result
+
+
+def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
+    result = FileResult(display, elements={})
+    text, problem = _decode(raw, max_bytes)
+    if problem is not None:
+        result.problems.append(problem)
+        return result
+    parsed = parse_yaml(text)
+    result.problems.extend((p.rule, p.message, p.line, p.column) for p in parsed.problems)
+    data = parsed.data
+    if data is None:
+        return result
+    if not isinstance(data, dict):
+        what = "a list" if isinstance(data, list) else "a single value"
+        result.problems.append(("schema", f"a model file must be a mapping with keys such as "
+                                f"{', '.join(TOP_LEVEL_KEYS)}; this file holds {what}", 1, 1))
+        return result
+    pending: list[tuple] = []  # (rule, loc, message, at key, at parent)
+    elements: dict = {}
+    for key, value in data.items():
+        if key == "model":
+            try:
+                elements["model"] = [ModelInfo.model_validate(value if value is not None else {})]
+                line, column = parsed.key_positions.get(("model",), (1, 1))
+                result.defs.append(("model", "", line, column))
+            except ValidationError as error:
+                pending.extend(_schema_errors(error, ("model",)))
+            continue
+        if key not in KINDS:
+            pending.append(("schema", (key,), f"unknown top-level key `{key}`"
+                            f"{did_you_mean(str(key), TOP_LEVEL_KEYS)}; a model file may hold "
+                            f"{', '.join(TOP_LEVEL_KEYS)}", True, False))
+            continue
+        prefix, element_class = KINDS[key]
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            pending.append(("schema", (key,), f"`{key}` must be a list of {key.replace('_', ' ')} "
+                            "(each item starting with '- id: ...')", False, False))
+            continue
+        valid = elements.setdefault(key, [])
+        for index, item in enumerate(value):
+            try:
+                element = element_class.model_validate(item)
+            except ValidationError as error:
+                pending.extend(_schema_errors(error, (key, index)))
+                continue
+            valid.append(element)
+            line, column = parsed.lookup((key, index))
+            result.defs.append((prefix, element.id, line, column))
+            result.refs.extend(_references(key, index, element))
+            if key == "processes":
+                for number, step in enumerate(element.steps):
+                    line, column = parsed.lookup((key, index, "steps", number))
+                    result.defs.append(("step", f"{element.id}/{step.id}", line, column))
+                pending.extend((rule, loc, message, False, False)
+                               for rule, loc, message in _step_problems(index, element))
+    if pending:
+        full = parse_yaml(text, full=True)
+        for rule, loc, message, at_key, at_parent in pending:
+            line, column = _locate(full, loc, at_key=at_key, at_parent=at_parent)
+            result.problems.append((rule, message, line, column))
+    result.elements = elements
+    return result
+
+
+def _schema_errors(error: ValidationError, base: tuple) -> list[tuple]:
+    found = []
+    for detail in error.errors(include_url=False):
+        loc = base + tuple(detail["loc"])
+        message, at_key, at_parent = describe({**detail, "loc": loc}, ModelFile)
+        found.append(("schema", loc, message, at_key, at_parent))
+    return found
+
+
+def _locate(parsed: ParsedYaml, loc: tuple, *, at_key: bool, at_parent: bool) -> tuple[int, int]:
+    if at_parent:
+        return parsed.lookup(loc[:-1])
+    return parsed.lookup(loc, prefer_key=at_key)
+
+
+# ---------------------------------------------------------------- the whole model
+
+
+@dataclass
+class LoadResult:
+    model: Model | None
+    diagnostics: list[Finding]
+    counts: dict  # files, institutions, systems, processes, steps
+
+    @property
+    def valid(self) -> bool:
+        return not self.diagnostics
+
+
+def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want_elements: bool,
+             jobs: int) -> list[FileResult]:
+    total = sum(s.size() for s in sources)
+    if jobs > 1 and len(sources) > 1 and total >= _PARALLEL_MIN_BYTES:
+        chunks = [sources[i::jobs] for i in range(jobs)]
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = [pool.submit(_load_chunk, chunk, max_bytes, cache, want_elements) for chunk in chunks]
+            results = [r for future in futures for r in future.result()]
+        return sorted(results, key=lambda r: r.display)
+    return _load_chunk(sources, max_bytes, cache, want_elements)
+
+
+def _load_chunk(sources, max_bytes, cache, want_elements) -> list[FileResult]:
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of small objects, none cyclic: collection would only cost time
+    try:
+        return [load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements)
+                for s in sources]
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | None = None,
+         want_model: bool = True, jobs: int | None = None) -> LoadResult:
+    """Load and check a model; `model` is None when any diagnostic was found."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    results = _run_all(sources, max_bytes=max_bytes, cache=cache, want_elements=want_model, jobs=jobs)
+    diagnostics = [Finding(rule, Severity.ERROR, message, r.display, line, column)
+                   for r in results for rule, message, line, column in r.problems]
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        diagnostics.extend(_cross_file(results, sources))
+        model = _assemble(results) if want_model and not diagnostics else None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return LoadResult(model, sorted_findings(diagnostics), _counts(results))
+
+
+def _counts(results: list[FileResult]) -> dict:
+    defined = defaultdict(int)
+    for result in results:
+        for prefix, *_rest in result.defs:
+            defined[prefix] += 1
+    return {"files": len(results), "institutions": defined["institution"], "systems": defined["system"],
+            "processes": defined["process"], "steps": defined["step"]}
+
+
+def _cross_file(results: list[FileResult], sources: list[Source]) -> list[Finding]:
+    """duplicate-id and unknown-reference across all files."""
+    found: list[Finding] = []
+    defined: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for result in results:
+        for prefix, element_id, line, column in result.defs:
+            table = defined[prefix]
+            first = table.get(element_id)
+            if first is None:
+                table[element_id] = (result.display, line, column)
+                continue
+            if prefix == "step":
+                continue  # reported within the process already
+            what = "a second `model` section" if prefix == "model" else f"{prefix} id {element_id!r} is defined twice"
+            found.append(Finding(
+                "duplicate-id" if prefix != "model" else "schema", Severity.ERROR,
+                f"{what}: first at {first[0]}:{first[1]}:{first[2]}, again here"
+                + ("; the model section may appear in one file only" if prefix == "model" else ""),
+                result.display, line, column,
+                related=(f"{first[0]}:{first[1]}",)))
+    pending: dict[str, list[tuple]] = defaultdict(list)
+    for result in results:
+        for prefix, target, loc in result.refs:
+            if target not in defined[prefix]:
+                field_name = next(p for p in reversed(loc) if isinstance(p, str))
+                kind_name = "data entity" if prefix == "data" else prefix
+                pending[result.display].append((loc, (
+                    f"`{field_name}` names {kind_name} {target!r}, which is not defined"
+                    f"{did_you_mean(target, defined[prefix])}")))
+    if pending:
+        by_display = {s.display: s for s in sources}
+        for display, items in pending.items():
+            parsed = parse_yaml(by_display[display].read().decode("utf-8-sig"), full=True)
+            for loc, message in items:
+                line, column = parsed.lookup(loc)
+                found.append(Finding("unknown-reference", Severity.ERROR, message, display, line, column))
+    return found
+
+
+def _assemble(results: list[FileResult]) -> Model:
+    model = Model(files=[r.display for r in results])
+    locations = model.locations
+    for result in results:
+        elements = result.elements or {}
+        if elements.get("model"):
+            model.info = elements["model"][0]
+        for key, (prefix, _class) in KINDS.items():
+            table = model.kind(key)
+            for element in elements.get(key, ()):
+                table[element.id] = element
+        for prefix, element_id, line, column in result.defs:
+            subject = "model" if prefix == "model" else f"{prefix}:{element_id}"
+            locations[subject] = SourcePos(result.display, line, column)
+    return model
+
+
+def load_paths(paths, *, config, cache: Cache | None = None, want_model: bool = True,
+               jobs: int | None = None, cwd: Path | None = None) -> LoadResult:
+    return load(discover(paths, cwd=cwd), max_bytes=config.max_file_bytes, cache=cache,
+                want_model=want_model, jobs=jobs)
+
+
+__all__ = ["LoadResult", "PathNotFound", "Source", "discover", "load", "load_file", "load_paths",
+           "step_subject"]

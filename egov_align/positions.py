@@ -1,0 +1,214 @@
+"""YAML text -> plain data plus the line and column of its nodes (the dagster way).
+
+PyYAML's libyaml composer gives nodes with marks; we walk them ourselves, without
+recursion (20,000 nested brackets must not overflow), to build plain Python data and, on
+the side, a table `path -> (line, column)`. Positions never enter the data.
+
+The fast mode keeps only the positions of containers near the top (elements, steps,
+holdings): enough to place analysis findings. When a file has a problem, the loader parses
+it again in full mode, which also records every scalar and every key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml is missing on this platform
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_FAST_DEPTH = 4
+_ALIAS_SLACK = 10_000
+
+Path = tuple  # of str keys and int indices
+LineCol = tuple[int, int]
+
+
+@dataclass
+class Problem:
+    """A parse-level diagnostic before it knows its file: rule, message, 1-based place."""
+
+    rule: str
+    message: str
+    line: int
+    column: int
+
+
+@dataclass
+class ParsedYaml:
+    data: object = None
+    positions: dict[Path, LineCol] = field(default_factory=dict)
+    key_positions: dict[Path, LineCol] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def lookup(self, loc: Path, *, prefer_key: bool = False) -> LineCol:
+        """The nearest recorded position at `loc` or, walking up, at an ancestor."""
+        loc = tuple(loc)
+        if prefer_key and loc in self.key_positions:
+            return self.key_positions[loc]
+        while loc:
+            if loc in self.positions:
+                return self.positions[loc]
+            loc = loc[:-1]
+        return self.positions.get((), (1, 1))
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """SafeConstructor used only to turn scalar nodes into values."""
+
+
+_CONSTRUCTOR = _Constructor()
+_SCALAR_BUILDERS = _CONSTRUCTOR.yaml_constructors
+
+
+def _place(node: yaml.Node) -> LineCol:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _scalar(node: yaml.ScalarNode) -> object:
+    if node.tag == _STR:
+        return node.value
+    builder = _SCALAR_BUILDERS.get(node.tag)
+    if builder is None:
+        raise _NodeError(node, f"unsupported YAML tag {node.tag!r}")
+    try:
+        return builder(_CONSTRUCTOR, node)
+    except (yaml.YAMLError, ValueError, TypeError) as error:
+        raise _NodeError(node, f"cannot read this value: {error}") from None
+
+
+class _NodeError(Exception):
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+def _mapping_pairs(node: yaml.MappingNode, depth: int = 0) -> tuple[list, list]:
+    """Explicit pairs and pairs merged in with `<<` (explicit keys win)."""
+    explicit, merged = [], []
+    for key, value in node.value:
+        if key.tag != _MERGE:
+            explicit.append((key, value))
+            continue
+        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode) or depth > 50:
+                raise _NodeError(source, "a merge key `<<` takes a mapping or a list of mappings")
+            inner_explicit, inner_merged = _mapping_pairs(source, depth + 1)
+            merged.extend(inner_explicit + inner_merged)
+    return explicit, merged
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
+    """yaml-syntax at the parser's problem mark, saying where an unclosed construct began."""
+    mark = error.problem_mark or error.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    message = str(error.problem or error)
+    context = error.context_mark
+    if error.context and context is not None and (context.line, context.column) != (line - 1, column - 1):
+        message += f" ({error.context} started at line {context.line + 1}, column {context.column + 1})"
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        message += " (a tab: YAML allows only spaces for indentation)"
+    return Problem("yaml-syntax", message, line, column)
+
+
+def parse_yaml(text: str, *, full: bool = False) -> ParsedYaml:
+    """Parse one YAML document; syntax errors and duplicate keys become problems."""
+    result = ParsedYaml()
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        result.problems.append(_syntax_problem(error, text))
+        return result
+    except yaml.YAMLError as error:  # reader errors carry a character offset, not a mark
+        position = getattr(error, "position", 0) or 0
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        result.problems.append(Problem("yaml-syntax", str(error).split("\n")[0], line, column))
+        return result
+    finally:
+        loader.dispose()
+    if root is None:
+        return result
+    try:
+        result.data = _walk(root, result, full=full, budget=len(text) + _ALIAS_SLACK,
+                            has_anchors="&" in text)
+    except _NodeError as error:
+        line, column = _place(error.node)
+        result.problems.append(Problem("schema", error.message, line, column))
+        result.data = None
+    return result
+
+
+def _walk(root: yaml.Node, result: ParsedYaml, *, full: bool, budget: int,
+          has_anchors: bool) -> object:
+    positions, key_positions, problems = result.positions, result.key_positions, result.problems
+    visited = 0
+    if isinstance(root, yaml.ScalarNode):
+        positions[()] = _place(root)
+        return _scalar(root)
+    top: dict | list = {} if isinstance(root, yaml.MappingNode) else []
+    stack = [(root, top, ())]
+    while stack:
+        node, container, path = stack.pop()
+        visited += 1
+        if has_anchors and visited > budget:
+            raise _NodeError(node, "aliases expand this file too far (an alias bomb?); "
+                                   "write the values out instead")
+        record = full or len(path) <= _FAST_DEPTH
+        if record:
+            positions[path] = _place(node)
+        if isinstance(node, yaml.SequenceNode):
+            items = node.value
+            if has_anchors:
+                visited += len(items)
+            for index, item in enumerate(items):
+                child_path = path + (index,)
+                if isinstance(item, yaml.ScalarNode):
+                    if full:
+                        positions[child_path] = _place(item)
+                    container.append(_scalar(item))
+                else:
+                    child = {} if isinstance(item, yaml.MappingNode) else []
+                    container.append(child)
+                    stack.append((item, child, child_path))
+            continue
+        explicit, merged = _mapping_pairs(node)
+        if has_anchors:
+            visited += len(explicit) + len(merged)
+        first_seen: dict = {}
+        for number, (key_node, value_node) in enumerate(explicit + merged):
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _NodeError(key_node, "a mapping key must be a plain value, not a list or mapping")
+            key = _scalar(key_node)
+            if not isinstance(key, str):
+                key = key_node.value  # `no:` or `1:` as a key means the text, not False or 1
+            if key in container:
+                if number < len(explicit):
+                    line, column = _place(key_node)
+                    problems.append(Problem(
+                        "duplicate-key",
+                        f"key {key!r} appears again in this mapping (first at line "
+                        f"{first_seen[key]}); YAML would silently keep only the last value",
+                        line, column))
+                continue
+            first_seen[key] = key_node.start_mark.line + 1
+            child_path = path + (key,)
+            if record:
+                key_positions[child_path] = _place(key_node)
+            if isinstance(value_node, yaml.ScalarNode):
+                if full:
+                    positions[child_path] = _place(value_node)
+                container[key] = _scalar(value_node)
+            else:
+                child = {} if isinstance(value_node, yaml.MappingNode) else []
+                container[key] = child
+                stack.append((value_node, child, child_path))
+    return top

@@ -1,0 +1,90 @@
+"""Reports of a Comparison (what-if or diff) in text, JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+
+from egov_align.reporters.markdown import cell
+from egov_align.reporters.text import money, percent
+
+_LABELS = {"alignment": "alignment", "integration_coverage": "integration coverage",
+           "digital_services": "digital services", "redundant_spend": "redundant spend"}
+
+
+def _value(name: str, value, currency) -> str:
+    if value is None:
+        return "n/a"
+    return money(value, currency) if name == "redundant_spend" else percent(value)
+
+
+def _delta(name: str, delta, currency) -> str:
+    if delta is None:
+        return ""
+    if name == "redundant_spend":
+        return f"{delta:+,.0f}"
+    return f"{delta * 100:+.0f} pt"
+
+
+def _metric_lines(comparison, currency) -> list[tuple[str, str, str, str]]:
+    return [(_LABELS[name], _value(name, d["before"], currency), _value(name, d["after"], currency),
+             _delta(name, d["delta"], currency)) for name, d in comparison.metric_deltas.items()]
+
+
+def render_text(comparison, options) -> str:
+    lines = []
+    if comparison.retired:
+        lines.append(f"What if {', '.join(comparison.retired)} were retired?")
+    if comparison.elements is not None:
+        elements = comparison.elements
+        lines.append(f"Elements: {len(elements['added'])} added, {len(elements['removed'])} removed, "
+                     f"{len(elements['changed'])} changed")
+        lines += [f"  + {s}" for s in elements["added"]]
+        lines += [f"  - {s}" for s in elements["removed"]]
+        for subject, fields in elements["changed"].items():
+            changes = "; ".join(f"{name}: {d['before']!r} -> {d['after']!r}" for name, d in fields.items())
+            lines.append(f"  ~ {subject}: {changes}")
+    lines.append("Metrics:")
+    lines += [f"  {label:<22} {before:>14} -> {after:<14} {delta}".rstrip()
+              for label, before, after, delta in _metric_lines(comparison, options.currency)]
+    for title, findings in (("introduced", comparison.introduced), ("resolved", comparison.resolved)):
+        lines.append(f"Findings {title}: {len(findings)}")
+        lines += [f"  {f.severity.value:<7} {f.rule}: {f.subject or f.file} — {f.message}" for f in findings]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(comparison, options) -> str:
+    title = (f"What if {', '.join(comparison.retired)} were retired?" if comparison.retired
+             else "egov-align: what this change does to the landscape")
+    lines = [f"## {cell(title)}", ""]
+    if comparison.elements is not None:
+        elements = comparison.elements
+        lines += [f"**Elements:** {len(elements['added'])} added, {len(elements['removed'])} removed, "
+                  f"{len(elements['changed'])} changed", ""]
+        for mark, key in (("added", "added"), ("removed", "removed")):
+            if elements[key]:
+                lines.append(f"- {mark}: " + ", ".join(f"`{s}`" for s in elements[key]))
+        if elements["changed"]:
+            lines.append("- changed: " + ", ".join(
+                f"`{s}` ({', '.join(elements['changed'][s])})" for s in elements["changed"]))
+        lines.append("")
+    lines += ["| metric | before | after | change |", "| --- | --- | --- | --- |"]
+    lines += [f"| {label} | {before} | {after} | {delta} |"
+              for label, before, after, delta in _metric_lines(comparison, options.currency)]
+    for title, findings in (("Findings introduced", comparison.introduced),
+                            ("Findings resolved", comparison.resolved)):
+        lines += ["", f"### {title}: {len(findings)}"]
+        if findings:
+            lines += ["", "| severity | rule | subject | message |", "| --- | --- | --- | --- |"]
+            lines += [f"| {f.severity.value} | {f.rule} | {cell(f.subject or '')} | {cell(f.message)} |"
+                      for f in findings]
+    return "\n".join(lines) + "\n"
+
+
+def render_comparison(comparison, fmt: str, options) -> str:
+    if fmt == "json":
+        return json.dumps(comparison.as_document(), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "markdown":
+        return render_markdown(comparison, options)
+    if fmt == "text":
+        return render_text(comparison, options)
+    raise ValueError(f"format {fmt!r} does not apply to comparisons; use text, json or markdown")

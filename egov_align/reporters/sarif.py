@@ -1,0 +1,59 @@
+"""SARIF 2.1.0: rule metadata once in the driver, one result per finding with its region."""
+
+from __future__ import annotations
+
+import json
+
+from egov_align.rules import RULES, VALIDATION_RULES, summary
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+
+def _rule_descriptors() -> list[dict]:
+    descriptors = []
+    for name, text in VALIDATION_RULES.items():
+        descriptors.append({"id": name, "name": name, "shortDescription": {"text": text},
+                            "defaultConfiguration": {"level": "error"},
+                            "properties": {"category": "validation"}})
+    for name, rule in RULES.items():
+        doc = (rule.__doc__ or "").strip()
+        descriptors.append({
+            "id": name, "name": name, "shortDescription": {"text": summary(rule)},
+            "fullDescription": {"text": doc.split("\n\n")[0].replace("\n", " ")},
+            "help": {"text": doc},
+            "defaultConfiguration": {"level": _LEVEL[rule.DEFAULT_SEVERITY.value]},
+            "properties": {"category": "analysis", "subject": rule.SUBJECT}})
+    return descriptors
+
+
+def as_document(result, *, options) -> dict:
+    rules = _rule_descriptors()
+    index = {r["id"]: n for n, r in enumerate(rules)}
+    results = []
+    for finding in result.findings:
+        entry = {
+            "ruleId": finding.rule, "ruleIndex": index[finding.rule],
+            "level": _LEVEL[finding.severity.value],
+            "message": {"text": finding.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": finding.line, "startColumn": finding.column}}}],
+            "partialFingerprints": {"egovAlignFinding/v1": "|".join(finding.identity)},
+        }
+        if finding.subject:
+            entry["properties"] = {"subject": finding.subject, "related": list(finding.related)}
+        results.append(entry)
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "egov-align", "version": options.version, "rules": rules}},
+            "results": results,
+        }],
+    }
+
+
+def render(result, *, options) -> str:
+    document = as_document(result, options=options)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

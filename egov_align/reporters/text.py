@@ -1,0 +1,123 @@
+"""Readable terminal output: a summary first, then findings grouped by rule, worst first."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from egov_align.findings import Severity
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m",
+           "dim": "\033[2m", "ok": "\033[32m", "reset": "\033[0m"}
+_NO_COLORS = dict.fromkeys(_COLORS, "")
+
+
+def percent(value) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def money(value, currency: str | None) -> str:
+    return f"{value:,.0f}" + (f" {currency}" if currency else "")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _quote(finding, options, c) -> list[str]:
+    text = options.source_line(finding.file, finding.line)
+    if text is None:
+        return []
+    gutter = f"{finding.line:>5} | "
+    return [f"{c['dim']}{gutter}{c['reset']}{text.rstrip()}",
+            f"{c['dim']}{' ' * (len(gutter) - 2)}| {c['reset']}{' ' * (finding.column - 1)}^"]
+
+
+def _counts_line(summary: dict) -> str:
+    parts = [_plural(summary["files"], "file")]
+    for key, word in (("institutions", "institution"), ("systems", "system"),
+                      ("processes", "process"), ("steps", "step")):
+        if key in summary:
+            parts.append(_plural(summary[key], word).replace("processs", "processes"))
+    return ", ".join(parts)
+
+
+def _render_diagnostics(result, options, c) -> list[str]:
+    lines = []
+    for finding in result.findings:
+        lines.append(f"{c['bold']}{finding.file}:{finding.line}:{finding.column}:{c['reset']} "
+                     f"{c['error']}{finding.rule}{c['reset']}: {finding.message}")
+        lines.extend(_quote(finding, options, c))
+    summary = result.summary()
+    if result.valid:
+        lines.append(f"{c['ok']}valid{c['reset']}: {_counts_line(summary)}")
+    else:
+        lines.append(f"{c['error']}invalid{c['reset']}: {_plural(len(result.findings), 'problem')} "
+                     f"in {_plural(summary['files'], 'file')}")
+    return lines
+
+
+def render_summary(result, options, c=_NO_COLORS) -> list[str]:
+    summary, metrics = result.summary(), result.metrics
+    title = f"egov-align analysis of {options.model_name}" if options.model_name else "egov-align analysis"
+    lines = [f"{c['bold']}{title}{c['reset']}", f"  {_counts_line(summary)}",
+             f"  findings: {c['error']}{_plural(summary['errors'], 'error')}{c['reset']}, "
+             f"{c['warning']}{_plural(summary['warnings'], 'warning')}{c['reset']}, "
+             f"{c['info']}{_plural(summary['infos'], 'info')}{c['reset']}",
+             f"  alignment {percent(metrics['alignment'])} · integration coverage "
+             f"{percent(metrics['integration_coverage'])} · digital services "
+             f"{percent(metrics['digital_services'])} · redundant spend "
+             f"{money(metrics['redundant_spend'], options.currency)}"]
+    worst = sorted(((v["alignment"], p) for p, v in metrics["processes"].items() if v["alignment"] is not None))
+    if worst:
+        lines.append("  least aligned processes: " + ", ".join(f"{p} {percent(a)}" for a, p in worst[:5]))
+    return lines
+
+
+def render_plan(metrics, options) -> list[str]:
+    plan = metrics["consolidation"]
+    if not plan:
+        return []
+    lines = [f"Consolidation plan (redundant spend {money(metrics['redundant_spend'], options.currency)}):"]
+    for item in plan:
+        takers = ", ".join(item["taken_over_by"]) or "nothing to hand over"
+        lines.append(f"  retire {item['system']} ({money(item['annual_cost'], options.currency)}/year, "
+                     f"supports {_plural(item['steps_supported'], 'step')}) -> {takers}")
+    return lines
+
+
+def render_findings(findings, options, c=_NO_COLORS) -> list[str]:
+    groups = defaultdict(list)
+    for finding in findings:
+        groups[finding.rule].append(finding)
+    order = sorted(groups, key=lambda r: (-max(f.severity.rank for f in groups[r]), -len(groups[r]), r))
+    lines = []
+    for rule in order:
+        items = groups[rule]
+        worst = max((f.severity for f in items), key=lambda s: s.rank)
+        lines.append("")
+        lines.append(f"{c[worst.value]}{c['bold']}{rule}{c['reset']} "
+                     f"({_plural(len(items), worst.value if len({f.severity for f in items}) == 1 else 'finding')})")
+        for finding in items:
+            mark = "" if finding.severity is worst else f"[{finding.severity.value}] "
+            lines.append(f"  {c['dim']}{finding.file}:{finding.line}:{finding.column}{c['reset']} "
+                         f"{finding.subject or ''}")
+            lines.append(f"      {mark}{finding.message}")
+    return lines
+
+
+def render(result, *, options) -> str:
+    c = _COLORS if options.color else _NO_COLORS
+    if options.command == "validate" or not result.valid:
+        return "\n".join(_render_diagnostics(result, options, c)) + "\n"
+    lines = render_summary(result, options, c)
+    lines.extend(render_findings(result.findings, options, c))
+    plan = render_plan(result.metrics, options)
+    if plan:
+        lines.append("")
+        lines.extend(plan)
+    if not result.findings:
+        lines.append(f"{c['ok']}no findings{c['reset']}")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["Severity", "money", "percent", "render"]

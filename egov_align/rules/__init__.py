@@ -1,0 +1,47 @@
+"""The registry of analysis rules (DESIGN.md section 4): one module each, one explicit tuple.
+
+Rule names are public, stable ids: never rename one, never reuse a retired name.
+"""
+
+from __future__ import annotations
+
+from egov_align.rules import (capability_gap, conflicting_master, duplicate_capability, inactive_support,
+                              integration_gap, misaligned_step, no_authoritative_source,
+                              non_digital_service, once_only_gap, orphan_system, overlapping_systems,
+                              unassessed_sensitive_system, unprotected_sensitive_data, unreachable_step,
+                              unsupported_step, vendor_concentration)
+
+RULES = {rule.NAME: rule for rule in (
+    unsupported_step,
+    misaligned_step,
+    inactive_support,
+    unreachable_step,
+    capability_gap,
+    integration_gap,
+    once_only_gap,
+    no_authoritative_source,
+    non_digital_service,
+    duplicate_capability,
+    conflicting_master,
+    overlapping_systems,
+    orphan_system,
+    vendor_concentration,
+    unprotected_sensitive_data,
+    unassessed_sensitive_system,
+)}
+ALL_RULE_NAMES = tuple(RULES)
+
+# DESIGN.md section 3: validation diagnostics, always errors.
+VALIDATION_RULES = {
+    "unreadable-file": "The file cannot be read as UTF-8 text, is binary, or is over `max-file-bytes`.",
+    "yaml-syntax": "The YAML does not parse.",
+    "duplicate-key": "A mapping repeats a key (YAML would silently keep the last value).",
+    "schema": "Wrong type, missing or unknown field, bad value, or aliases that expand too far.",
+    "duplicate-id": "An id repeats within its kind.",
+    "unknown-reference": "A reference names no element of the expected kind.",
+}
+
+
+def summary(rule) -> str:
+    """The first line of the rule's docstring: its one-line purpose."""
+    return (rule.__doc__ or "").strip().splitlines()[0]

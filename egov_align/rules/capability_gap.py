@@ -1,0 +1,46 @@
+"""A capability that some step needs and no system in service provides.
+
+Why it matters: the government has no working system for this job at all; every step that
+needs it is manual or relies on a system that is not running. This is a gap to plan for.
+
+Fails::
+
+    capabilities: [{id: esignature, name: E-signature}]
+    steps: [{id: sign, name: Sign certificate, needs: [esignature]}]
+
+Passes::
+
+    systems: [{id: gov-sign, name: GovSign, owner: ega, capabilities: [esignature]}]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from egov_align.context import names
+from egov_align.findings import Severity
+from egov_align.model import step_subject
+
+NAME = "capability-gap"
+SUBJECT = "capability"
+DEFAULT_SEVERITY = Severity.ERROR
+
+
+def check(ctx):
+    needed_by = defaultdict(list)
+    for process, step in ctx.model.steps():
+        for need in dict.fromkeys(step.needs):
+            needed_by[need].append(step_subject(process.id, step.id))
+    providers = ctx.index.providers
+    systems = ctx.model.systems
+    for capability_id, steps in needed_by.items():
+        if providers.get(capability_id):
+            continue
+        dormant = [s for s, system in systems.items() if capability_id in system.capabilities]
+        advice = (f"only systems not in service provide it ({names(dormant)})" if dormant
+                  else "no system provides it at all")
+        yield ctx.finding(
+            f"capability:{capability_id}",
+            f"capability '{ctx.model.capabilities[capability_id].name}' is needed by {len(steps)} "
+            f"step(s) ({names(steps, 3)}) but {advice}; plan or bring into service a system for it",
+            related=steps + [f"system:{s}" for s in dormant])

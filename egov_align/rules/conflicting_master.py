@@ -1,0 +1,38 @@
+"""A data entity mastered by two or more systems in service.
+
+Why it matters: two sources of truth disagree sooner or later (a person registered in one
+registry and not in another); decide which is authoritative and make the others replicas.
+
+Fails::
+
+    systems:
+      - {id: npr, name: Population register, owner: nida, data: [{entity: person, role: master}]}
+      - {id: tin, name: TIN register, owner: tra, data: [{entity: person, role: master}]}
+
+Passes::
+
+    systems:
+      - {id: npr, name: Population register, owner: nida, data: [{entity: person, role: master}]}
+      - {id: tin, name: TIN register, owner: tra, data: [{entity: person, role: replica}]}
+"""
+
+from __future__ import annotations
+
+from egov_align.context import names
+from egov_align.findings import Severity
+
+NAME = "conflicting-master"
+SUBJECT = "data"
+DEFAULT_SEVERITY = Severity.ERROR
+
+
+def check(ctx):
+    for entity_id, masters in ctx.index.masters.items():
+        if len(masters) < 2 or entity_id not in ctx.model.data_entities:
+            continue
+        yield ctx.finding(
+            f"data:{entity_id}",
+            f"'{ctx.model.data_entities[entity_id].name}' is mastered by {len(masters)} systems "
+            f"in service ({names(masters)}); choose one authoritative source and make the others "
+            "replicas fed by an integration",
+            related=[f"system:{s}" for s in masters])

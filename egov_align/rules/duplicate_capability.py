@@ -1,0 +1,48 @@
+"""A capability provided by two or more systems in service.
+
+Severity is `error` when the capability is `shared: true` (government means to run it
+once, as a shared service) and `warning` otherwise.
+
+Why it matters: the same thing is bought, run and secured twice, and the data in the two
+systems drifts apart; consolidating is where money is saved.
+
+Fails::
+
+    capabilities: [{id: payments, name: Payments, shared: true}]
+    systems:
+      - {id: gepg, name: GePG, owner: mof, capabilities: [payments]}
+      - {id: lrms, name: Land rent billing, owner: lands, capabilities: [payments]}
+
+Passes::
+
+    systems:
+      - {id: gepg, name: GePG, owner: mof, capabilities: [payments]}
+      - {id: lrms, name: Land rent billing, owner: lands, status: retired, capabilities: [payments]}
+"""
+
+from __future__ import annotations
+
+from egov_align.context import names
+from egov_align.findings import Severity
+
+NAME = "duplicate-capability"
+SUBJECT = "capability"
+DEFAULT_SEVERITY = Severity.WARNING
+
+
+def check(ctx):
+    systems = ctx.model.systems
+    for capability_id, providers in ctx.index.providers.items():
+        if len(providers) < 2 or capability_id not in ctx.model.capabilities:
+            continue
+        capability = ctx.model.capabilities[capability_id]
+        owners = sorted({systems[s].owner for s in providers})
+        keep = min(providers, key=lambda s: (-ctx.index.steps_supported.get(s, 0), s))
+        shared = " It is meant to be a shared service." if capability.shared else ""
+        yield ctx.finding(
+            f"capability:{capability_id}",
+            f"'{capability.name}' is provided by {len(providers)} systems in service "
+            f"({names(providers)}) owned by {len(owners)} institution(s).{shared} Consider "
+            f"consolidating onto one, e.g. `{keep}` (supports the most steps)",
+            related=[f"system:{s}" for s in providers],
+            severity=Severity.ERROR if capability.shared else None)

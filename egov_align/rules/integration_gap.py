@@ -1,0 +1,47 @@
+"""A hand-off between two steps on different systems with no integration carrying the data.
+
+For a flow edge A -> B: A writes an entity B reads, both steps have systems, they share
+none, and no active integration runs from a system of A to a system of B carrying one of
+those entities (a `bidirectional` integration counts both ways).
+
+Why it matters: someone carries the data across by hand (printouts, re-typing, e-mail),
+which costs time and brings errors: the "systems that don't talk" problem.
+
+Fails::
+
+    steps:
+      - {id: register, name: Register, writes: [company], systems: [ors]}
+      - {id: tin, name: Issue TIN, reads: [company], systems: [itax]}
+
+Passes::
+
+    integrations: [{from: ors, to: itax, data: [company], via: govesb}]
+"""
+
+from __future__ import annotations
+
+from egov_align.context import names
+from egov_align.findings import Severity
+from egov_align.model import step_subject
+
+NAME = "integration-gap"
+SUBJECT = "step"
+DEFAULT_SEVERITY = Severity.WARNING
+
+
+def check(ctx):
+    index = ctx.index
+    buses = sorted({i.via for i in ctx.model.integrations.values() if i.via and i.status == "active"})
+    for process, source, target, entities in index.handovers:
+        if index.handover_covered(source, target, entities):
+            continue
+        route = f" through {names(buses, 2)}" if buses else ""
+        yield ctx.finding(
+            step_subject(process.id, target.id),
+            f"step '{target.name}' reads {names(entities)} written in step '{source.name}' on "
+            f"another system, but no active integration carries it from {names(source.systems)} "
+            f"to {names(target.systems)}; add an integration{route}",
+            related=[step_subject(process.id, source.id)]
+            + [f"system:{s}" for s in source.systems + target.systems]
+            + [f"data:{e}" for e in entities],
+            key=source.id)

@@ -1,0 +1,44 @@
+"""A step whose systems do not provide a capability the step needs.
+
+Why it matters: the system exists but does not do the job the step needs, so staff work
+around it (spreadsheets, paper, a second system). The alignment metric counts these.
+
+Fails::
+
+    systems: [{id: ors, name: ORS, owner: brela, capabilities: [registration]}]
+    steps: [{id: pay, name: Pay fee, needs: [payments], systems: [ors]}]
+
+Passes::
+
+    steps: [{id: pay, name: Pay fee, needs: [payments], systems: [ors, gepg]}]
+"""
+
+from __future__ import annotations
+
+from egov_align.context import names
+from egov_align.findings import Severity
+from egov_align.model import step_subject
+
+NAME = "misaligned-step"
+SUBJECT = "step"
+DEFAULT_SEVERITY = Severity.WARNING
+
+
+def check(ctx):
+    systems, providers = ctx.model.systems, ctx.index.providers
+    for process, step in ctx.model.steps():
+        if not step.systems:
+            continue
+        offered = {c for s in step.systems for c in systems[s].capabilities}
+        missing = [need for need in dict.fromkeys(step.needs) if need not in offered]
+        if not missing:
+            continue
+        elsewhere = [s for need in missing for s in providers.get(need, ())]
+        advice = (f"add one of {names(dict.fromkeys(elsewhere))} to the step, which provide it"
+                  if elsewhere else "no system in service provides it: see capability-gap")
+        yield ctx.finding(
+            step_subject(process.id, step.id),
+            f"step '{step.name}' needs {names(missing)}, which none of its systems "
+            f"({names(step.systems)}) provides; {advice}",
+            related=[f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
+            key=",".join(missing))

@@ -1,0 +1,48 @@
+"""A data entity that is used or held but mastered by no system in service.
+
+Why it matters: nobody is the single source of truth, so every copy is as good (or as
+wrong) as any other; GovStack's digital registries exist to fix exactly this.
+
+Fails::
+
+    data_entities: [{id: birth, name: Birth record}]
+    systems: [{id: clinic, name: Clinic system, owner: moh, data: [{entity: birth}]}]
+
+Passes::
+
+    systems: [{id: brs, name: Birth registry, owner: rita, data: [{entity: birth, role: master}]}]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from egov_align.context import names
+from egov_align.findings import Severity
+from egov_align.model import step_subject
+
+NAME = "no-authoritative-source"
+SUBJECT = "data"
+DEFAULT_SEVERITY = Severity.WARNING
+
+
+def check(ctx):
+    users = defaultdict(list)
+    for process, step in ctx.model.steps():
+        for entity in dict.fromkeys(step.reads + step.writes):
+            users[entity].append(step_subject(process.id, step.id))
+    for system_id, system in ctx.model.systems.items():
+        for entity in dict.fromkeys(system.entities()):
+            users[entity].append(f"system:{system_id}")
+    masters = ctx.index.masters
+    for entity_id in ctx.model.data_entities:
+        if entity_id not in users or masters.get(entity_id):
+            continue
+        holders = [u.removeprefix("system:") for u in users[entity_id] if u.startswith("system:")]
+        advice = (f"make one of {names(holders)} its master (role: master)" if holders
+                  else "name a system that masters it")
+        yield ctx.finding(
+            f"data:{entity_id}",
+            f"'{ctx.model.data_entities[entity_id].name}' is used by {len(users[entity_id])} "
+            f"step(s) or system(s) but no system in service masters it; {advice}",
+            related=users[entity_id])

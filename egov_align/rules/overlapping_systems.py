@@ -1,0 +1,73 @@
+"""Two systems in service whose capabilities largely overlap (Jaccard >= overlap-threshold).
+
+Both systems need at least 2 capabilities. The finding is about the system with the
+smaller id; `related` names the other. An inverted index over capability sets keeps this
+linear in practice: only systems that share a capability are compared, and systems with
+the same capability set are compared once.
+
+Why it matters: two systems doing mostly the same jobs are candidates for consolidation,
+even where no single capability looks duplicated on its own.
+
+Fails::
+
+    systems:
+      - {id: chf-imis, name: CHF-IMIS, owner: poralg, capabilities: [registration, digital_registry, case_management]}
+      - {id: nhif-ms, name: NHIF membership, owner: nhif, capabilities: [registration, digital_registry]}
+
+Passes::
+
+    systems:
+      - {id: chf-imis, name: CHF-IMIS, owner: poralg, capabilities: [registration, case_management]}
+      - {id: nhif-ms, name: NHIF membership, owner: nhif, capabilities: [registration, digital_registry]}
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+from egov_align.findings import Severity
+
+NAME = "overlapping-systems"
+SUBJECT = "system"
+DEFAULT_SEVERITY = Severity.INFO
+
+
+def overlapping_pairs(systems: dict, threshold: float):
+    """(a, b, similarity) with a < b for systems whose capability sets overlap enough."""
+    groups: dict[frozenset, list[str]] = defaultdict(list)
+    for system_id, system in systems.items():
+        capabilities = frozenset(system.capabilities)
+        if len(capabilities) >= 2:
+            groups[capabilities].append(system_id)
+    order = {capabilities: number for number, capabilities in enumerate(groups)}
+    by_capability: dict[str, list[frozenset]] = defaultdict(list)
+    for capabilities in groups:
+        for capability in capabilities:
+            by_capability[capability].append(capabilities)
+    for capabilities, members in groups.items():
+        for a, b in combinations(sorted(members), 2):  # identical sets: similarity 1
+            yield a, b, 1.0
+        shared: dict[frozenset, int] = defaultdict(int)
+        for capability in capabilities:
+            for other in by_capability[capability]:
+                if order[other] > order[capabilities]:
+                    shared[other] += 1
+        for other, common in shared.items():
+            similarity = common / (len(capabilities) + len(other) - common)
+            if similarity < threshold:
+                continue
+            for a in members:
+                for b in groups[other]:
+                    yield (a, b, similarity) if a < b else (b, a, similarity)
+
+
+def check(ctx):
+    systems = ctx.index.in_service
+    for a, b, similarity in overlapping_pairs(systems, ctx.config.overlap_threshold):
+        common = sorted(set(systems[a].capabilities) & set(systems[b].capabilities))
+        yield ctx.finding(
+            f"system:{a}",
+            f"systems `{a}` and `{b}` overlap: {similarity:.0%} of their capabilities are the same "
+            f"({', '.join(common)}); consider merging them or retiring one",
+            related=[f"system:{b}"], key=b)

@@ -1,0 +1,48 @@
+"""A system in service holding personal or confidential data with no recent security assessment.
+
+Fires when `security.assessed` is missing or more than `assessment-max-age-days` (365)
+before the as-of date (`--as-of`, else `model.as_of`, else today).
+
+Why it matters: systems holding citizens' personal data are the ones attackers want; an
+assessment at least yearly is the minimum a data-protection regime expects.
+
+Fails::
+
+    systems: [{id: npr, name: Population register, owner: nida, data: [{entity: person, role: master}]}]
+
+Passes::
+
+    systems: [{id: npr, name: Population register, owner: nida, data: [{entity: person, role: master}],
+               security: {assessed: 2026-03-01}}]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from egov_align.findings import Severity
+from egov_align.schema import SENSITIVE
+
+NAME = "unassessed-sensitive-system"
+SUBJECT = "system"
+DEFAULT_SEVERITY = Severity.WARNING
+
+
+def check(ctx):
+    entities = ctx.model.data_entities
+    oldest = ctx.as_of - dt.timedelta(days=ctx.config.assessment_max_age_days)
+    for system_id, system in ctx.index.in_service.items():
+        sensitive = [e for e in dict.fromkeys(system.entities()) if entities[e].sensitivity in SENSITIVE]
+        if not sensitive:
+            continue
+        assessed = system.security.assessed if system.security else None
+        if assessed is not None and assessed >= oldest:
+            continue
+        when = (f"was last assessed on {assessed.isoformat()}, more than "
+                f"{ctx.config.assessment_max_age_days} days before {ctx.as_of.isoformat()}"
+                if assessed else "has no security assessment on record")
+        yield ctx.finding(
+            f"system:{system_id}",
+            f"system '{system.name}' holds {', '.join(sensitive)} (personal or confidential) and "
+            f"{when}; assess it and record `security: {{assessed: DATE}}`",
+            related=[f"data:{e}" for e in sensitive])

@@ -1,0 +1,41 @@
+"""An active integration that carries personal or confidential data without encryption.
+
+Why it matters: personal data crossing networks in clear text is one of the security
+threats that grow as systems are connected; marking `encrypted: true` records that it is
+protected in transit.
+
+Fails::
+
+    data_entities: [{id: person, name: Person, sensitivity: personal}]
+    integrations: [{from: ors, to: npr, data: [person]}]
+
+Passes::
+
+    integrations: [{from: ors, to: npr, data: [person], encrypted: true}]
+"""
+
+from __future__ import annotations
+
+from egov_align.findings import Severity
+from egov_align.schema import SENSITIVE
+
+NAME = "unprotected-sensitive-data"
+SUBJECT = "integration"
+DEFAULT_SEVERITY = Severity.ERROR
+
+
+def check(ctx):
+    entities = ctx.model.data_entities
+    for integration_id, integration in ctx.model.integrations.items():
+        if integration.status != "active" or integration.encrypted:
+            continue
+        sensitive = [e for e in integration.data if entities[e].sensitivity in SENSITIVE]
+        if not sensitive:
+            continue
+        kinds = ", ".join(f"'{e}' ({entities[e].sensitivity})" for e in sensitive)
+        yield ctx.finding(
+            f"integration:{integration_id}",
+            f"integration {integration.from_} -> {integration.to} carries {kinds} unencrypted; "
+            "encrypt it in transit (TLS or the service bus) and set `encrypted: true`",
+            related=[f"data:{e}" for e in sensitive]
+            + [f"system:{integration.from_}", f"system:{integration.to}"])

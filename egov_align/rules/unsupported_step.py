@@ -1,0 +1,40 @@
+"""A process step that needs capabilities but names no system: it is done by hand.
+
+Why it matters: a step done on paper is where citizens queue, files get lost and data is
+typed again later. Listing these steps shows where digitising would help most.
+
+Fails::
+
+    steps:
+      - {id: check-id, name: Check identity, needs: [identity]}
+
+Passes::
+
+    steps:
+      - {id: check-id, name: Check identity, needs: [identity], systems: [nida-npr]}
+"""
+
+from __future__ import annotations
+
+from egov_align.context import names
+from egov_align.findings import Severity
+from egov_align.model import step_subject
+
+NAME = "unsupported-step"
+SUBJECT = "step"
+DEFAULT_SEVERITY = Severity.WARNING
+
+
+def check(ctx):
+    providers = ctx.index.providers
+    for process, step in ctx.model.steps():
+        if not step.needs or step.systems:
+            continue
+        offering = [s for need in step.needs for s in providers.get(need, ())]
+        advice = (f"systems already in service that provide it: {names(dict.fromkeys(offering))}"
+                  if offering else "no system in service provides it yet")
+        yield ctx.finding(
+            step_subject(process.id, step.id),
+            f"step '{step.name}' needs {names(step.needs)} but no system supports it (done by hand); "
+            f"{advice}",
+            related=[f"capability:{c}" for c in step.needs] + [f"system:{s}" for s in offering])

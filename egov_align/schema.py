@@ -1,0 +1,205 @@
+"""The model format of DESIGN.md section 2 as pydantic models: one frozen class per kind.
+
+Strict everywhere: YAML 1.1 turns `no` into False, `007` into 7 and `2024-01-01` into a
+date, and a planner who wrote them as ids or names must hear about it, not find them
+silently coerced. Dates also accept an ISO string, since quoting a date is harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+
+INTEGRATION_ID_PATTERN = r"^[A-Za-z0-9._-]+(->[A-Za-z0-9._-]+)?$"
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=1)]
+Text = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def _known_rule(name: str) -> str:
+    from egov_align.rules import ALL_RULE_NAMES  # late: the rules import this module
+
+    if name not in ALL_RULE_NAMES:
+        raise ValueError(f"unknown rule {name!r}")
+    return name
+
+
+RuleName = Annotated[str, AfterValidator(_known_rule)]
+
+InstitutionType = Literal["ministry", "department", "agency", "regional", "local-government", "other"]
+Sensitivity = Literal["public", "internal", "confidential", "personal"]
+SystemStatus = Literal["planned", "active", "legacy", "retiring", "retired"]
+HoldingRole = Literal["master", "replica", "reader"]
+Support = Literal["in-house", "vendor", "mixed"]
+Mechanism = Literal["api", "esb", "file", "database", "email", "manual"]
+IntegrationStatus = Literal["planned", "active", "retired"]
+Audience = Literal["citizen", "business", "government"]
+Channel = Literal["web", "mobile", "ussd", "sms", "kiosk", "email", "call-centre", "counter", "post"]
+
+IN_SERVICE = frozenset({"active", "legacy"})
+DIGITAL_CHANNELS = frozenset({"web", "mobile", "ussd", "sms", "kiosk"})
+SENSITIVE = frozenset({"personal", "confidential"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=False)
+
+
+class _Element(_Strict):
+    id: Id
+    description: Optional[str] = None
+    tags: list[str] = Field(default_factory=list)
+    ignore: list[RuleName] = Field(default_factory=list)
+
+
+class ModelInfo(_Strict):
+    name: Optional[Text] = None
+    currency: Optional[Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]] = None
+    as_of: Optional[Date] = None
+    description: Optional[str] = None
+
+
+class Institution(_Element):
+    name: Text
+    type: InstitutionType = "other"
+    parent: Optional[Id] = None
+
+
+class Capability(_Element):
+    name: Text
+    category: Optional[str] = None
+    shared: bool = False
+
+
+class DataEntity(_Element):
+    name: Text
+    sensitivity: Sensitivity = "internal"
+
+
+class Holding(_Strict):
+    entity: Id
+    role: HoldingRole = "reader"
+
+
+class Security(_Strict):
+    assessed: Optional[Date] = None
+
+
+class System(_Element):
+    name: Text
+    owner: Id
+    status: SystemStatus = "active"
+    capabilities: list[Id] = Field(default_factory=list)
+    data: list[Holding] = Field(default_factory=list)
+    vendor: Optional[Text] = None
+    support: Support = "in-house"
+    hosting: Optional[str] = None
+    annual_cost: Optional[Annotated[float, Field(ge=0)]] = None
+    users: Optional[Annotated[int, Field(ge=0)]] = None
+    security: Optional[Security] = None
+
+    @property
+    def in_service(self) -> bool:
+        return self.status in IN_SERVICE
+
+    def entities(self, role: str | None = None) -> list[str]:
+        return [h.entity for h in self.data if role is None or h.role == role]
+
+
+class Integration(_Element):
+    id: Annotated[str, StringConstraints(pattern=INTEGRATION_ID_PATTERN)]
+    from_: Id = Field(alias="from")
+    to: Id
+    data: Annotated[list[Id], Field(min_length=1)]
+    mechanism: Mechanism = "api"
+    via: Optional[Id] = None
+    bidirectional: bool = False
+    status: IntegrationStatus = "active"
+    encrypted: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, raw: object) -> object:
+        """DESIGN.md: an integration's id defaults to `FROM->TO`."""
+        if isinstance(raw, dict) and "id" not in raw and isinstance(raw.get("from"), str) \
+                and isinstance(raw.get("to"), str):
+            return {"id": f"{raw['from']}->{raw['to']}", **raw}
+        return raw
+
+
+class Service(_Element):
+    name: Text
+    provider: Id
+    audience: Audience = "citizen"
+    channels: list[Channel] = Field(default_factory=list)
+    annual_volume: Optional[Annotated[int, Field(ge=0)]] = None
+
+
+class Step(_Element):
+    name: Text
+    performer: Optional[Id] = None
+    needs: list[Id] = Field(default_factory=list)
+    reads: list[Id] = Field(default_factory=list)
+    writes: list[Id] = Field(default_factory=list)
+    systems: list[Id] = Field(default_factory=list)
+    next: Optional[list[Id]] = None
+
+
+class Process(_Element):
+    name: Text
+    owner: Id
+    service: Optional[Id] = None
+    steps: Annotated[list[Step], Field(min_length=1)]
+
+
+class ModelFile(_Strict):
+    """One YAML file: every top-level key is optional, and an empty file is a valid model file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True,
+                              title="egov-align model file")
+
+    model: Optional[ModelInfo] = None
+    institutions: list[Institution] = Field(default_factory=list)
+    capabilities: list[Capability] = Field(default_factory=list)
+    data_entities: list[DataEntity] = Field(default_factory=list)
+    systems: list[System] = Field(default_factory=list)
+    integrations: list[Integration] = Field(default_factory=list)
+    services: list[Service] = Field(default_factory=list)
+    processes: list[Process] = Field(default_factory=list)
+
+
+# kind key in a file -> (subject prefix, class)
+KINDS: dict[str, tuple[str, type[_Element]]] = {
+    "institutions": ("institution", Institution),
+    "capabilities": ("capability", Capability),
+    "data_entities": ("data", DataEntity),
+    "systems": ("system", System),
+    "integrations": ("integration", Integration),
+    "services": ("service", Service),
+    "processes": ("process", Process),
+}
+TOP_LEVEL_KEYS = ("model", *KINDS)
+
+
+def json_schema() -> dict:
+    """JSON Schema (Draft 2020-12) of one model file, for editors and other tools."""
+    schema = ModelFile.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
