@@ -30,6 +30,14 @@ def _type_name(value: object) -> str:
     return "text"
 
 
+def _shown(value: object) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value)
+
+
 def _quote_hint(value: object) -> str:
     if isinstance(value, bool):
         return f" (YAML reads unquoted {_YAML_11_WORDS} as true/false: put the value in quotes)"
@@ -96,7 +104,9 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[str, bool, bool]:
                 "model_type", "dict_type", "literal_error") and value is None:
         return f"`{last}` is empty; give a value or remove the line", False, False
     if kind == "string_type":
-        return f"expected text, found {_type_name(value)} {value!r}{_quote_hint(value)}", False, False
+        return f"expected text, found {_type_name(value)} {_shown(value)}{_quote_hint(value)}", False, False
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"`{last}` must be {error.get('ctx', {}).get('ge', 0):g} or more, not {_shown(value)}", False, False
     if kind == "string_pattern_mismatch":
         if last == "currency":
             return f"{value!r} is not a currency code: use three capital letters, e.g. TZS", False, False
@@ -106,18 +116,20 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[str, bool, bool]:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         choices = [c.strip().strip("'") for c in expected.replace(" or ", ", ").split(",")]
-        return (f"{value!r} is not allowed here; use one of {', '.join(choices)}"
-                f"{did_you_mean(str(value), choices)}"), False, False
+        shown = _shown(value)
+        return (f"{shown} is not allowed here; use one of {', '.join(choices)}"
+                f"{did_you_mean(str(value), choices)}{_quote_hint(value) if not isinstance(value, str) else ''}"),\
+            False, False
     if kind in ("date_type", "date_from_datetime_parsing", "date_parsing"):
-        return f"expected a date like 2024-06-30, found {_type_name(value)} {value!r}", False, False
+        return f"expected a date like 2024-06-30, found {_type_name(value)} {_shown(value)}", False, False
     if kind == "bool_type":
-        return f"expected true or false, found {_type_name(value)} {value!r}", False, False
+        return f"expected true or false, found {_type_name(value)} {_shown(value)}", False, False
     if kind in ("int_type", "float_type"):
-        return f"expected a number, found {_type_name(value)} {value!r}", False, False
+        return f"expected a number, found {_type_name(value)} {_shown(value)}", False, False
     if kind == "list_type":
-        return f"expected a list, found {_type_name(value)} {value!r}", False, False
+        return f"expected a list, found {_type_name(value)} {_shown(value)}", False, False
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping of fields, found {_type_name(value)} {value!r}", False, False
+        return f"expected a mapping of fields, found {_type_name(value)} {_shown(value)}", False, False
     if kind == "too_short":
         return f"`{last}` must not be empty", False, False
     if kind == "value_error":

@@ -249,6 +249,9 @@ def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
                 element = element_class.model_validate(item)
             except ValidationError as error:
                 pending.extend(_schema_errors(error, (key, index)))
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    line, column = parsed.lookup((key, index))  # still defined: no knock-on errors
+                    result.defs.append((prefix, item["id"], line, column))
                 continue
             valid.append(element)
             line, column = parsed.lookup((key, index))

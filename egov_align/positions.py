@@ -24,6 +24,7 @@ _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _FAST_DEPTH = 4
 _ALIAS_SLACK = 10_000
+MAX_DEPTH = 64  # a model file needs about 6 levels; 20,000 nested brackets must not reach pydantic
 
 Path = tuple  # of str keys and int indices
 LineCol = tuple[int, int]
@@ -162,6 +163,8 @@ def _walk(root: yaml.Node, result: ParsedYaml, *, full: bool, budget: int,
         if has_anchors and visited > budget:
             raise _NodeError(node, "aliases expand this file too far (an alias bomb?); "
                                    "write the values out instead")
+        if len(path) > MAX_DEPTH:
+            raise _NodeError(node, f"nested more than {MAX_DEPTH} levels deep; a model file needs only a few")
         record = full or len(path) <= _FAST_DEPTH
         if record:
             positions[path] = _place(node)

@@ -24,7 +24,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _quote(finding, options, c) -> list[str]:
-    text = options.source_line(finding.file, finding.line)
+    text = None if finding.rule == "unreadable-file" else options.source_line(finding.file, finding.line)
     if text is None:
         return []
     gutter = f"{finding.line:>5} | "

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import io
+import os
+import sys
+import textwrap
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str, cwd: Path | None = None) -> Run:
+    """egov-align in-process, as a user would run it from `cwd`."""
+    from egov_align.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    previous = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(list(argv))
+    finally:
+        os.chdir(previous)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def write(directory: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def model_dir(tmp_path, monkeypatch):
+    """A factory: write files into a fresh directory that is also the working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EGOV_ALIGN_NO_CACHE", "1")
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        return write(tmp_path, files)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _no_cache_by_default(monkeypatch, tmp_path):
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / ".cache-for-test"))
+
+
+sys.path.insert(0, str(ROOT))

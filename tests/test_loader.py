@@ -1,0 +1,240 @@
+"""Validation diagnostics: every bad input a planner produces, at the exact line and column."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from egov_align.loader import Source, load
+
+GOOD = """\
+institutions:
+  - {id: nida, name: NIDA}
+"""
+
+
+def diagnostics(files: dict[str, str | bytes], **options) -> list[tuple]:
+    sources = [Source(name, content=content.encode() if isinstance(content, str) else content)
+               for name, content in files.items()]
+    result = load(sources, jobs=1, **options)
+    return [(d.file, d.line, d.column, d.rule) for d in result.diagnostics]
+
+
+def messages(files, **options) -> list[str]:
+    sources = [Source(n, content=c.encode() if isinstance(c, str) else c) for n, c in files.items()]
+    return [d.message for d in load(sources, jobs=1, **options).diagnostics]
+
+
+@pytest.mark.parametrize("content", ["", "# only a comment\n# and another\n", "---\n", "\n\n"])
+def test_empty_and_comment_only_files_are_valid(content):
+    assert diagnostics({"a.yaml": content}) == []
+
+
+def test_a_list_at_top_level_is_a_schema_error():
+    assert diagnostics({"a.yaml": "- institutions\n- systems\n"}) == [("a.yaml", 1, 1, "schema")]
+
+
+def test_a_tab_used_for_indentation():
+    assert diagnostics({"a.yaml": "institutions:\n\t- {id: a, name: A}\n"}) == [("a.yaml", 2, 1, "yaml-syntax")]
+    assert "tab" in messages({"a.yaml": "institutions:\n\t- {id: a, name: A}\n"})[0]
+
+
+def test_an_unclosed_quote_names_where_it_started():
+    text = "institutions:\n  - id: \"nida\n    name: NIDA\n"
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 4, 1, "yaml-syntax")]
+    assert "started at line 2, column 9" in messages({"a.yaml": text})[0]
+
+
+def test_an_unclosed_bracket_names_where_it_started():
+    text = "institutions: [\n  {id: a, name: A}\n"
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 3, 1, "yaml-syntax")]
+    assert "started at line 1, column 15" in messages({"a.yaml": text})[0]
+
+
+def test_non_utf8_bytes_are_located():
+    assert diagnostics({"a.yaml": b"institutions:\n  - {id: a, name: caf\xe9}\n"}) == \
+        [("a.yaml", 2, 22, "unreadable-file")]
+
+
+def test_a_binary_file():
+    assert diagnostics({"logo.yaml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}) == [("logo.yaml", 1, 1, "unreadable-file")]
+
+
+def test_a_file_over_the_size_limit():
+    assert diagnostics({"big.yaml": GOOD}, max_bytes=10) == [("big.yaml", 1, 1, "unreadable-file")]
+    assert "over the limit of 10" in messages({"big.yaml": GOOD}, max_bytes=10)[0]
+
+
+def test_a_utf8_byte_order_mark_is_accepted():
+    assert diagnostics({"a.yaml": "\ufeff" + GOOD}) == []
+
+
+def test_a_duplicate_key_is_reported_at_the_repeat():
+    text = "institutions:\n  - id: a\n    name: A\n    name: B\n"
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 4, 5, "duplicate-key")]
+    assert "first at line 3" in messages({"a.yaml": text})[0]
+
+
+@pytest.mark.parametrize(("line", "value", "column"), [
+    ("  - {id: no, name: Norway}", "no", 10),
+    ("  - {id: 'ok', name: on}", "on", 22),
+    ("  - {id: 007, name: Bond}", "007", 10),
+    ("  - {id: x, name: 2024-01-01}", "2024-01-01", 19),
+    ("  - {id: y, name: 1.5}", "1.5", 19),
+])
+def test_yaml_11_surprises_are_reported_not_coerced(line, value, column):
+    found = diagnostics({"a.yaml": "institutions:\n" + line + "\n"})
+    assert found == [("a.yaml", 2, column, "schema")]
+    assert "quotes" in messages({"a.yaml": "institutions:\n" + line + "\n"})[0]
+
+
+def test_20000_nested_brackets_do_not_overflow_the_stack():
+    text = "institutions: " + "[" * 20000 + "]" * 20000 + "\n"
+    assert diagnostics({"deep.yaml": text}) == [("deep.yaml", 1, 15 + 64, "schema")]  # where depth 65 opens
+
+
+def test_an_alias_bomb_fails_fast():
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 10):
+        previous, name = chr(96 + n), chr(97 + n)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    found = diagnostics({"bomb.yaml": "\n".join(lines) + "\n"})
+    assert [rule for *_place, rule in found] == ["schema"]
+    assert "alias" in messages({"bomb.yaml": "\n".join(lines) + "\n"})[0]
+
+
+def test_aliases_and_merge_keys_that_stay_small_are_fine():
+    text = """\
+    institutions:
+      - &base {id: a, name: A, type: agency}
+      - <<: *base
+        id: b
+    """.replace("    ", "", 1)
+    import textwrap
+
+    assert diagnostics({"a.yaml": textwrap.dedent(text)}) == []
+
+
+def test_unknown_field_suggests_the_closest_name():
+    text = "systems:\n  - {id: s, name: S, ownr: x}\n"
+    found = diagnostics({"a.yaml": text})
+    assert ("a.yaml", 2, 22, "schema") in found
+    assert any("did you mean 'owner'" in m for m in messages({"a.yaml": text}))
+
+
+def test_missing_field_is_reported_at_its_mapping():
+    text = "institutions:\n  - id: a\n    type: agency\n"
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 2, 5, "schema")]
+    assert messages({"a.yaml": text}) == ["missing required field `name`"]
+
+
+def test_unknown_top_level_key():
+    assert diagnostics({"a.yaml": GOOD + "sytems: []\n"}) == [("a.yaml", 3, 1, "schema")]
+    assert "did you mean 'systems'" in messages({"a.yaml": GOOD + "sytems: []\n"})[0]
+
+
+def test_bad_enum_value_suggests_the_closest():
+    text = "institutions:\n  - {id: a, name: A, type: minstry}\n"
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 2, 28, "schema")]
+    assert "did you mean 'ministry'" in messages({"a.yaml": text})[0]
+
+
+def test_an_id_with_spaces_is_rejected():
+    assert diagnostics({"a.yaml": "institutions:\n  - {id: my agency, name: A}\n"}) == [("a.yaml", 2, 10, "schema")]
+
+
+def test_unknown_rule_in_ignore_is_a_schema_error():
+    text = "institutions:\n  - id: a\n    name: A\n    ignore: [orphan-system, orphan-sytem]\n"
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 4, 29, "schema")]
+
+
+def test_a_second_model_section_is_a_schema_error():
+    found = diagnostics({"a.yaml": "model: {name: A}\n", "b.yaml": "model: {name: B}\n"})
+    assert found == [("b.yaml", 1, 1, "schema")]
+
+
+def test_duplicate_ids_report_both_places():
+    found = load([Source("a.yaml", content=GOOD.encode()), Source("b.yaml", content=b"\n" + GOOD.encode())],
+                 jobs=1).diagnostics
+    assert [(d.file, d.line, d.column, d.rule) for d in found] == [("b.yaml", 3, 5, "duplicate-id")]
+    assert "first at a.yaml:2:5" in found[0].message
+
+
+def test_unknown_reference_suggests_the_closest_id():
+    text = GOOD + "systems:\n  - {id: npr, name: NPR, owner: nid}\n"
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 4, 33, "unknown-reference")]
+    assert "did you mean 'nida'" in messages({"a.yaml": text})[0]
+
+
+def test_references_of_every_kind_are_resolved():
+    text = """\
+institutions:
+  - {id: i, name: I, parent: nope-institution}
+systems:
+  - id: s
+    name: S
+    owner: i
+    capabilities: [nope-capability]
+    data: [{entity: nope-data}]
+integrations:
+  - {from: s, to: nope-system, via: nope-bus, data: [nope-entity]}
+services:
+  - {id: sv, name: SV, provider: nope-provider}
+processes:
+  - id: p
+    name: P
+    owner: i
+    service: nope-service
+    steps:
+      - {id: a, name: A, performer: nope-performer, needs: [nc], reads: [nr], writes: [nw], systems: [ns], next: [nope-step]}
+"""
+    found = diagnostics({"a.yaml": text})
+    assert all(rule == "unknown-reference" for *_rest, rule in found)
+    assert [(line, column) for _f, line, column, _r in found] == [
+        (2, 30), (7, 20), (8, 21), (10, 19), (10, 37), (10, 54), (12, 34), (17, 14),
+        (19, 37), (19, 61), (19, 74), (19, 88), (19, 103), (19, 115)]
+
+
+def test_integration_ids_default_to_from_arrow_to():
+    text = GOOD + ("systems:\n  - {id: a, name: A, owner: nida}\n  - {id: b, name: B, owner: nida}\n"
+                   "data_entities:\n  - {id: d, name: D}\n"
+                   "integrations:\n  - {from: a, to: b, data: [d]}\n  - {from: a, to: b, data: [d]}\n")
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 10, 5, "duplicate-id")]
+    assert "'a->b'" in messages({"a.yaml": text})[0]
+
+
+def test_all_files_are_checked_before_stopping():
+    files = {f"f{n}.yaml": "institutions:\n  - {id: x%d}\n" % n for n in range(5)}
+    assert len(diagnostics(files)) == 5
+
+
+def test_a_model_spread_over_1000_files(tmp_path):
+    sources = [Source(f"m/{n:04}.yaml", content=(
+        f"institutions:\n  - {{id: i{n}, name: Institution {n}}}\n"
+        f"systems:\n  - {{id: s{n}, name: System {n}, owner: i{(n + 1) % 1000}}}\n").encode())
+        for n in range(1000)]
+    result = load(sources, jobs=2)
+    assert result.diagnostics == []
+    assert len(result.model.systems) == 1000
+    assert result.model.locations["system:s999"].file == "m/0999.yaml"
+
+
+def test_nothing_is_written_to_the_model_files(tmp_path, cli):
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "a.yaml"
+    model.write_text(GOOD)
+    before = sorted(p.name for p in (tmp_path / "models").iterdir())
+    assert cli("validate", "models", cwd=tmp_path).code == 0
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == before
+    assert model.read_text() == GOOD
+
+
+def test_json_output_of_an_invalid_model(cli, tmp_path):
+    (tmp_path / "a.yaml").write_text("institutions:\n  - {id: a}\n")
+    run = cli("validate", "a.yaml", "--format", "json", cwd=tmp_path)
+    assert run.code == 1
+    document = json.loads(run.out)
+    assert document["valid"] is False and "metrics" not in document
+    assert document["findings"] == [{"rule": "schema", "severity": "error", "message": "missing required field `name`",
+                                     "file": "a.yaml", "line": 2, "column": 5, "related": []}]
