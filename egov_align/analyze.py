@@ -51,7 +51,7 @@ def as_of_date(model: Model, override: dt.date | None) -> dt.date:
     return override or model.info.as_of or dt.date.today()
 
 
-def _ignored(model: Model, finding: Finding) -> bool:
+def _ignored(model: Model, rule: str, finding: Finding) -> bool:
     prefix, _, rest = (finding.subject or "").partition(":")
     if prefix == "step":
         process_id, _, step_id = rest.partition("/")
@@ -61,7 +61,7 @@ def _ignored(model: Model, finding: Finding) -> bool:
         element = model.kind(_SUBJECT_KINDS[prefix]).get(rest)
     else:
         element = None
-    return element is not None and finding.rule in element.ignore
+    return element is not None and rule in element.ignore
 
 
 def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None,
@@ -78,7 +78,7 @@ def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None,
             continue
         started = time.perf_counter()
         for finding in rule.check(context):
-            if _ignored(model, finding):
+            if _ignored(model, name, finding):
                 continue
             severity = Severity(level) if level else (finding.severity or rule.DEFAULT_SEVERITY)
             findings.append(dataclasses.replace(finding, rule=name, severity=severity))
