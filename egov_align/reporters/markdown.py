@@ -9,7 +9,7 @@ from egov_align.reporters.text import money, percent
 
 def cell(text: str) -> str:
     """Model text as a table cell: escape what Markdown would interpret."""
-    for char in "\\`*_{}[]<>()#+!|":
+    for char in "\\`*_[]<>|":
         text = str(text).replace(char, "\\" + char)
     return text.replace("\n", " ")
 

@@ -1,0 +1,193 @@
+"""End-to-end: the command line as CI and planners use it, with golden output per format."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, write
+
+EXAMPLES = Path(__file__).parent / "examples"
+GOLDEN = Path(__file__).parent / "golden"
+TINY = EXAMPLES / "valid" / "tiny"
+BROKEN = EXAMPLES / "invalid" / "broken"
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text())
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_GOLDEN=1 rewrites it)"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif", "markdown"])
+def test_analyze_golden(cli, fmt):
+    run = cli("analyze", "--format", fmt, "--no-cache", cwd=TINY)
+    assert run.code == 1  # the tiny model has errors and --fail-on defaults to error
+    assert run.err == ""
+    check_golden(f"analyze-tiny.{fmt}", run.out)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_validate_golden_on_an_invalid_model(cli, fmt):
+    run = cli("validate", "models", "--format", fmt, "--no-cache", "--color", "never", cwd=BROKEN)
+    assert run.code == 1
+    check_golden(f"validate-broken.{fmt}", run.out)
+
+
+def test_sarif_is_valid_against_the_official_schema(cli):
+    for directory, command in ((TINY, "analyze"), (BROKEN, "validate")):
+        run = cli(command, "--format", "sarif", "--no-cache", cwd=directory)
+        document = json.loads(run.out)
+        jsonschema.validate(document, SARIF_SCHEMA)
+        results = document["runs"][0]["results"]
+        rules = document["runs"][0]["tool"]["driver"]["rules"]
+        assert results and all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+
+
+def test_json_output_matches_the_design_shape(cli):
+    document = json.loads(cli("analyze", "--format", "json", "--no-cache", cwd=TINY).out)
+    assert list(document) == ["valid", "summary", "findings", "metrics"]
+    assert document["summary"] == {"files": 2, "institutions": 3, "systems": 3, "processes": 1, "steps": 3,
+                                   "errors": 3, "warnings": 4, "infos": 0}
+    finding = document["findings"][0]
+    assert list(finding) == ["rule", "severity", "subject", "message", "file", "line", "column", "related"]
+    keys = [(f["file"], f["line"], f["rule"]) for f in document["findings"]]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 1), ("warning", 1), ("info", 1), ("never", 0)])
+def test_fail_on(cli, fail_on, code):
+    assert cli("analyze", "--fail-on", fail_on, "--no-cache", cwd=TINY).code == code
+
+
+def test_fail_on_from_the_configuration_and_rules_turned_off(cli, tmp_path):
+    import shutil
+
+    shutil.copytree(TINY, tmp_path / "m")
+    write(tmp_path / "m", {"egov-align.toml": """
+        fail-on = "never"
+        [rules]
+        conflicting-master = "off"
+        duplicate-capability = "warning"
+        unprotected-sensitive-data = "info"
+    """})
+    run = cli("analyze", "--format", "json", cwd=tmp_path / "m")
+    assert run.code == 0
+    document = json.loads(run.out)
+    assert "conflicting-master" not in {f["rule"] for f in document["findings"]}
+    assert document["summary"]["errors"] == 0
+    assert cli("analyze", "--fail-on", "warning", cwd=tmp_path / "m").code == 1
+
+
+def test_pyproject_tool_table_is_read(cli, tmp_path):
+    import shutil
+
+    shutil.copytree(TINY, tmp_path / "m")
+    write(tmp_path / "m", {"pyproject.toml": '[tool.egov-align]\npaths = ["models"]\n'})
+    document = json.loads(cli("validate", "--format", "json", cwd=tmp_path / "m").out)
+    assert document["summary"]["files"] == 1
+
+
+@pytest.mark.parametrize("config", ['colour = "red"\n', '[rules]\norphan-sytem = "off"\n',
+                                    '[rules]\norphan-system = "loud"\n', 'overlap-threshold = 3\n',
+                                    'paths = "models"\n', 'fail-on = [\n'])
+def test_bad_configuration_exits_2_with_one_line(cli, tmp_path, config):
+    import shutil
+
+    shutil.copytree(TINY, tmp_path / "m")
+    (tmp_path / "m" / "egov-align.toml").write_text(config)
+    run = cli("validate", cwd=tmp_path / "m")
+    assert run.code == 2 and run.out == ""
+    assert len(run.err.strip().splitlines()) == 1 and run.err.startswith("egov-align: error: ")
+
+
+@pytest.mark.parametrize("argv", [
+    ["validate", "no-such-dir"],
+    ["analyze", "--format", "xml"],
+    ["analyze", "--fail-on", "sometimes"],
+    ["analyze", "--as-of", "yesterday"],
+    ["frobnicate"],
+    [],
+    ["analyze", "--retire", "no-such-system"],
+    ["analyze", "--retire", "npr", "--format", "sarif"],
+    ["diff", "only-one"],
+])
+def test_usage_errors_exit_2_with_one_line(cli, argv):
+    run = cli(*argv, cwd=TINY)
+    assert run.code == 2, run
+    assert len(run.err.strip().splitlines()) == 1 and "Traceback" not in run.err
+
+
+def test_no_default_paths_is_a_usage_error(cli, tmp_path):
+    run = cli("validate", cwd=tmp_path)
+    assert run.code == 2 and "models" in run.err
+
+
+def test_validate_counts_and_exit_0(cli):
+    run = cli("validate", "--no-cache", cwd=TINY)
+    assert (run.code, run.out) == (0, "valid: 2 files, 3 institutions, 3 systems, 1 process, 3 steps\n")
+
+
+def test_output_file_option(cli, tmp_path):
+    target = tmp_path / "report.json"
+    run = cli("analyze", "--format", "json", "-o", str(target), "--no-cache", cwd=TINY)
+    assert run.out == "" and json.loads(target.read_text())["valid"] is True
+
+
+def test_rules_lists_every_rule_with_its_purpose(cli):
+    from egov_align.rules import RULES
+
+    out = cli("rules").out
+    for name in RULES:
+        assert name in out
+
+
+def test_schema_is_draft_2020_12_and_accepts_the_sample(cli):
+    import yaml
+
+    schema = json.loads(cli("schema").out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((ROOT / "models").glob("*.yaml")) + sorted((ROOT / "processes").glob("*.yaml")):
+        data = yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # strings only, like the editor sees
+        assert data is None or isinstance(data, dict)
+    assert not list(validator.iter_errors(yaml.safe_load((TINY / "processes" / "reg.yaml").read_text())))
+    assert list(validator.iter_errors({"systems": [{"id": "x", "name": "X"}]}))  # owner missing
+
+
+def test_export_graphml_and_json(cli, tmp_path):
+    import networkx as nx
+
+    graphml = tmp_path / "g.graphml"
+    assert cli("export", "--format", "graphml", "-o", str(graphml), "--no-cache", cwd=TINY).code == 0
+    graph = nx.read_graphml(graphml)
+    assert graph.nodes["system:npr"]["kind"] == "system"
+    node_link = json.loads(cli("export", "--format", "json", "--no-cache", cwd=TINY).out)
+    assert {"nodes", "edges"} <= set(node_link)
+    kinds = {e["kind"] for e in node_link["edges"]}
+    assert {"owns", "provides", "holds", "integrates", "supports", "needs", "writes", "reads", "flows-to",
+            "part-of", "performs", "delivers"} <= kinds
+
+
+def test_python_dash_m_and_no_traceback_on_garbage(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "x.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    done = subprocess.run([sys.executable, "-m", "egov_align", "validate"], cwd=tmp_path,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1 and "Traceback" not in done.stderr + done.stdout
+    assert "models/x.yaml:1:1: unreadable-file" in done.stdout
+
+
+def test_color_only_when_asked_or_on_a_terminal(cli):
+    plain = cli("analyze", "--no-cache", cwd=TINY).out
+    coloured = cli("analyze", "--no-cache", "--color", "always", cwd=TINY).out
+    assert "\033[" not in plain and "\033[" in coloured
