@@ -1,0 +1,117 @@
+"""What-if retirements and baseline-vs-target diffs, through the library and the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from egov_align.compare import what_if
+from egov_align.config import Config
+from egov_align.loader import load_paths
+
+TINY = Path(__file__).parent / "examples" / "valid" / "tiny"
+
+
+def tiny_model():
+    return load_paths([TINY / "models", TINY / "processes"], config=Config(), jobs=1).model
+
+
+def test_what_if_retiring_the_second_identity_provider():
+    comparison = what_if(tiny_model(), ["npr"])
+    introduced = {(f.rule, f.subject) for f in comparison.introduced}
+    resolved = {(f.rule, f.subject) for f in comparison.resolved}
+    # npr was the duplicate identity provider and second master of person: both resolve.
+    assert ("duplicate-capability", "capability:identity") in resolved
+    assert ("conflicting-master", "data:person") in resolved
+    assert ("unassessed-sensitive-system", "system:npr") in resolved
+    # ors -> npr is still active but now points at a retired system: nothing new appears for it.
+    assert introduced == set()
+    assert comparison.metric_deltas["redundant_spend"] == {"before": 100, "after": 0, "delta": -100}
+
+
+def test_what_if_retiring_the_only_payment_system():
+    comparison = what_if(tiny_model(), ["gepg"])
+    introduced = {(f.rule, f.subject) for f in comparison.introduced}
+    assert ("inactive-support", "step:register-company/pay") in introduced
+    assert ("capability-gap", "capability:payments") in introduced
+    assert comparison.metric_deltas["alignment"] == {"before": 0.6667, "after": 0.3333, "delta": -0.3334}
+
+
+def test_what_if_on_the_command_line(cli):
+    run = cli("analyze", "--retire", "gepg", "--format", "json", "--no-cache", cwd=TINY)
+    document = json.loads(run.out)
+    assert document["retired"] == ["gepg"]
+    assert {f["rule"] for f in document["findings"]["introduced"]} >= {"capability-gap", "inactive-support"}
+    text = cli("analyze", "--retire", "gepg,npr", "--no-cache", cwd=TINY).out
+    assert text.startswith("What if gepg, npr were retired?")
+    assert "Findings introduced:" in text and "Findings resolved:" in text
+
+
+def _copy_tiny(target: Path) -> Path:
+    shutil.copytree(TINY, target)
+    return target
+
+
+def test_diff_of_two_directories(cli, tmp_path):
+    old = _copy_tiny(tmp_path / "old")
+    new = _copy_tiny(tmp_path / "new")
+    base = (new / "models" / "base.yaml").read_text()
+    base = base.replace("{from: ors, to: npr, data: [person]}", "{from: ors, to: npr, data: [person], encrypted: true}")
+    base = base.replace("  - {id: gepg, name: GePG,", "  - {id: gepg-2, name: GePG 2, owner: mof, capabilities: [payments]}\n"
+                        "  - {id: gepg, name: GePG,")
+    (new / "models" / "base.yaml").write_text(base)
+    run = cli("diff", "old", "new", "--format", "json", cwd=tmp_path)
+    assert run.code == 0
+    document = json.loads(run.out)
+    assert document["elements"]["added"] == ["system:gepg-2"]
+    assert document["elements"]["changed"] == {"integration:ors->npr": {"encrypted": {"before": False, "after": True}}}
+    assert [f["rule"] for f in document["findings"]["resolved"]] == ["unprotected-sensitive-data"]
+    assert {f["rule"] for f in document["findings"]["introduced"]} == {"duplicate-capability", "orphan-system"}
+    assert cli("diff", "old", "new", "--fail-on-new", "warning", cwd=tmp_path).code == 1
+    # payments is `shared: true`, so its new duplicate is an error
+    assert cli("diff", "old", "new", "--fail-on-new", "error", cwd=tmp_path).code == 1
+    markdown = cli("diff", "old", "new", "--format", "markdown", cwd=tmp_path).out
+    assert "| metric | before | after | change |" in markdown and "system:gepg-2" in markdown
+
+
+def test_diff_fails_on_new_findings_only(cli, tmp_path):
+    _copy_tiny(tmp_path / "old")
+    _copy_tiny(tmp_path / "new")
+    # the same model: existing errors are not new
+    assert cli("diff", "old", "new", "--fail-on-new", "info", cwd=tmp_path).code == 0
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def test_diff_against_a_git_revision_leaves_the_checkout_alone(cli, tmp_path):
+    repo = _copy_tiny(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "add", ".")
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-qm", "baseline")
+    process = repo / "processes" / "reg.yaml"
+    process.write_text(process.read_text().replace(
+        "- {id: check, name: Check ID, needs: [identity]}", "- {id: check, name: Check ID, needs: [identity], systems: [npr]}"))
+    status_before = _git(repo, "status", "--porcelain")
+    run = cli("diff", "--base", "HEAD", "--format", "json", cwd=repo)
+    assert run.code == 0, run.err
+    document = json.loads(run.out)
+    assert document["elements"]["changed"] == {
+        "step:register-company/check": {"systems": {"before": [], "after": ["npr"]}}}
+    assert [f["rule"] for f in document["findings"]["resolved"]] == ["unsupported-step"]
+    assert _git(repo, "status", "--porcelain") == status_before
+    assert cli("diff", "--base", "no-such-ref", cwd=repo).code == 2
+
+
+def test_diff_base_from_a_subdirectory_and_paths(cli, tmp_path):
+    repo = _copy_tiny(tmp_path / "repo")
+    _git(repo, "init", "-q")
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "add", ".")
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-qm", "baseline")
+    run = cli("diff", "--base", "HEAD", "models", "processes", "--format", "json", cwd=repo)
+    document = json.loads(run.out)
+    assert document["elements"] == {"added": [], "removed": [], "changed": {}}
+    assert document["findings"] == {"introduced": [], "resolved": []}
