@@ -19,6 +19,10 @@ class RuleContext:
     model: Model
     config: Config = field(default_factory=Config)
     as_of: dt.date = field(default_factory=dt.date.today)
+    # set by analyze() before each rule runs: the rule's name and its configured level
+    rule: str = ""
+    level: Severity | None = None
+    default_severity: Severity = Severity.WARNING
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -30,14 +34,15 @@ class RuleContext:
 
     def finding(self, subject: str, message: str, *, related=(), key: str = "",
                 severity: Severity | None = None, at: str | None = None) -> Finding:
-        """A finding at the definition of `at` (default: the subject itself).
+        """A finding of the running rule at the definition of `at` (default: the subject).
 
-        analyze() fills in the rule and the final severity.
+        The configured level wins over the severity a rule suggests (duplicate-capability
+        suggests `error` for shared capabilities), which wins over the rule's default.
         """
         place = self.model.location(at or subject)
-        return Finding(rule="", severity=severity, message=message, file=place.file,  # type: ignore[arg-type]
-                       line=place.line, column=place.column, subject=subject,
-                       related=tuple(dict.fromkeys(related)), key=key)
+        return Finding(rule=self.rule, severity=self.level or severity or self.default_severity,
+                       message=message, file=place.file, line=place.line, column=place.column,
+                       subject=subject, related=tuple(dict.fromkeys(related)), key=key)
 
 
 def names(ids, limit: int = 5) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -30,9 +31,8 @@ class SourcePos:
     column: int
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A diagnostic (validation) or a finding (analysis).
+class Finding(NamedTuple):
+    """A diagnostic (validation) or a finding (analysis); a NamedTuple, like flake8's Violation.
 
     `key` tells apart several findings of one rule about one subject (the entity of a
     once-only gap, the source step of an integration gap); what-if and diff match on

@@ -53,32 +53,41 @@ def consolidation_plan(model: Model, index: Index) -> list[dict]:
     Candidates with `annual_cost`, fewest supported steps first, then the most expensive,
     then by id. One is retired when every capability it provides and every entity it
     masters stays with a remaining *active* system (a legacy system can go, never take over).
+    The successor named is the remaining active one supporting most steps, then by id.
     """
     supported = index.steps_supported
-    remaining = dict(index.in_service)
-    candidates = sorted((s for s in remaining.values() if s.annual_cost is not None),
+    in_service = index.in_service
+    rank = {s: (-supported.get(s, 0), s) for s in in_service}
+    takers: dict[tuple[str, str], list[str]] = defaultdict(list)  # (what, item) -> active holders by rank
+    for system_id in sorted(in_service, key=rank.__getitem__):
+        system = in_service[system_id]
+        if system.status != "active":
+            continue
+        for capability in dict.fromkeys(system.capabilities):
+            takers[("capabilities", capability)].append(system_id)
+        for entity in dict.fromkeys(system.entities("master")):
+            takers[("data", entity)].append(system_id)
+    retired: set[str] = set()
+    candidates = sorted((s for s in in_service.values() if s.annual_cost is not None),
                         key=lambda s: (supported.get(s.id, 0), -s.annual_cost, s.id))
     plan = []
     for system in candidates:
-        successors = {}
-        for what, items, offers in (("capabilities", system.capabilities, lambda o: o.capabilities),
-                                    ("data", system.entities("master"), lambda o: o.entities("master"))):
+        successors: dict[str, dict[str, str]] = {"capabilities": {}, "data": {}}
+        for what, items in (("capabilities", system.capabilities), ("data", system.entities("master"))):
             for item in dict.fromkeys(items):
-                takers = [o.id for o in remaining.values()
-                          if o.id != system.id and o.status == "active" and item in offers(o)]
-                if not takers:
+                successor = next((t for t in takers[(what, item)] if t != system.id and t not in retired), None)
+                if successor is None:
                     break
-                successors.setdefault(what, {})[item] = min(takers, key=lambda t: (-supported.get(t, 0), t))
+                successors[what][item] = successor
             else:
                 continue
             break
         else:
-            del remaining[system.id]
-            takers = sorted({t for mapping in successors.values() for t in mapping.values()})
+            retired.add(system.id)
             plan.append({"system": system.id, "annual_cost": _number(system.annual_cost),
                          "steps_supported": supported.get(system.id, 0),
-                         "capabilities": successors.get("capabilities", {}),
-                         "data": successors.get("data", {}), "taken_over_by": takers})
+                         "capabilities": successors["capabilities"], "data": successors["data"],
+                         "taken_over_by": sorted({t for m in successors.values() for t in m.values()})})
     return plan
 
 

@@ -37,12 +37,12 @@ def check(ctx):
             continue
         capability = ctx.model.capabilities[capability_id]
         owners = sorted({systems[s].owner for s in providers})
-        keep = min(providers, key=lambda s: (-ctx.index.steps_supported.get(s, 0), s))
+        keep = ctx.index.suggest(capability_id, 1)[0]
         shared = " It is meant to be a shared service." if capability.shared else ""
         yield ctx.finding(
             f"capability:{capability_id}",
             f"'{capability.name}' is provided by {len(providers)} systems in service "
             f"({names(providers)}) owned by {len(owners)} institution(s).{shared} Consider "
-            f"consolidating onto one, e.g. `{keep}` (supports the most steps)",
+            f"consolidating onto one, e.g. `{keep}`",
             related=[f"system:{s}" for s in providers],
             severity=Severity.ERROR if capability.shared else None)

@@ -26,14 +26,14 @@ INACTIVE = ("planned", "retiring", "retired")
 
 
 def check(ctx):
-    systems, providers = ctx.model.systems, ctx.index.providers
+    systems, index = ctx.model.systems, ctx.index
     for process, step in ctx.model.steps():
         inactive = [s for s in dict.fromkeys(step.systems) if systems[s].status in INACTIVE]
         if not inactive:
             continue
         states = ", ".join(f"`{s}` is {systems[s].status}" for s in inactive)
-        successors = [p for s in inactive for c in systems[s].capabilities for p in providers.get(c, ())
-                      if p not in inactive and systems[p].status == "active"]
+        successors = [p for s in inactive for c in systems[s].capabilities for p in index.suggest(c)
+                      if systems[p].status == "active"]
         advice = (f"move the step to {names(dict.fromkeys(successors))}" if successors
                   else "plan a successor system for it")
         yield ctx.finding(

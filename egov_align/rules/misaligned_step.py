@@ -25,7 +25,7 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 
 def check(ctx):
-    systems, providers = ctx.model.systems, ctx.index.providers
+    systems, index = ctx.model.systems, ctx.index
     for process, step in ctx.model.steps():
         if not step.systems:
             continue
@@ -33,7 +33,7 @@ def check(ctx):
         missing = [need for need in dict.fromkeys(step.needs) if need not in offered]
         if not missing:
             continue
-        elsewhere = [s for need in missing for s in providers.get(need, ())]
+        elsewhere = [s for need in missing for s in index.suggest(need)]
         advice = (f"add one of {names(dict.fromkeys(elsewhere))} to the step, which provide it"
                   if elsewhere else "no system in service provides it: see capability-gap")
         yield ctx.finding(

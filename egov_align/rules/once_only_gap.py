@@ -31,45 +31,43 @@ SUBJECT = "step"
 DEFAULT_SEVERITY = Severity.WARNING
 
 
-def _written_upstream(process, flows) -> dict[str, set[str]]:
-    """step id -> entities written by other steps from which it can be reached."""
-    predecessors = defaultdict(list)
-    for source, target in flows:
-        predecessors[target].append(source)
-    writes = {s.id: set(s.writes) for s in process.steps}
-    upstream = {}
-    for step in process.steps:
-        seen, todo = set(), list(predecessors[step.id])
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                todo.extend(predecessors[current])
-        seen.discard(step.id)
-        upstream[step.id] = set().union(*(writes[s] for s in seen)) if seen else set()
-    return upstream
+def _upstream_writes(step_id: str, predecessors: dict[str, list[str]], writes: dict[str, list[str]]) -> set[str]:
+    """Entities written by other steps from which `step_id` can be reached along the flow."""
+    seen, todo = set(), list(predecessors.get(step_id, ()))
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(predecessors.get(current, ()))
+    seen.discard(step_id)
+    return {entity for other in seen for entity in writes[other]}
 
 
 def check(ctx):
     index = ctx.index
     masters, systems = index.masters, ctx.model.systems
     for process_id, process in ctx.model.processes.items():
-        readers = [s for s in process.steps if s.systems and any(e in masters for e in s.reads)]
-        if not readers:
-            continue
-        upstream = _written_upstream(process, index.flows[process_id])
-        for step in readers:
+        predecessors, writes = None, None
+        for step in process.steps:
+            if not step.systems or not step.reads:
+                continue
             own = {e for s in step.systems for e in systems[s].entities("master")}
-            for entity in dict.fromkeys(step.reads):
-                sources = masters.get(entity)
-                if not sources or entity in own or entity in upstream[step.id]:
-                    continue
-                if index.integrated(sources, step.systems, [entity]):
+            candidates = [e for e in dict.fromkeys(step.reads) if e in masters and e not in own]
+            if not candidates:
+                continue
+            if predecessors is None:
+                predecessors, writes = defaultdict(list), {s.id: s.writes for s in process.steps}
+                for source, target in index.flows[process_id]:
+                    predecessors[target].append(source)
+            upstream = _upstream_writes(step.id, predecessors, writes)
+            for entity in candidates:
+                sources = masters[entity]
+                if entity in upstream or index.integrated(sources, step.systems, (entity,)):
                     continue
                 yield ctx.finding(
                     step_subject(process_id, step.id),
                     f"step '{step.name}' reads '{entity}', which {names(sources)} already "
                     f"master(s), yet no integration brings it to {names(step.systems)}: the "
                     f"applicant is asked again; integrate with {names(sources, 1)} instead",
-                    related=[f"data:{entity}"] + [f"system:{s}" for s in sources + step.systems],
+                    related=[f"data:{entity}"] + [f"system:{s}" for s in sources[:5] + step.systems],
                     key=entity)

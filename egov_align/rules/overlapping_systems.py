@@ -34,32 +34,39 @@ DEFAULT_SEVERITY = Severity.INFO
 
 
 def overlapping_pairs(systems: dict, threshold: float):
-    """(a, b, similarity) with a < b for systems whose capability sets overlap enough."""
+    """(a, b, similarity) with a < b for systems whose capability sets overlap enough.
+
+    Systems with the same set are grouped. With both sets of size >= 2 and a threshold
+    above 1/3, similar sets share at least two capabilities (o / (a + b - o) >= t needs
+    o >= 4t / (1 + t) > 1), so only groups sharing a capability *pair* are compared.
+    """
     groups: dict[frozenset, list[str]] = defaultdict(list)
     for system_id, system in systems.items():
         capabilities = frozenset(system.capabilities)
         if len(capabilities) >= 2:
             groups[capabilities].append(system_id)
-    order = {capabilities: number for number, capabilities in enumerate(groups)}
-    by_capability: dict[str, list[frozenset]] = defaultdict(list)
+    width = 2 if threshold > 1 / 3 else 1
+    index: dict[tuple, list[frozenset]] = defaultdict(list)
     for capabilities in groups:
-        for capability in capabilities:
-            by_capability[capability].append(capabilities)
+        for key in combinations(sorted(capabilities), width):
+            index[key].append(capabilities)
+    order = {capabilities: number for number, capabilities in enumerate(groups)}
     for capabilities, members in groups.items():
         for a, b in combinations(sorted(members), 2):  # identical sets: similarity 1
             yield a, b, 1.0
-        shared: dict[frozenset, int] = defaultdict(int)
-        for capability in capabilities:
-            for other in by_capability[capability]:
-                if order[other] > order[capabilities]:
-                    shared[other] += 1
-        for other, common in shared.items():
-            similarity = common / (len(capabilities) + len(other) - common)
-            if similarity < threshold:
-                continue
-            for a in members:
-                for b in groups[other]:
-                    yield (a, b, similarity) if a < b else (b, a, similarity)
+        seen: set[frozenset] = set()
+        for key in combinations(sorted(capabilities), width):
+            for other in index[key]:
+                if order[other] <= order[capabilities] or other in seen:
+                    continue
+                seen.add(other)
+                common = len(capabilities & other)
+                similarity = common / (len(capabilities) + len(other) - common)
+                if similarity < threshold:
+                    continue
+                for a in members:
+                    for b in groups[other]:
+                        yield (a, b, similarity) if a < b else (b, a, similarity)
 
 
 def check(ctx):

@@ -26,11 +26,11 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 
 def check(ctx):
-    providers = ctx.index.providers
+    index = ctx.index
     for process, step in ctx.model.steps():
         if not step.needs or step.systems:
             continue
-        offering = [s for need in step.needs for s in providers.get(need, ())]
+        offering = [s for need in step.needs for s in index.suggest(need)]
         advice = (f"systems already in service that provide it: {names(dict.fromkeys(offering))}"
                   if offering else "no system in service provides it yet")
         yield ctx.finding(

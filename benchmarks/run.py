@@ -1,0 +1,147 @@
+"""Time egov-align against the YAML floor measured in the same run (not a unit test).
+
+The floor is plain `yaml.load(..., Loader=yaml.CSafeLoader)` of the same files in one
+process: no line numbers, no validation. Targets at scale L (issues 2 and 3):
+cold validate <= 1.5x floor, repeated validate (cache) <= 0.25x, peak memory <= 1 GB,
+cold analyze <= 2.0x floor, graph + all rules <= 0.5x floor.
+
+    python benchmarks/run.py --scale L
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+FLOOR = """
+import sys, yaml
+from pathlib import Path
+for path in sorted(Path(sys.argv[1]).rglob('*.yaml')):
+    with open(path, 'rb') as handle:
+        yaml.load(handle, Loader=yaml.CSafeLoader)
+"""
+
+
+def _tree_rss(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/statm") as handle:
+                total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            pass
+    return total
+
+
+def timed(argv: list[str], *, env: dict | None = None) -> tuple[float, int, int]:
+    """(seconds, peak resident bytes of the whole process tree, exit code)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                               env={**os.environ, **(env or {})})
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, peak, code
+
+
+def best(runs: int, argv, **kwargs) -> tuple[float, int]:
+    results = [timed(argv, **kwargs) for _ in range(runs)]
+    return min(r[0] for r in results), max(r[1] for r in results)
+
+
+def rule_timings(directory: Path) -> dict:
+    from egov_align.analyze import analyze
+    from egov_align.config import Config
+    from egov_align.loader import load_paths
+
+    loaded = load_paths([directory], config=Config(), jobs=os.cpu_count())
+    started = time.perf_counter()
+    result = analyze(loaded.model)
+    total = time.perf_counter() - started
+    return {"total": total, **result.timings, "findings": len(result.findings)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="L", choices=("S", "M", "L"))
+    parser.add_argument("--runs", type=int, default=2, help="take the best of this many runs")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    directory = HERE / "out" / args.scale
+    if not directory.exists():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--scale", args.scale], check=True)
+    size = sum(p.stat().st_size for p in directory.rglob("*.yaml")) / 1e6
+    cli = [sys.executable, "-m", "egov_align"]
+    figures: dict = {"scale": args.scale, "megabytes": round(size, 1), "cores": os.cpu_count()}
+
+    floor, floor_peak = best(args.runs, [sys.executable, "-c", FLOOR, str(directory)])
+    validate, validate_peak = best(args.runs, cli + ["validate", str(directory), "--no-cache"])
+    with tempfile.TemporaryDirectory() as cache:
+        env = {"EGOV_ALIGN_CACHE_DIR": cache}
+        timed(cli + ["validate", str(directory)], env=env)  # fills the cache
+        warm, warm_peak = best(args.runs, cli + ["validate", str(directory)], env=env)
+    analyze, analyze_peak = best(args.runs, cli + ["analyze", str(directory), "--no-cache", "--format", "json"])
+    rules = rule_timings(directory)
+    graph_and_rules = rules["total"] - rules.get("metrics", 0.0)
+
+    figures.update(
+        floor_s=round(floor, 2), validate_cold_s=round(validate, 2), validate_warm_s=round(warm, 2),
+        analyze_cold_s=round(analyze, 2), graph_and_rules_s=round(graph_and_rules, 2),
+        validate_cold_ratio=round(validate / floor, 2), validate_warm_ratio=round(warm / floor, 2),
+        analyze_cold_ratio=round(analyze / floor, 2), graph_and_rules_ratio=round(graph_and_rules / floor, 2),
+        peak_mb={"floor": floor_peak // 2**20, "validate_cold": validate_peak // 2**20,
+                 "validate_warm": warm_peak // 2**20, "analyze_cold": analyze_peak // 2**20},
+        per_rule_s={k: round(v, 3) for k, v in rules.items() if k not in ("total", "findings")},
+        findings=rules["findings"])
+    targets = [("cold validate", figures["validate_cold_ratio"], 1.5),
+               ("repeated validate", figures["validate_warm_ratio"], 0.25),
+               ("cold analyze", figures["analyze_cold_ratio"], 2.0),
+               ("graph + rules", figures["graph_and_rules_ratio"], 0.5)]
+    print(f"scale {args.scale}: {size:.1f} MB of YAML, floor (yaml.load CSafeLoader, one process) {floor:.2f} s")
+    for name, ratio, target in targets:
+        print(f"  {name:<18} {ratio:>5.2f}x floor  (target <= {target}x)  {'ok' if ratio <= target else 'MISSED'}")
+    print(f"  peak memory (MB, whole process tree): {figures['peak_mb']}")
+    print("  seconds per rule: " + ", ".join(f"{k} {v}" for k, v in figures["per_rule_s"].items()))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
