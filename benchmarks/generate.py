@@ -77,7 +77,7 @@ def generate(scale: str, out: Path, seed: int = 2026) -> dict:
             system_capabilities[system] = caps
             holdings = rng.sample(entities, rng.randint(1, 4))
             lines += [f"  - id: {system}", f"    name: System {system[4:]} of institution {i}",
-                      f"    description: Synthetic system used to measure egov-align at national scale.",
+                      "    description: Synthetic system used to measure egov-align at national scale.",
                       f"    owner: {institution}", f"    status: {rng.choice(STATUSES)}",
                       f"    capabilities: {_list(caps)}", "    data:"]
             for entity in holdings:

@@ -7,39 +7,23 @@ place that does (yamllint's linter, flake8's DecisionEngine).
 from __future__ import annotations
 
 import contextlib
-import gc
 import datetime as dt
+import gc
 import logging
 import time
-from dataclasses import dataclass, field
 
 from egov_align.config import Config
 from egov_align.context import RuleContext
 from egov_align.findings import Finding, Severity, sorted_findings
 from egov_align.metrics import compute_metrics
 from egov_align.model import Model, step_subject
+from egov_align.results import Result
 from egov_align.rules import RULES
 from egov_align.schema import KINDS
 
 LOG = logging.getLogger(__name__)
 
 _SUBJECT_PREFIXES = {key: prefix for key, (prefix, _class) in KINDS.items()}
-
-
-@dataclass
-class Result:
-    """What every reporter, the dashboard and the JSON output start from."""
-
-    valid: bool
-    findings: list[Finding]
-    metrics: dict | None = None
-    counts: dict = field(default_factory=dict)
-    timings: dict = field(default_factory=dict)
-
-    def summary(self) -> dict:
-        by_severity = {s: sum(f.severity is s for f in self.findings) for s in Severity}
-        return {**self.counts, "errors": by_severity[Severity.ERROR],
-                "warnings": by_severity[Severity.WARNING], "infos": by_severity[Severity.INFO]}
 
 
 def model_counts(model: Model) -> dict:
@@ -109,8 +93,3 @@ def _analyze(model: Model, *, config: Config, as_of: dt.date | None) -> Result:
     metrics = compute_metrics(model, context.index)
     timings["metrics"] = time.perf_counter() - started
     return Result(True, findings, metrics, model_counts(model), timings)
-
-
-def validation_result(loaded) -> Result:
-    """The Result of `validate`, or of `analyze` on an invalid model: diagnostics only."""
-    return Result(loaded.valid, loaded.diagnostics, None, dict(loaded.counts))

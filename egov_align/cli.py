@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 from egov_align import __version__
-from egov_align.analyze import Result, analyze, validation_result
 from egov_align.cache import Cache, cache_salt, default_cache_dir
 from egov_align.config import FAIL_ON, Config, ConfigError, did_you_mean, load_config
 from egov_align.findings import Severity
 from egov_align.loader import LoadResult, PathNotFound, discover, load
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
+from egov_align.results import Result, validation_result
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -191,6 +191,8 @@ def cmd_analyze(args) -> int:
         result = validation_result(loaded)
         _emit(args, REPORTERS[args.format](result, options=_options(args, "analyze")))
         return EXIT_FAIL
+    from egov_align.analyze import analyze
+
     model = loaded.model
     retire = _retire_list(args, model)
     result = analyze(model, config=config, as_of=args.as_of)
@@ -227,7 +229,7 @@ def cmd_diff(args) -> int:
             raise UsageError("diff takes two model directories (OLD NEW), or --base GITREF [PATH...]")
         old_sources, new_sources = discover([args.paths[0]]), discover([args.paths[1]])
     sides = [load(s, max_bytes=config.max_file_bytes, jobs=1) for s in (old_sources, new_sources)]
-    invalid = [(name, side) for name, side in zip(("old", "new"), sides) if not side.valid]
+    invalid = [(name, side) for name, side in zip(("old", "new"), sides, strict=True) if not side.valid]
     if invalid:
         for name, side in invalid:
             sys.stdout.write(f"the {name} model is invalid:\n")

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import networkx as nx
 
-from egov_align.model import Model, step_subject
+from egov_align.model import Model
 from egov_align.schema import IN_SERVICE, Process
 
 EDGE_KINDS = ("owns", "provides", "holds", "integrates", "supports", "needs", "reads", "writes",
@@ -134,18 +134,51 @@ class Index:
         return found
 
     def suggest(self, capability: str, limit: int = 3) -> list[str]:
-        """The in-service providers to name in advice: active first, most steps supported, then id."""
+        """The in-service providers to name in advice, best first.
+
+        Active before legacy; then those already supporting the most steps that need this
+        capability; then the best connected (most active integrations); then by id.
+        """
         cached = self._suggestions.get(capability)
         if cached is None:
-            supported, systems = self.steps_supported, self.in_service
+            systems, degree = self.in_service, self.integration_degree
+            using = self.steps_needing_on.get(capability, {})
             cached = sorted(self.providers.get(capability, ()),
-                            key=lambda s: (systems[s].status != "active", -supported.get(s, 0), s))[:limit]
-            self._suggestions[capability] = cached
+                            key=lambda s: (systems[s].status != "active", -using.get(s, 0), -degree.get(s, 0), s))
+            self._suggestions[capability] = cached = cached[:limit]
         return cached
+
+    def best_source(self, entity: str) -> str:
+        """The master of an entity to integrate with: the one that already feeds most systems."""
+        senders = defaultdict(int)
+        for (_target, carried), sources in self.senders.items():
+            if carried == entity:
+                for source in sources:
+                    senders[source] += 1
+        return min(self.masters[entity], key=lambda s: (-senders.get(s, 0), s))
 
     @cached_property
     def _suggestions(self) -> dict[str, list[str]]:
         return {}
+
+    @cached_property
+    def steps_needing_on(self) -> dict[str, dict[str, int]]:
+        """capability -> system -> steps that need the capability and list the system."""
+        found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for _process, step in self.model.steps():
+            for need in step.needs:
+                for system in step.systems:
+                    found[need][system] += 1
+        return found
+
+    @cached_property
+    def integration_degree(self) -> dict[str, int]:
+        degree: dict[str, int] = defaultdict(int)
+        for integration in self.model.integrations.values():
+            if integration.status == "active":
+                degree[integration.from_] += 1
+                degree[integration.to] += 1
+        return degree
 
     @cached_property
     def masters(self) -> dict[str, list[str]]:

@@ -58,33 +58,32 @@ class Source:
             return 0
 
 
-def display_path(path: Path, cwd: Path) -> str:
-    try:
-        return path.resolve().relative_to(cwd.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
+def display_path(path: str, cwd: str) -> str:
+    """Relative to the working directory when under it (DESIGN.md: paths in output are relative)."""
+    absolute = os.path.abspath(path)
+    if absolute.startswith(cwd + os.sep):
+        return absolute[len(cwd) + 1:].replace(os.sep, "/")
+    return path
 
 def discover(paths, *, cwd: Path | None = None) -> list[Source]:
     """Every *.yaml / *.yml under the paths, recursively, skipping names that start with '.'."""
-    cwd = cwd or Path.cwd()
-    found: dict[Path, Source] = {}
+    here = os.path.abspath(cwd or Path.cwd())
+    found: dict[str, Source] = {}
     for given in paths:
-        path = Path(given)
-        if not path.is_absolute():
-            path = cwd / path
-        if not path.exists():
+        path = os.path.join(here, os.fspath(given))
+        if not os.path.exists(path):
             raise PathNotFound(f"{given}: no such file or directory")
-        if path.is_file():
-            found.setdefault(path.resolve(), Source(display_path(path, cwd), str(path)))
+        if os.path.isfile(path):
+            absolute = os.path.realpath(path)
+            found.setdefault(absolute, Source(display_path(path, here), absolute))
             continue
         for directory, subdirectories, names in os.walk(path):
             subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
-            for name in sorted(names):
+            for name in names:
                 if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
                     continue
-                file_path = Path(directory) / name
-                found.setdefault(file_path.resolve(), Source(display_path(file_path, cwd), str(file_path)))
+                file_path = os.path.join(directory, name)
+                found.setdefault(os.path.abspath(file_path), Source(display_path(file_path, here), file_path))
     return sorted(found.values(), key=lambda s: s.display)
 
 
@@ -181,24 +180,33 @@ def _step_problems(index: int, process) -> list[tuple]:
     return problems
 
 
+def cached_result(source: Source, cache: Cache, *, want_elements: bool) -> FileResult | None:
+    """The file's result from the cache, or None when its content was not seen before."""
+    try:
+        raw = source.read()
+    except OSError:
+        return None
+    key = cache.key(raw)
+    cached = cache.get_index(key)
+    if cached is None:
+        return None
+    elements = cache.get_elements(key) if want_elements else None
+    if want_elements and elements is None:
+        return None
+    problems, defs, refs = cached
+    return FileResult(source.display, problems, defs, refs, elements)
+
+
 def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
               want_elements: bool = True) -> FileResult:
-    """Read, parse and validate one file on its own."""
+    """Read, parse and validate one file on its own, through the cache when there is one."""
     try:
         raw = source.read()
     except OSError as error:
         return FileResult(source.display, [("unreadable-file", f"cannot read file: {error.strerror}", 1, 1)])
-    key = cache.key(raw) if cache is not None else None
-    if key is not None:
-        cached = cache.get_index(key)
-        if cached is not None:
-            elements = cache.get_elements(key) if want_elements else None
-            if elements is not None or not want_elements:
-                problems, defs, refs = cached
-                return FileResult(source.display, problems, defs, refs, elements)
     result = _load_text(source.display, raw, max_bytes=max_bytes)
-    if key is not None:
-        cache.put(key, result.index(), result.elements)
+    if cache is not None:
+        cache.put(cache.key(raw), result.index(), result.elements)
     if not want_elements:
         result.elements = None
     return result
@@ -303,17 +311,29 @@ class LoadResult:
 
 def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want_elements: bool,
              jobs: int) -> list[FileResult]:
-    total = sum(s.size() for s in sources)
-    if jobs > 1 and len(sources) > 1 and total >= _PARALLEL_MIN_BYTES:
-        chunks = [sources[i::jobs] for i in range(jobs)]
+    """Cache hits in this process; the rest in worker processes when there is enough of it."""
+    results: list[FileResult] = []
+    misses = sources
+    if cache is not None:
+        misses = []
+        for source in sources:
+            hit = cached_result(source, cache, want_elements=want_elements)
+            if hit is None:
+                misses.append(source)
+            else:
+                results.append(hit)
+    total = sum(s.size() for s in misses)
+    if jobs > 1 and len(misses) > 1 and total >= _PARALLEL_MIN_BYTES:
+        chunks = [misses[i::jobs] for i in range(jobs)]
         import multiprocessing
 
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = [pool.submit(_load_chunk, chunk, max_bytes, cache, want_elements) for chunk in chunks]
-            results = [r for future in futures for r in future.result()]
-        return sorted(results, key=lambda r: r.display)
-    return _load_chunk(sources, max_bytes, cache, want_elements)
+            results.extend(r for future in futures for r in future.result())
+    else:
+        results.extend(_load_chunk(misses, max_bytes, cache, want_elements))
+    return sorted(results, key=lambda r: r.display)
 
 
 def _load_chunk(sources, max_bytes, cache, want_elements) -> list[FileResult]:
@@ -400,7 +420,7 @@ def _assemble(results: list[FileResult]) -> Model:
         elements = result.elements or {}
         if elements.get("model"):
             model.info = elements["model"][0]
-        for key, (prefix, _class) in KINDS.items():
+        for key in KINDS:
             table = model.kind(key)
             for element in elements.get(key, ()):
                 table[element.id] = element

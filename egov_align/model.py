@@ -6,8 +6,17 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from egov_align.findings import SourcePos
-from egov_align.schema import (Capability, DataEntity, Institution, Integration, ModelInfo, Process,
-                               Service, Step, System)
+from egov_align.schema import (
+    Capability,
+    DataEntity,
+    Institution,
+    Integration,
+    ModelInfo,
+    Process,
+    Service,
+    Step,
+    System,
+)
 
 
 @dataclass

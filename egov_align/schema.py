@@ -8,7 +8,7 @@ silently coerced. Dates also accept an ISO string, since quoting a date is harml
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
@@ -65,27 +65,27 @@ class _Strict(BaseModel):
 
 class _Element(_Strict):
     id: Id
-    description: Optional[str] = None
+    description: str | None = None
     tags: list[str] = Field(default_factory=list)
     ignore: list[RuleName] = Field(default_factory=list)
 
 
 class ModelInfo(_Strict):
-    name: Optional[Text] = None
-    currency: Optional[Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]] = None
-    as_of: Optional[Date] = None
-    description: Optional[str] = None
+    name: Text | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    as_of: Date | None = None
+    description: str | None = None
 
 
 class Institution(_Element):
     name: Text
     type: InstitutionType = "other"
-    parent: Optional[Id] = None
+    parent: Id | None = None
 
 
 class Capability(_Element):
     name: Text
-    category: Optional[str] = None
+    category: str | None = None
     shared: bool = False
 
 
@@ -100,7 +100,7 @@ class Holding(_Strict):
 
 
 class Security(_Strict):
-    assessed: Optional[Date] = None
+    assessed: Date | None = None
 
 
 class System(_Element):
@@ -109,12 +109,12 @@ class System(_Element):
     status: SystemStatus = "active"
     capabilities: list[Id] = Field(default_factory=list)
     data: list[Holding] = Field(default_factory=list)
-    vendor: Optional[Text] = None
+    vendor: Text | None = None
     support: Support = "in-house"
-    hosting: Optional[str] = None
-    annual_cost: Optional[Annotated[float, Field(ge=0)]] = None
-    users: Optional[Annotated[int, Field(ge=0)]] = None
-    security: Optional[Security] = None
+    hosting: str | None = None
+    annual_cost: Annotated[float, Field(ge=0)] | None = None
+    users: Annotated[int, Field(ge=0)] | None = None
+    security: Security | None = None
 
     @property
     def in_service(self) -> bool:
@@ -130,7 +130,7 @@ class Integration(_Element):
     to: Id
     data: Annotated[list[Id], Field(min_length=1)]
     mechanism: Mechanism = "api"
-    via: Optional[Id] = None
+    via: Id | None = None
     bidirectional: bool = False
     status: IntegrationStatus = "active"
     encrypted: bool = False
@@ -150,23 +150,23 @@ class Service(_Element):
     provider: Id
     audience: Audience = "citizen"
     channels: list[Channel] = Field(default_factory=list)
-    annual_volume: Optional[Annotated[int, Field(ge=0)]] = None
+    annual_volume: Annotated[int, Field(ge=0)] | None = None
 
 
 class Step(_Element):
     name: Text
-    performer: Optional[Id] = None
+    performer: Id | None = None
     needs: list[Id] = Field(default_factory=list)
     reads: list[Id] = Field(default_factory=list)
     writes: list[Id] = Field(default_factory=list)
     systems: list[Id] = Field(default_factory=list)
-    next: Optional[list[Id]] = None
+    next: list[Id] | None = None
 
 
 class Process(_Element):
     name: Text
     owner: Id
-    service: Optional[Id] = None
+    service: Id | None = None
     steps: Annotated[list[Step], Field(min_length=1)]
 
 
@@ -176,7 +176,7 @@ class ModelFile(_Strict):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True,
                               title="egov-align model file")
 
-    model: Optional[ModelInfo] = None
+    model: ModelInfo | None = None
     institutions: list[Institution] = Field(default_factory=list)
     capabilities: list[Capability] = Field(default_factory=list)
     data_entities: list[DataEntity] = Field(default_factory=list)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import ROOT, write
 
 EXAMPLES = Path(__file__).parent / "examples"

@@ -55,7 +55,7 @@ def _copy_tiny(target: Path) -> Path:
 
 
 def test_diff_of_two_directories(cli, tmp_path):
-    old = _copy_tiny(tmp_path / "old")
+    _copy_tiny(tmp_path / "old")
     new = _copy_tiny(tmp_path / "new")
     base = (new / "models" / "base.yaml").read_text()
     base = base.replace("{from: ors, to: npr, data: [person]}", "{from: ors, to: npr, data: [person], encrypted: true}")

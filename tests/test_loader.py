@@ -205,7 +205,7 @@ def test_integration_ids_default_to_from_arrow_to():
 
 
 def test_all_files_are_checked_before_stopping():
-    files = {f"f{n}.yaml": "institutions:\n  - {id: x%d}\n" % n for n in range(5)}
+    files = {f"f{n}.yaml": f"institutions:\n  - {{id: x{n}}}\n" for n in range(5)}
     assert len(diagnostics(files)) == 5
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from egov_align.analyze import analyze
-from egov_align.loader import Source, load, load_paths
 from egov_align.config import Config
+from egov_align.loader import Source, load, load_paths
 
 TINY = Path(__file__).parent / "examples" / "valid" / "tiny"
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))  # more with HYPOTHESIS_EXAMPLES=2000
 TINY = Path(__file__).parent / "examples" / "valid" / "tiny"
 ORIGINALS = {p.relative_to(TINY).as_posix(): p.read_bytes() for p in TINY.rglob("*.yaml")}
 NASTY = [b"\t", b"\n", b":", b"- ", b"[", b"]", b"{", b"}", b"&a ", b"*a", b"<<: *a\n", b"'", b'"', b"no",
@@ -30,7 +32,7 @@ def mutated(draw):
     return name, bytes(data)
 
 
-@settings(max_examples=int(__import__("os").environ.get("HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(change=mutated())
 def test_validate_never_raises(cli, tmp_path_factory, change):
     root = tmp_path_factory.mktemp("mutant")

@@ -5,11 +5,24 @@ Rule names are public, stable ids: never rename one, never reuse a retired name.
 
 from __future__ import annotations
 
-from egov_align.rules import (capability_gap, conflicting_master, duplicate_capability, inactive_support,
-                              integration_gap, misaligned_step, no_authoritative_source,
-                              non_digital_service, once_only_gap, orphan_system, overlapping_systems,
-                              unassessed_sensitive_system, unprotected_sensitive_data, unreachable_step,
-                              unsupported_step, vendor_concentration)
+from egov_align.rules import (
+    capability_gap,
+    conflicting_master,
+    duplicate_capability,
+    inactive_support,
+    integration_gap,
+    misaligned_step,
+    no_authoritative_source,
+    non_digital_service,
+    once_only_gap,
+    orphan_system,
+    overlapping_systems,
+    unassessed_sensitive_system,
+    unprotected_sensitive_data,
+    unreachable_step,
+    unsupported_step,
+    vendor_concentration,
+)
 
 RULES = {rule.NAME: rule for rule in (
     unsupported_step,

@@ -68,6 +68,6 @@ def check(ctx):
                     step_subject(process_id, step.id),
                     f"step '{step.name}' reads '{entity}', which {names(sources)} already "
                     f"master(s), yet no integration brings it to {names(step.systems)}: the "
-                    f"applicant is asked again; integrate with {names(sources, 1)} instead",
+                    f"applicant is asked again; integrate with `{index.best_source(entity)}` instead",
                     related=[f"data:{entity}"] + [f"system:{s}" for s in sources[:5] + step.systems],
                     key=entity)

@@ -1,0 +1,28 @@
+"""The Result every reporter, the dashboard and the JSON output start from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from egov_align.findings import Finding, Severity
+
+
+@dataclass
+class Result:
+    """What every reporter, the dashboard and the JSON output start from."""
+
+    valid: bool
+    findings: list[Finding]
+    metrics: dict | None = None
+    counts: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        by_severity = {s: sum(f.severity is s for f in self.findings) for s in Severity}
+        return {**self.counts, "errors": by_severity[Severity.ERROR],
+                "warnings": by_severity[Severity.WARNING], "infos": by_severity[Severity.INFO]}
+
+
+def validation_result(loaded) -> Result:
+    """The Result of `validate`, or of `analyze` on an invalid model: diagnostics only."""
+    return Result(loaded.valid, loaded.diagnostics, None, dict(loaded.counts))
