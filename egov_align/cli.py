@@ -111,6 +111,22 @@ def _paths(args, config: Config) -> list[str]:
     return existing
 
 
+def model_paths(directory: Path) -> list[Path]:
+    """The model files of a model repository: its configured paths, else models/ and processes/.
+
+    A directory with neither is taken as a plain directory of model files.
+    """
+    if not directory.exists():
+        raise PathNotFound(f"{directory}: no such file or directory")
+    if directory.is_dir():
+        config = load_config(directory)
+        if config.source or any((directory / p).is_dir() for p in config.paths):
+            found = [directory / p for p in config.paths if (directory / p).exists()]
+            if found:
+                return found
+    return [directory]
+
+
 def _cache(args, config: Config) -> Cache | None:
     if getattr(args, "no_cache", False) or os.environ.get("EGOV_ALIGN_NO_CACHE"):
         return None
@@ -227,7 +243,7 @@ def cmd_diff(args) -> int:
     else:
         if len(args.paths) != 2:
             raise UsageError("diff takes two model directories (OLD NEW), or --base GITREF [PATH...]")
-        old_sources, new_sources = discover([args.paths[0]]), discover([args.paths[1]])
+        old_sources, new_sources = (discover(model_paths(Path(p))) for p in args.paths)
     sides = [load(s, max_bytes=config.max_file_bytes, jobs=1) for s in (old_sources, new_sources)]
     invalid = [(name, side) for name, side in zip(("old", "new"), sides, strict=True) if not side.valid]
     if invalid:
