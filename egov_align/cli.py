@@ -88,6 +88,18 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("-o", "--output", metavar="FILE")
 
     commands.add_parser("rules", help="list the analysis rules")
+
+    render = commands.add_parser("render", help="draw a diagram: process, landscape, integrations or system")
+    render.add_argument("kind", choices=("process", "landscape", "integrations", "system"))
+    render.add_argument("id", nargs="?", help="the process or system to draw (process, system)")
+    render.add_argument("--model", metavar="PATH", action="append", default=[],
+                        help="model files or directories (default: as for analyze); repeatable")
+    render.add_argument("--institution", help="only this institution's systems (landscape, integrations)")
+    render.add_argument("--capability", help="only systems providing this capability (landscape)")
+    render.add_argument("--format", choices=("svg", "png", "dot"), default="svg")
+    render.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout; png needs -o)")
+    render.add_argument("--no-cache", action="store_true")
+    render.add_argument("--jobs", type=int, default=None)
     return parser
 
 
@@ -290,7 +302,53 @@ def cmd_rules(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"validate": cmd_validate, "analyze": cmd_analyze, "diff": cmd_diff, "export": cmd_export,
+def cmd_render(args) -> int:
+    import shutil
+
+    from egov_align import diagrams
+    from egov_align.analyze import analyze
+
+    if args.format != "dot" and shutil.which("dot") is None:
+        raise UsageError("svg and png need Graphviz's `dot` program: install Graphviz (apt-get install graphviz, "
+                         "brew install graphviz, or graphviz.org/download), or use --format dot")
+    if args.format == "png" and not args.output:
+        raise UsageError("--format png writes binary data: give -o FILE")
+    config = _config(args)
+    args.paths = args.model
+    loaded = load_for(args, config, want_model=True)
+    if not loaded.valid:
+        sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
+        return EXIT_FAIL
+    model = loaded.model
+    needs_id = {"process": model.processes, "system": model.systems}
+    if args.kind in needs_id:
+        known = needs_id[args.kind]
+        if not args.id or args.id not in known:
+            given = f"no {args.kind} {args.id!r}{did_you_mean(args.id, known)}" if args.id else f"name the {args.kind}"
+            raise UsageError(f"render {args.kind}: {given}; one of: {', '.join(sorted(known)[:10])}")
+    for option, table in (("institution", model.institutions), ("capability", model.capabilities)):
+        value = getattr(args, option)
+        if value and value not in table:
+            raise UsageError(f"--{option}: no {option} {value!r}{did_you_mean(value, table)}")
+    findings = analyze(model, config=config).findings
+    if args.kind == "process":
+        graph = diagrams.process_flow(model, findings, args.id)
+    elif args.kind == "system":
+        graph = diagrams.system_neighbourhood(model, findings, args.id)
+    elif args.kind == "landscape":
+        graph = diagrams.landscape(model, institution=args.institution, capability=args.capability)
+    else:
+        graph = diagrams.integration_map(model, findings, institution=args.institution)
+    if args.format == "dot":
+        _emit(args, graph.source)
+    elif args.output:
+        Path(args.output).write_bytes(graph.pipe(format=args.format))
+    else:
+        sys.stdout.write(graph.pipe(format="svg", encoding="utf-8"))
+    return EXIT_OK
+
+
+COMMANDS = {"render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze, "diff": cmd_diff, "export": cmd_export,
             "schema": cmd_schema, "rules": cmd_rules}
 
 

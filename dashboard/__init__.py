@@ -1,0 +1,1 @@
+"""The Streamlit pages of `app.py`: display only, every number comes from `egov_align`."""

@@ -1,0 +1,154 @@
+"""What every page shares: the chosen model, loaded and analysed once per content."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from egov_align.analyze import analyze
+from egov_align.config import ConfigError, load_config
+from egov_align.graph import Index
+from egov_align.loader import LoadResult, PathNotFound, discover, load
+from egov_align.model import Model
+from egov_align.results import Result
+from egov_align.upload import UploadError, unpack_models
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = (ROOT / "models", ROOT / "processes")
+
+
+@dataclass
+class Loaded:
+    """One analysed model, shared by all pages and sessions while its files are unchanged."""
+
+    label: str
+    digest: str
+    loaded: LoadResult
+    model: Model | None
+    result: Result | None
+    index: Index | None
+
+    @property
+    def currency(self) -> str:
+        return (self.model.info.currency or "") if self.model else ""
+
+
+def model_arg() -> str | None:
+    """`streamlit run app.py -- --model DIR`."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--model")
+    known, _rest = parser.parse_known_args(sys.argv[1:])
+    return known.model
+
+
+def paths_of(directory: Path) -> list[Path]:
+    """A model repository's configured paths, else models/ and processes/, else the directory."""
+    try:
+        config = load_config(directory)
+    except ConfigError:
+        config = None
+    candidates = [directory / p for p in (config.paths if config else ("models", "processes"))]
+    found = [p for p in candidates if p.exists()]
+    return found or [directory]
+
+
+def _digest(sources) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for source in sources:
+        digest.update(source.display.encode() + b"\0")
+        try:
+            digest.update(hashlib.blake2b(source.read(), digest_size=16).digest())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
+def _analysed(digest: str, paths: tuple[str, ...], label: str) -> Loaded:
+    """Keyed by the files' contents: switching pages or filters never reloads the model."""
+    sources = discover(list(paths))
+    loaded = load(sources, cache=None)
+    if not loaded.valid:
+        return Loaded(label, digest, loaded, None, None, None)
+    result = analyze(loaded.model)
+    return Loaded(label, digest, loaded, loaded.model, result, Index(loaded.model))
+
+
+def load_paths_cached(paths: list[Path], label: str) -> Loaded:
+    sources = discover([str(p) for p in paths])
+    return _analysed(_digest(sources), tuple(str(p) for p in paths), label)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Unpacking the upload ...")
+def _unpacked(digest: str, _data: bytes) -> Path:
+    return unpack_models(_data)
+
+
+def choose_model() -> Loaded | None:
+    """The sidebar: the sample, a directory on this machine, or an uploaded .zip."""
+    given = model_arg()
+    options = ["Sample model", "A directory", "Upload a .zip"]
+    with st.sidebar:
+        st.header("Model")
+        choice = st.radio("Which model?", options, index=1 if given else 0, key="model_choice",
+                          label_visibility="collapsed")
+        try:
+            if choice == "A directory":
+                directory = st.text_input("Model directory", value=given or "", key="model_dir",
+                                          help="A folder with models/ and processes/, or with YAML files")
+                if not directory:
+                    st.info("Type the path of a model directory.")
+                    return None
+                path = Path(directory).expanduser()
+                if not path.is_dir():
+                    st.error(f"No such directory: {directory}")
+                    return None
+                return load_paths_cached(paths_of(path), str(path))
+            if choice == "Upload a .zip":
+                upload = st.file_uploader("Zip of YAML model files", type=["zip"], key="model_zip")
+                if upload is None:
+                    st.info("Upload a .zip of your models/ and processes/ folders.")
+                    return None
+                data = upload.getvalue()
+                directory = _unpacked(hashlib.blake2b(data, digest_size=16).hexdigest(), data)
+                return load_paths_cached(paths_of(directory), upload.name)
+            return load_paths_cached(list(SAMPLE), "the sample model")
+        except UploadError as error:
+            st.error(f"Cannot use this upload: {error}")
+        except PathNotFound as error:
+            st.error(str(error))
+    return None
+
+
+def current() -> Loaded:
+    """The analysed model for a page; app.py has already stopped if there is none."""
+    return st.session_state["egov_loaded"]
+
+
+def show_diagnostics(data: Loaded) -> None:
+    """An invalid model: its diagnostics as a readable table, never a traceback."""
+    st.error(f"The model in {data.label} is not valid: {len(data.loaded.diagnostics)} problem(s). "
+             "Fix them in the YAML files; the table says where.")
+    st.dataframe([{"file": d.file, "line": d.line, "column": d.column, "rule": d.rule, "message": d.message}
+                  for d in data.loaded.diagnostics], hide_index=True, width="stretch")
+
+
+def percent(value) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def money(value, currency: str) -> str:
+    return f"{value:,.0f} {currency}".strip()
+
+
+def short_money(value, currency: str) -> str:
+    """1.87 bn TZS: fits a metric tile; the exact figure goes in its help."""
+    for size, unit in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+        if abs(value) >= size:
+            return f"{value / size:,.2f} {unit} {currency}".strip()
+    return money(value, currency)

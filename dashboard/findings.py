@@ -1,0 +1,63 @@
+"""Findings: filter by rule, severity, institution and process; download what you see."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import streamlit as st
+
+from dashboard.common import current
+from egov_align.reporters import ReportOptions
+from egov_align.reporters.json_format import as_document
+from egov_align.reporters.markdown import render as render_markdown
+from egov_align.results import Result
+from egov_align.views import finding_rows
+
+MAX_ROWS = 2_000
+
+data = current()
+model, result = data.model, data.result
+st.title("Findings")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def all_rows(digest: str) -> list[dict]:
+    return finding_rows(model, result.findings)
+
+
+rows = all_rows(data.digest)
+filters = st.columns(4)
+rules = filters[0].multiselect("Rule", sorted({r["rule"] for r in rows}), key="f_rule")
+severities = filters[1].multiselect("Severity", ["error", "warning", "info"], key="f_severity")
+institutions = filters[2].multiselect("Institution", sorted(model.institutions), key="f_institution")
+processes = filters[3].multiselect("Process", sorted(model.processes), key="f_process")
+keep = [i for i, row in enumerate(rows)
+        if (not rules or row["rule"] in rules) and (not severities or row["severity"] in severities)
+        and (not institutions or set(institutions) & set(row["institutions"].split(", ")))
+        and (not processes or row["process"] in processes)]
+st.write(f"{len(keep):,} of {len(rows):,} findings")
+shown = [rows[i] for i in keep[:MAX_ROWS]]
+if len(keep) > MAX_ROWS:
+    st.caption(f"Showing the first {MAX_ROWS:,}; the downloads hold all {len(keep):,}.")
+st.dataframe(shown, hide_index=True, column_config={"message": st.column_config.TextColumn(width="large")})
+
+selected = Result(True, [result.findings[i] for i in keep], result.metrics, result.counts)
+
+
+def as_csv() -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["rule"])
+    writer.writeheader()
+    writer.writerows(rows[i] for i in keep)
+    return buffer.getvalue()
+
+
+options = ReportOptions(currency=model.info.currency, model_name=model.info.name)
+downloads = st.columns(3)
+downloads[0].download_button("Download CSV", as_csv, file_name="findings.csv", mime="text/csv")
+downloads[1].download_button("Download JSON", lambda: json.dumps(as_document(selected), indent=2),
+                             file_name="findings.json", mime="application/json")
+downloads[2].download_button("Download Markdown report", lambda: render_markdown(selected, options=options),
+                             file_name="egov-align-report.md", mime="text/markdown")

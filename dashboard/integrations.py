@@ -1,0 +1,40 @@
+"""Integrations & data: who talks to whom, who masters what, and the hand-offs with no link."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.common import current
+from egov_align.diagrams import MAX_NODES, integration_map
+from egov_align.views import data_role_matrix
+
+data = current()
+model, result = data.model, data.result
+st.title("Integrations and data")
+
+st.subheader("Integration map")
+institution = st.selectbox("Institution", [""] + sorted(model.institutions), key="int_institution",
+                           format_func=lambda i: "All institutions" if not i else model.institutions[i].name)
+if not institution and len(model.systems) > MAX_NODES:
+    st.caption("Large model: the map shows links between institutions; choose one to see its systems.")
+st.graphviz_chart(integration_map(model, result.findings, institution=institution or None))
+st.caption("Purple hexagons are service buses; colours are mechanisms (blue api, purple esb, orange file, "
+           "green database); grey dashed links are planned; red dashed ones are hand-offs with no integration.")
+
+st.subheader("Hand-offs without an integration")
+gaps = [f for f in result.findings if f.rule == "integration-gap"]
+if gaps:
+    st.dataframe([{"step": f.subject, "after step": f.key, "message": f.message, "where": f"{f.file}:{f.line}"}
+                  for f in gaps], hide_index=True)
+else:
+    st.success("Every hand-off between systems runs over an active integration.")
+
+st.subheader("Who holds which data")
+conflicted = sorted({f.subject.removeprefix("data:") for f in result.findings
+                     if f.rule in ("conflicting-master", "no-authoritative-source")})
+entities = st.multiselect("Data entities", sorted(model.data_entities), default=conflicted[:12] or None,
+                          key="int_entities", help="Entities with two masters or none are chosen first")
+columns, rows = data_role_matrix(model, entities=entities or None)
+st.dataframe(rows, hide_index=True, column_order=["entity", "masters in service", *columns])
+st.caption("A row with more than one master in service is a conflicting master; with none, nobody is "
+           "the authoritative source.")

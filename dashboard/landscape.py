@@ -1,0 +1,54 @@
+"""Landscape: where capabilities are duplicated, the systems, and one system up close."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from dashboard.common import current
+from egov_align.diagrams import system_neighbourhood
+from egov_align.views import capability_heatmap, system_rows
+
+MAX_INSTITUTIONS = 40
+
+data = current()
+model, result, index = data.model, data.result, data.index
+st.title("System landscape")
+
+st.subheader("Capabilities by institution (systems in service)")
+cells = capability_heatmap(model)
+per_institution: dict[str, int] = {}
+for cell in cells:
+    per_institution[cell["institution"]] = per_institution.get(cell["institution"], 0) + cell["systems"]
+shown = sorted(per_institution, key=lambda i: (-per_institution[i], i))[:MAX_INSTITUTIONS]
+if len(per_institution) > MAX_INSTITUTIONS:
+    st.caption(f"The {MAX_INSTITUTIONS} institutions with most systems of {len(per_institution)}; "
+               "filter the system table below for the rest.")
+cells = [c for c in cells if c["institution"] in set(shown)]
+if cells:
+    chart = alt.Chart(alt.Data(values=cells)).mark_rect().encode(
+        x=alt.X("institution:N", sort=shown, title=None),
+        y=alt.Y("capability:N", title=None),
+        color=alt.Color("systems:Q", scale=alt.Scale(scheme="orangered"), title="systems"),
+        tooltip=["capability:N", "institution:N", "systems:Q", "shared:N"])
+    st.altair_chart(chart, width="stretch")
+
+st.subheader("Systems")
+filters = st.columns(3)
+owners = filters[0].multiselect("Institution", sorted(model.institutions), key="land_owner")
+statuses = filters[1].multiselect("Status", ["active", "legacy", "retiring", "retired", "planned"], key="land_status")
+capabilities = filters[2].multiselect("Capability", sorted(model.capabilities), key="land_capability")
+rows = [row for row, system in zip(system_rows(model, result.findings, index.steps_supported),
+                                   model.systems.values(), strict=True)
+        if (not owners or system.owner in owners) and (not statuses or system.status in statuses)
+        and (not capabilities or set(capabilities) & set(system.capabilities))]
+st.dataframe(rows, hide_index=True, column_config={"annual cost": st.column_config.NumberColumn(format="%,.0f")})
+
+st.subheader("One system up close")
+system_id = st.selectbox("System", sorted(model.systems), key="land_system",
+                         format_func=lambda s: f"{model.systems[s].name} ({s})")
+st.graphviz_chart(system_neighbourhood(model, result.findings, system_id))
+mine = [f for f in result.findings if f.subject == f"system:{system_id}" or f"system:{system_id}" in f.related]
+if mine:
+    st.dataframe([{"severity": f.severity.value, "rule": f.rule, "subject": f.subject, "message": f.message}
+                  for f in mine], hide_index=True)

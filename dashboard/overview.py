@@ -1,0 +1,60 @@
+"""Overview: the picture in seconds; every number links to the page that explains it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.common import current, money, percent, short_money
+from egov_align.views import rule_counts, worst
+
+data = current()
+model, result = data.model, data.result
+summary, metrics = result.summary(), result.metrics
+
+st.title(model.info.name or "Model overview")
+if model.info.description:
+    st.caption(model.info.description)
+
+counts = st.columns(4)
+counts[0].metric("Institutions", summary["institutions"])
+counts[1].metric("Systems", summary["systems"])
+counts[2].metric("Processes", summary["processes"])
+counts[3].metric("Process steps", summary["steps"])
+
+headline = st.columns(4)
+headline[0].metric("Alignment", percent(metrics["alignment"]),
+                   help="Share of steps with needs whose systems in service provide every need")
+headline[0].page_link("dashboard/processes.py", label="Which steps?", icon=":material/route:")
+headline[1].metric("Integration coverage", percent(metrics["integration_coverage"]),
+                   help="Share of hand-offs between systems that an active integration carries")
+headline[1].page_link("dashboard/integrations.py", label="Which hand-offs?", icon=":material/hub:")
+headline[2].metric("Digital services", percent(metrics["digital_services"]),
+                   help="Share of services offered on web, mobile, USSD, SMS or kiosk")
+headline[2].page_link("dashboard/findings.py", label="Which services?", icon=":material/report:")
+headline[3].metric("Redundant spend per year", short_money(metrics["redundant_spend"], data.currency),
+                   help=f"{money(metrics['redundant_spend'], data.currency)}: the annual cost of the systems "
+                        "the consolidation plan could retire")
+headline[3].page_link("dashboard/what_if.py", label="The consolidation plan", icon=":material/science:")
+
+st.subheader("Findings")
+severity = st.columns(3)
+severity[0].metric("Errors", summary["errors"])
+severity[1].metric("Warnings", summary["warnings"])
+severity[2].metric("Infos", summary["infos"])
+by_rule = rule_counts(result.findings)
+if by_rule:
+    st.bar_chart(by_rule, x="rule", y="findings", color="severity", horizontal=True, height=380,
+                 stack=True)
+st.page_link("dashboard/findings.py", label="All findings, with filters and downloads", icon=":material/report:")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Least aligned processes")
+    rows = [{"alignment": percent(a), "process": model.processes[p].name, "id": p}
+            for p, a in worst(metrics, "processes")]
+    st.dataframe(rows, hide_index=True)
+with right:
+    st.subheader("Least aligned institutions")
+    rows = [{"alignment": percent(a), "institution": model.institutions[i].name if i in model.institutions else i,
+             "id": i} for i, a in worst(metrics, "institutions")]
+    st.dataframe(rows, hide_index=True)

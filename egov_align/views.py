@@ -1,0 +1,146 @@
+"""Tables the dashboard shows, computed from a Model and a Result: pure data, no Streamlit.
+
+The app only displays these; keeping them here makes them testable and keeps the
+dashboard's numbers the ones `egov-align analyze --format json` prints.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from egov_align.findings import Finding
+from egov_align.model import Model, step_subject
+
+STEP_RULES = ("inactive-support", "unsupported-step", "misaligned-step", "unreachable-step",
+              "integration-gap", "once-only-gap")
+STATUS_ORDER = ("inactive", "unsupported", "misaligned", "unreachable", "aligned", "supported", "manual")
+
+
+def findings_by_subject(findings: list[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        grouped[finding.subject or ""].append(finding)
+    return grouped
+
+
+def step_status(step, rules: set[str]) -> str:
+    """One word for the colour of a step: the most serious thing about it."""
+    for rule, status in (("inactive-support", "inactive"), ("unsupported-step", "unsupported"),
+                         ("misaligned-step", "misaligned"), ("unreachable-step", "unreachable")):
+        if rule in rules:
+            return status
+    if step.needs and step.systems:
+        return "aligned"
+    return "supported" if step.systems else "manual"
+
+
+def step_rows(model: Model, findings: list[Finding], process_id: str) -> list[dict]:
+    grouped = findings_by_subject(findings)
+    process = model.processes[process_id]
+    rows = []
+    for number, step in enumerate(process.steps, 1):
+        found = grouped.get(step_subject(process_id, step.id), [])
+        rows.append({
+            "#": number, "step": step.id, "name": step.name,
+            "performer": model.performer(process, step),
+            "needs": ", ".join(step.needs), "systems": ", ".join(step.systems) or "(by hand)",
+            "status": step_status(step, {f.rule for f in found}),
+            "findings": "; ".join(f.rule for f in found),
+            "what to do": " | ".join(f.message for f in found),
+        })
+    return rows
+
+
+def finding_institutions(model: Model, finding: Finding) -> set[str]:
+    """The institutions a finding concerns, for filtering: owners, performers, providers."""
+    prefix, _, rest = (finding.subject or "").partition(":")
+    found: set[str] = set()
+    if prefix == "step":
+        process_id, _, step_id = rest.partition("/")
+        process = model.processes.get(process_id)
+        step = next((s for s in process.steps if s.id == step_id), None) if process else None
+        if step is not None:
+            found.add(model.performer(process, step))
+    elif prefix == "system" and rest in model.systems:
+        found.add(model.systems[rest].owner)
+    elif prefix == "process" and rest in model.processes:
+        found.add(model.processes[rest].owner)
+    elif prefix == "service" and rest in model.services:
+        found.add(model.services[rest].provider)
+    elif prefix == "integration" and rest in model.integrations:
+        integration = model.integrations[rest]
+        found.update(model.systems[s].owner for s in (integration.from_, integration.to) if s in model.systems)
+    for related in finding.related:
+        kind, _, element = related.partition(":")
+        if kind == "system" and element in model.systems and prefix in ("capability", "data", "vendor"):
+            found.add(model.systems[element].owner)
+    return found
+
+
+def finding_process(finding: Finding) -> str | None:
+    prefix, _, rest = (finding.subject or "").partition(":")
+    if prefix == "step":
+        return rest.partition("/")[0]
+    return rest if prefix == "process" else None
+
+
+def finding_rows(model: Model, findings: list[Finding]) -> list[dict]:
+    return [{"severity": f.severity.value, "rule": f.rule, "subject": f.subject or "",
+             "message": f.message, "file": f.file, "line": f.line,
+             "institutions": ", ".join(sorted(finding_institutions(model, f))),
+             "process": finding_process(f) or ""} for f in findings]
+
+
+def capability_heatmap(model: Model) -> list[dict]:
+    """(capability, institution, systems in service) cells: duplication shows as counts above 1."""
+    counts: Counter = Counter()
+    for system in model.systems.values():
+        if system.in_service:
+            for capability in dict.fromkeys(system.capabilities):
+                counts[(capability, system.owner)] += 1
+    names = {c: model.capabilities[c].name if c in model.capabilities else c for c, _ in counts}
+    return [{"capability": names[c], "capability_id": c, "institution": i, "systems": n,
+             "shared": bool(model.capabilities[c].shared) if c in model.capabilities else False}
+            for (c, i), n in sorted(counts.items())]
+
+
+def system_rows(model: Model, findings: list[Finding], supported: dict[str, int]) -> list[dict]:
+    per_subject = Counter(f.subject for f in findings)
+    return [{"system": s.id, "name": s.name, "owner": s.owner, "status": s.status,
+             "capabilities": ", ".join(s.capabilities), "vendor": s.vendor or "", "support": s.support,
+             "annual cost": s.annual_cost, "steps supported": supported.get(s.id, 0),
+             "findings": per_subject.get(f"system:{s.id}", 0)}
+            for s in model.systems.values()]
+
+
+def data_role_matrix(model: Model, *, entities=None, limit: int = 60) -> tuple[list[str], list[dict]]:
+    """Entity x system roles for the systems holding the chosen entities (at most `limit`)."""
+    chosen = set(entities) if entities else set(model.data_entities)
+    systems = [s for s in model.systems.values() if any(h.entity in chosen for h in s.data)]
+    systems.sort(key=lambda s: (not s.in_service, s.id))
+    columns = [s.id for s in systems[:limit]]
+    rows = []
+    for entity_id in sorted(chosen):
+        row = {"entity": entity_id}
+        masters = 0
+        for system in systems[:limit]:
+            role = next((h.role for h in system.data if h.entity == entity_id), "")
+            if role == "master" and system.in_service:
+                masters += 1
+            row[system.id] = role if system.in_service or not role else f"{role} ({system.status})"
+        row["masters in service"] = masters
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["masters in service"], r["entity"]))
+    return columns, rows
+
+
+def worst(metrics: dict, key: str, count: int = 5) -> list[tuple[str, float]]:
+    """The least aligned processes or institutions, worst first."""
+    values = [(name, entry["alignment"]) for name, entry in metrics[key].items() if entry["alignment"] is not None]
+    return sorted(values, key=lambda item: (item[1], item[0]))[:count]
+
+
+def rule_counts(findings: list[Finding]) -> list[dict]:
+    counts = Counter((f.rule, f.severity.value) for f in findings)
+    return [{"rule": rule, "severity": severity, "findings": n}
+            for (rule, severity), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]

@@ -1,0 +1,97 @@
+"""One real-browser test: `streamlit run app.py` headless, driven in Debian's Chromium.
+
+Chromium's own --screenshot often captures a blank Streamlit page, so Playwright drives
+the browser over the DevTools protocol and waits for the elements it checks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory):
+    port = _free_port()
+    log = open(tmp_path_factory.mktemp("streamlit") / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit did not start within 60 s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_overview_and_a_process_page_in_chromium(dashboard_url):
+    from playwright.sync_api import sync_playwright
+
+    expected = json.loads(run_cli("analyze", "models", "processes", "--format", "json", "--no-cache", cwd=ROOT).out)
+    alignment = f"{expected['metrics']['alignment']:.0%}"
+    coverage = f"{expected['metrics']['integration_coverage']:.0%}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(dashboard_url)
+        page.get_by_text("Alignment", exact=True).first.wait_for(timeout=60_000)
+        metrics = page.locator('[data-testid="stMetric"]')
+        metrics.last.wait_for(timeout=30_000)
+        texts = " | ".join(metrics.all_inner_texts())
+        assert alignment in texts and coverage in texts
+        assert str(expected["summary"]["systems"]) in texts
+        page.get_by_text("Least aligned institutions").wait_for(timeout=30_000)
+        page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+
+        page.get_by_role("link", name="Processes").first.click()
+        page.get_by_text("Steps and what to do").wait_for(timeout=60_000)
+        page.locator('[data-testid="stGraphVizChart"] svg, .stGraphVizChart svg').first.wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+        page.screenshot(path=str(ARTIFACTS / "process.png"), full_page=True)
+        browser.close()
