@@ -186,8 +186,8 @@ def integration_map(model: Model, findings: list[Finding], *, institution: str |
         else:
             graph.edge(node_id(f"system:{integration.from_}"), node_id(f"system:{integration.to}"), **attributes)
     for (source, target), entities in sorted(missing.items()):
-        graph.edge(node_id(f"system:{source}"), node_id(f"system:{target}"), label=text("missing: " + ", ".join(sorted(entities))),
-                   **GAP)
+        graph.edge(node_id(f"system:{source}"), node_id(f"system:{target}"),
+                   label=text("missing: " + ", ".join(sorted(entities))), **GAP)
     return graph
 
 
@@ -217,7 +217,8 @@ def _aggregated_integrations(model: Model, integrations: list, graph: graphviz.D
     graph.attr(label=text(f"{graph.graph_attr['label']}: {len(integrations)} integrations between institutions "
                           f"(the {len(strongest)} busiest links; filter by institution for systems)"))
     for (a, b), count in strongest:
-        graph.edge(node_id(f"institution:{a}"), node_id(f"institution:{b}"), label=str(count), penwidth=str(min(1 + count / 5, 6)))
+        graph.edge(node_id(f"institution:{a}"), node_id(f"institution:{b}"), label=str(count),
+                   penwidth=str(min(1 + count / 5, 6)))
     for owner in {o for pair, _n in strongest for o in pair}:
         graph.node(node_id(f"institution:{owner}"), text(_institution_name(model, owner)), fillcolor="#e3f2fd")
     return graph

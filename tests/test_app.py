@@ -1,0 +1,132 @@
+"""AppTest for every dashboard page on the sample model, what-if, a directory and bad models."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import pytest
+from conftest import ROOT, run_cli
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["dashboard/processes.py", "dashboard/landscape.py", "dashboard/integrations.py",
+         "dashboard/findings.py", "dashboard/what_if.py"]
+
+
+def start(argv=None, monkeypatch=None) -> AppTest:
+    if monkeypatch is not None:
+        monkeypatch.setattr(sys, "argv", ["app.py", *(argv or [])])
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+@pytest.fixture(scope="module")
+def app():
+    return start()
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return json.loads(run_cli("analyze", "models", "processes", "--format", "json", "--no-cache", cwd=ROOT).out)
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_overview_numbers_equal_the_json_output(app, expected):
+    summary, metrics = expected["summary"], expected["metrics"]
+    assert metric(app, "Institutions") == str(summary["institutions"])
+    assert metric(app, "Systems") == str(summary["systems"])
+    assert metric(app, "Processes") == str(summary["processes"])
+    assert metric(app, "Process steps") == str(summary["steps"])
+    assert metric(app, "Alignment") == f"{metrics['alignment']:.0%}"
+    assert metric(app, "Integration coverage") == f"{metrics['integration_coverage']:.0%}"
+    assert metric(app, "Digital services") == f"{metrics['digital_services']:.0%}"
+    assert metric(app, "Redundant spend per year") == f"{metrics['redundant_spend'] / 1e9:,.2f} bn TZS"
+    assert (metric(app, "Errors"), metric(app, "Warnings"), metric(app, "Infos")) == \
+        (str(summary["errors"]), str(summary["warnings"]), str(summary["infos"]))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_an_exception(app, page):
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, app.exception
+    assert not app.error
+
+
+def test_processes_page_shows_each_process(app):
+    app.switch_page("dashboard/processes.py")
+    app.run()
+    for process_id in ("national-id", "land-title"):
+        app.selectbox(key="process").set_value(process_id).run()
+        assert not app.exception
+        steps = app.dataframe[0].value
+        assert "status" in steps.columns and len(steps) >= 6
+    assert set(app.dataframe[0].value["status"]) == {"aligned", "unsupported", "inactive"}
+
+
+def test_findings_filters_narrow_the_table(app, expected):
+    app.switch_page("dashboard/findings.py")
+    app.run()
+    assert len(app.dataframe[0].value) == len(expected["findings"])
+    app.multiselect(key="f_rule").set_value(["integration-gap"]).run()
+    table = app.dataframe[0].value
+    assert set(table["rule"]) == {"integration-gap"}
+    assert len(table) == sum(f["rule"] == "integration-gap" for f in expected["findings"])
+    app.multiselect(key="f_institution").set_value(["mlhhsd"]).run()
+    assert all("mlhhsd" in cell for cell in app.dataframe[0].value["institutions"])
+
+
+def test_what_if_shows_changes_for_the_chosen_systems(app, expected):
+    app.switch_page("dashboard/what_if.py")
+    app.run()
+    app.multiselect(key="retire").set_value(["gepg"]).run()
+    assert not app.exception
+    assert any("New findings" in h.value for h in app.subheader)
+    introduced = json.loads(run_cli("analyze", "models", "processes", "--retire", "gepg", "--format", "json",
+                                    "--no-cache", cwd=ROOT).out)["findings"]["introduced"]
+    assert any(h.value == f"New findings: {len(introduced)}" for h in app.subheader)
+    app.button(key="use_plan").click().run()
+    assert app.multiselect(key="retire").value == [i["system"] for i in expected["metrics"]["consolidation"]]
+
+
+def test_an_invalid_directory_shows_its_diagnostics_not_a_traceback(tmp_path, monkeypatch):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "bad.yaml").write_text("systems:\n  - {id: x, name: X, owner: nobody}\n")
+    app = start(["--model", str(tmp_path)], monkeypatch)
+    assert not app.exception
+    assert app.error and "not valid" in app.error[0].value
+    table = app.dataframe[0].value
+    assert list(table["rule"]) == ["unknown-reference"] and list(table["line"]) == [2]
+
+
+def test_another_model_directory_from_the_command_line(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", tmp_path / "tiny")
+    app = start(["--model", str(tmp_path / "tiny")], monkeypatch)
+    assert metric(app, "Systems") == "3"
+
+
+def test_model_text_is_never_html(tmp_path, monkeypatch):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "x.yaml").write_text(
+        "institutions: [{id: i, name: '<b>Ministry</b>'}]\n"
+        "systems: [{id: s, name: '<script>alert(1)</script>', owner: i}]\n"
+        "processes: [{id: p, name: '**bold**', owner: i,\n"
+        "             steps: [{id: a, name: '<img src=x onerror=alert(1)>', systems: [s]}]}]\n")
+    app = start(["--model", str(tmp_path)], monkeypatch)
+    for page in PAGES:
+        app.switch_page(page)
+        app.run()
+        assert not app.exception
+    assert not app.error
+
+
+def test_the_dashboard_never_allows_html():
+    for path in [ROOT / "app.py", *(ROOT / "dashboard").glob("*.py")]:
+        assert "unsafe_allow_html" not in path.read_text(), path
