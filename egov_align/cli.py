@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("rules", help="list the analysis rules")
 
+    init = commands.add_parser("init", help="start a new model repository (never overwrites a file)")
+    init.add_argument("directory", metavar="DIR")
+
     render = commands.add_parser("render", help="draw a diagram: process, landscape, integrations or system")
     render.add_argument("kind", choices=("process", "landscape", "integrations", "system"))
     render.add_argument("id", nargs="?", help="the process or system to draw (process, system)")
@@ -302,6 +305,21 @@ def cmd_rules(args) -> int:
     return EXIT_OK
 
 
+def cmd_init(args) -> int:
+    from egov_align.scaffold import scaffold
+
+    directory = Path(args.directory)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{args.directory}: exists and is not a directory")
+    written, skipped = scaffold(directory)
+    for name in written:
+        print(f"created {directory / name}")
+    for name in skipped:
+        print(f"skipped {directory / name} (exists; left as it is)")
+    print(f"Next: cd {directory} && egov-align validate && egov-align analyze")
+    return EXIT_OK
+
+
 def cmd_render(args) -> int:
     import shutil
 
@@ -348,7 +366,7 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze, "diff": cmd_diff, "export": cmd_export,
+COMMANDS = {"init": cmd_init, "render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze, "diff": cmd_diff, "export": cmd_export,
             "schema": cmd_schema, "rules": cmd_rules}
 
 
