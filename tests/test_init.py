@@ -7,7 +7,6 @@ import re
 import subprocess
 
 import yaml
-
 from conftest import run_cli
 
 
