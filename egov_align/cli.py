@@ -366,8 +366,8 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"init": cmd_init, "render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze, "diff": cmd_diff, "export": cmd_export,
-            "schema": cmd_schema, "rules": cmd_rules}
+COMMANDS = {"init": cmd_init, "render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze,
+            "diff": cmd_diff, "export": cmd_export, "schema": cmd_schema, "rules": cmd_rules}
 
 
 def main(argv: list[str] | None = None) -> int:
