@@ -374,8 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
-        command = COMMANDS.get(args.command) or args.handler
-        return command(args)
+        return COMMANDS[args.command](args)
     except (UsageError, PathNotFound, ConfigError) as error:
         print(f"egov-align: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -3,6 +3,9 @@
 Why it matters: the government has no working system for this job at all; every step that
 needs it is manual or relies on a system that is not running. This is a gap to plan for.
 
+How to fix: plan a system for the capability, bring a planned one into service, or keep
+a retiring one running until a successor is live.
+
 Fails::
 
     capabilities: [{id: esignature, name: E-signature}]

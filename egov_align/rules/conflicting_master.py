@@ -3,6 +3,9 @@
 Why it matters: two sources of truth disagree sooner or later (a person registered in one
 registry and not in another); decide which is authoritative and make the others replicas.
 
+How to fix: choose the authoritative system, keep `role: master` there only, and make
+the others replicas fed by an integration.
+
 Fails::
 
     systems:

@@ -3,6 +3,9 @@
 Why it matters: the step depends on a system that is not (or soon no longer) running; when
 it goes, the step falls back to paper unless a successor is named.
 
+How to fix: move the step to a system that is in service (the message names successors
+that provide the same capabilities), or bring the system into service.
+
 Fails::
 
     systems: [{id: molis, name: MOLIS, owner: lands, status: retiring}]

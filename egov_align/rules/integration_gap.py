@@ -7,6 +7,9 @@ those entities (a `bidirectional` integration counts both ways).
 Why it matters: someone carries the data across by hand (printouts, re-typing, e-mail),
 which costs time and brings errors: the "systems that don't talk" problem.
 
+How to fix: add an active integration from a system of the earlier step to a system of
+this step carrying the data, preferably through the government service bus (`via`).
+
 Fails::
 
     steps:

@@ -3,6 +3,9 @@
 Why it matters: the system exists but does not do the job the step needs, so staff work
 around it (spreadsheets, paper, a second system). The alignment metric counts these.
 
+How to fix: add a system that provides the missing capability to the step (the message
+names candidates), or correct `needs` if the step does not really need it.
+
 Fails::
 
     systems: [{id: ors, name: ORS, owner: brela, capabilities: [registration]}]

@@ -3,6 +3,9 @@
 Why it matters: nobody is the single source of truth, so every copy is as good (or as
 wrong) as any other; GovStack's digital registries exist to fix exactly this.
 
+How to fix: make one system the master of the entity (`role: master`) and the others
+replicas or readers fed from it.
+
 Fails::
 
     data_entities: [{id: birth, name: Birth record}]

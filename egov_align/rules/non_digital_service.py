@@ -3,6 +3,9 @@
 Why it matters: citizens must travel to a counter or send post; few services through few
 channels is one of the problems e-government is meant to solve.
 
+How to fix: offer the service on at least one digital channel (web, mobile, USSD, SMS or
+kiosk) and list it in `channels`.
+
 Fails::
 
     services: [{id: title, name: Land title, provider: lands, channels: [counter]}]

@@ -8,6 +8,10 @@ of B carries e.
 Why it matters: the citizen is asked again for what government already holds, and the
 copies drift apart (seven numbers per person instead of one).
 
+How to fix: add an integration from the master system (the message names the one that
+already feeds most systems) to the step's system, so the data is fetched instead of
+asked for.
+
 Fails::
 
     systems: [{id: npr, name: Population register, owner: nida, data: [{entity: person, role: master}]}]

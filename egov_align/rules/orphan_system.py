@@ -3,6 +3,9 @@
 Why it matters: either the model is incomplete, or the government pays for a system that
 nothing visible uses; both deserve a look.
 
+How to fix: list the steps the system supports and its integrations; if there are none,
+consider retiring it (it is a candidate in the consolidation plan).
+
 Fails::
 
     systems: [{id: old-portal, name: Old portal, owner: ega}]

@@ -8,6 +8,9 @@ the same capability set are compared once.
 Why it matters: two systems doing mostly the same jobs are candidates for consolidation,
 even where no single capability looks duplicated on its own.
 
+How to fix: compare the two systems' roadmaps: merge them, retire one, or narrow their
+capabilities so each does its own job.
+
 Fails::
 
     systems:

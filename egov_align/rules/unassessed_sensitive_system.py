@@ -6,6 +6,9 @@ before the as-of date (`--as-of`, else `model.as_of`, else today).
 Why it matters: systems holding citizens' personal data are the ones attackers want; an
 assessment at least yearly is the minimum a data-protection regime expects.
 
+How to fix: carry out a security assessment and record its date in `security: {assessed:
+YYYY-MM-DD}`.
+
 Fails::
 
     systems: [{id: npr, name: Population register, owner: nida, data: [{entity: person, role: master}]}]

@@ -4,6 +4,9 @@ Why it matters: personal data crossing networks in clear text is one of the secu
 threats that grow as systems are connected; marking `encrypted: true` records that it is
 protected in transit.
 
+How to fix: encrypt the exchange in transit (TLS, or route it through the service bus)
+and record `encrypted: true`.
+
 Fails::
 
     data_entities: [{id: person, name: Person, sensitivity: personal}]

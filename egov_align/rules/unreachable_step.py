@@ -3,6 +3,9 @@
 Why it matters: usually a typo in `next` or a forgotten branch; the process as drawn never
 performs the step, so its needs and data are silently left out of the picture.
 
+How to fix: fix the `next` list that should lead to the step, or delete the step if the
+process no longer performs it.
+
 Fails::
 
     steps:

@@ -3,6 +3,9 @@
 Why it matters: a step done on paper is where citizens queue, files get lost and data is
 typed again later. Listing these steps shows where digitising would help most.
 
+How to fix: name the system that supports the step in `systems`, or plan one: the
+message lists the systems in service that already provide what the step needs.
+
 Fails::
 
     steps:

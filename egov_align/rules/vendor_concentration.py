@@ -7,6 +7,9 @@ in-service systems with support `vendor` or `mixed`, and these are at least
 Why it matters: heavy dependence on one contractor is a risk to continuity and to price;
 it is one of the problems named when governments stop buying systems agency by agency.
 
+How to fix: build in-house or mixed support capacity for some of the systems, or plan
+exits and open standards so the vendor can be replaced.
+
 Fails::
 
     systems:
