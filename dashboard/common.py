@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,22 @@ def show_diagnostics(data: Loaded) -> None:
              "Fix them in the YAML files; the table says where.")
     st.dataframe([{"file": d.file, "line": d.line, "column": d.column, "rule": d.rule, "message": d.message}
                   for d in data.loaded.diagnostics], hide_index=True, width="stretch")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _svg(source: str) -> str:
+    import graphviz
+
+    return graphviz.Source(source).pipe(format="svg", encoding="utf-8")
+
+
+def show_diagram(graph) -> None:
+    """Laid out on the server by Graphviz's dot when it is installed (fast, cached), else in
+    the browser. The SVG is shown as an image, so nothing in it runs as HTML."""
+    if shutil.which("dot"):
+        st.image(_svg(graph.source), width="stretch")
+    else:
+        st.graphviz_chart(graph)
 
 
 def percent(value) -> str:

@@ -15,15 +15,16 @@ from egov_align.reporters.markdown import render as render_markdown
 from egov_align.results import Result
 from egov_align.views import finding_rows
 
-MAX_ROWS = 2_000
+MAX_ROWS = 500
 
 data = current()
 model, result = data.model, data.result
 st.title("Findings")
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def all_rows(digest: str) -> list[dict]:
+    """One row per finding, built once per model (not pickled: it can be 100,000 rows)."""
     return finding_rows(model, result.findings)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import current
+from dashboard.common import current, show_diagram
 from egov_align.diagrams import MAX_NODES, integration_map
 from egov_align.views import data_role_matrix
 
@@ -17,7 +17,7 @@ institution = st.selectbox("Institution", [""] + sorted(model.institutions), key
                            format_func=lambda i: "All institutions" if not i else model.institutions[i].name)
 if not institution and len(model.systems) > MAX_NODES:
     st.caption("Large model: the map shows links between institutions; choose one to see its systems.")
-st.graphviz_chart(integration_map(model, result.findings, institution=institution or None))
+show_diagram(integration_map(model, result.findings, institution=institution or None))
 st.caption("Purple hexagons are service buses; colours are mechanisms (blue api, purple esb, orange file, "
            "green database); grey dashed links are planned; red dashed ones are hand-offs with no integration.")
 

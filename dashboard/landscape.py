@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from dashboard.common import current
+from dashboard.common import current, show_diagram
 from egov_align.diagrams import system_neighbourhood
 from egov_align.views import capability_heatmap, system_rows
 
@@ -15,8 +15,16 @@ data = current()
 model, result, index = data.model, data.result, data.index
 st.title("System landscape")
 
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def tables(digest: str) -> tuple[list[dict], list[dict]]:
+    """Built once per model: the heatmap cells and one row per system."""
+    return capability_heatmap(model), system_rows(model, result.findings, index.steps_supported)
+
+
+heatmap, all_systems = tables(data.digest)
 st.subheader("Capabilities by institution (systems in service)")
-cells = capability_heatmap(model)
+cells = heatmap
 per_institution: dict[str, int] = {}
 for cell in cells:
     per_institution[cell["institution"]] = per_institution.get(cell["institution"], 0) + cell["systems"]
@@ -38,8 +46,7 @@ filters = st.columns(3)
 owners = filters[0].multiselect("Institution", sorted(model.institutions), key="land_owner")
 statuses = filters[1].multiselect("Status", ["active", "legacy", "retiring", "retired", "planned"], key="land_status")
 capabilities = filters[2].multiselect("Capability", sorted(model.capabilities), key="land_capability")
-rows = [row for row, system in zip(system_rows(model, result.findings, index.steps_supported),
-                                   model.systems.values(), strict=True)
+rows = [row for row, system in zip(all_systems, model.systems.values(), strict=True)
         if (not owners or system.owner in owners) and (not statuses or system.status in statuses)
         and (not capabilities or set(capabilities) & set(system.capabilities))]
 st.dataframe(rows, hide_index=True, column_config={"annual cost": st.column_config.NumberColumn(format="%,.0f")})
@@ -47,7 +54,7 @@ st.dataframe(rows, hide_index=True, column_config={"annual cost": st.column_conf
 st.subheader("One system up close")
 system_id = st.selectbox("System", sorted(model.systems), key="land_system",
                          format_func=lambda s: f"{model.systems[s].name} ({s})")
-st.graphviz_chart(system_neighbourhood(model, result.findings, system_id))
+show_diagram(system_neighbourhood(model, result.findings, system_id))
 mine = [f for f in result.findings if f.subject == f"system:{system_id}" or f"system:{system_id}" in f.related]
 if mine:
     st.dataframe([{"severity": f.severity.value, "rule": f.rule, "subject": f.subject, "message": f.message}

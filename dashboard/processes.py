@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import current, percent
+from dashboard.common import current, show_diagram, percent
 from egov_align.diagrams import process_flow
 from egov_align.views import step_rows
 
@@ -29,7 +29,7 @@ process = model.processes[choice]
 st.caption(f"Owner: {model.institutions[process.owner].name}. Colours: green aligned, orange misaligned, "
            "red done by hand, purple on a system not in service; red dashed arrows are hand-offs "
            "with no integration; a red border marks a step that asks again for data government holds.")
-st.graphviz_chart(process_flow(model, result.findings, choice))
+show_diagram(process_flow(model, result.findings, choice))
 st.subheader("Steps and what to do")
 st.dataframe(step_rows(model, result.findings, choice), hide_index=True,
              column_config={"what to do": st.column_config.TextColumn(width="large")})

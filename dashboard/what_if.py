@@ -50,7 +50,7 @@ for column, (name, label) in zip(columns, (("alignment", "Alignment"), ("integra
         change = None if delta["delta"] is None else f"{delta['delta']:+,.0f}"
     else:
         value = percent(delta["after"])
-        change = None if delta["delta"] is None else f"{delta['delta'] * 100:+.0f} pt"
+        change = None if delta["delta"] is None else f"{delta['delta'] * 100:+.1f} pt"
     column.metric(label, value, change)
 
 left, right = st.columns(2)

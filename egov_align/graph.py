@@ -150,12 +150,17 @@ class Index:
 
     def best_source(self, entity: str) -> str:
         """The master of an entity to integrate with: the one that already feeds most systems."""
-        senders = defaultdict(int)
-        for (_target, carried), sources in self.senders.items():
-            if carried == entity:
-                for source in sources:
-                    senders[source] += 1
-        return min(self.masters[entity], key=lambda s: (-senders.get(s, 0), s))
+        feeds = self.feeds
+        return min(self.masters[entity], key=lambda s: (-feeds.get((s, entity), 0), s))
+
+    @cached_property
+    def feeds(self) -> dict[tuple[str, str], int]:
+        """(system, entity) -> how many systems an active integration sends the entity to from it."""
+        counts: dict[tuple[str, str], int] = defaultdict(int)
+        for (_target, entity), sources in self.senders.items():
+            for source in sources:
+                counts[(source, entity)] += 1
+        return counts
 
     @cached_property
     def _suggestions(self) -> dict[str, list[str]]:

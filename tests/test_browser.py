@@ -88,7 +88,7 @@ def test_overview_and_a_process_page_in_chromium(dashboard_url):
 
         page.get_by_role("link", name="Processes").first.click()
         page.get_by_text("Steps and what to do").wait_for(timeout=60_000)
-        page.locator('[data-testid="stGraphVizChart"] svg, .stGraphVizChart svg').first.wait_for(timeout=60_000)
+        page.locator('[data-testid="stImage"] img, [data-testid="stGraphVizChart"] svg').first.wait_for(timeout=60_000)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         page.screenshot(path=str(ARTIFACTS / "process.png"), full_page=True)

@@ -22,7 +22,7 @@ def _delta(name: str, delta, currency) -> str:
         return ""
     if name == "redundant_spend":
         return f"{delta:+,.0f}"
-    return f"{delta * 100:+.0f} pt"
+    return f"{delta * 100:+.1f} pt"
 
 
 def _metric_lines(comparison, currency) -> list[tuple[str, str, str, str]]:

@@ -1,0 +1,87 @@
+"""Time the dashboard on a synthetic model in a real browser (not a unit test).
+
+Targets (issue 5): the overview is ready in <= 1.5x the time of `egov-align analyze` on the
+same model, and switching pages takes under 1 second. Both measured in this run:
+
+    python benchmarks/dashboard.py --scale L
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PAGES = [("Processes", "Steps and what to do"), ("Landscape", "One system up close"),
+         ("Integrations & data", "Who holds which data"), ("Findings", "Download CSV"),
+         ("What-if", "Consolidation plan"), ("Overview", "Least aligned institutions")]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="L", choices=("S", "M", "L"))
+    args = parser.parse_args()
+    directory = HERE / "out" / args.scale
+    if not directory.exists():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--scale", args.scale], check=True)
+
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "egov_align", "analyze", str(directory), "--no-cache", "--format", "json"],
+                   cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+    analyze_seconds = time.perf_counter() - started
+
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                               "--server.port", str(port), "--browser.gatherUsageStats", "false", "--",
+                               "--model", str(directory)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                                 args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            started = time.perf_counter()
+            page.goto(url)
+            page.get_by_text("Least aligned institutions").wait_for(timeout=600_000)
+            overview_seconds = time.perf_counter() - started
+            switches = {}
+            for title, marker in PAGES:
+                started = time.perf_counter()
+                page.get_by_role("link", name=title).first.click()
+                page.get_by_text(marker).first.wait_for(timeout=120_000)  # the page's last section
+                switches[title] = time.perf_counter() - started
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    print(f"scale {args.scale}: egov-align analyze {analyze_seconds:.2f} s; dashboard overview ready in "
+          f"{overview_seconds:.2f} s = {overview_seconds / analyze_seconds:.2f}x (target <= 1.5x)")
+    for title, seconds in switches.items():
+        print(f"  switch to {title:<20} {seconds:.2f} s {'ok' if seconds < 1 else 'MISSED (target < 1 s)'}")
+
+
+if __name__ == "__main__":
+    main()
