@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import current, show_diagram, percent
+from dashboard.common import current, percent, show_diagram
 from egov_align.diagrams import process_flow
 from egov_align.views import step_rows
 
