@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -58,7 +59,21 @@ def paths_of(directory: Path) -> list[Path]:
     return found or [directory]
 
 
+def _stamp(sources) -> str:
+    """Which files there are, with their sizes and modification times: cheap to take on every
+    rerun (a stat per file), and it changes whenever a file's content does."""
+    stamp = hashlib.blake2b(digest_size=16)
+    for source in sources:
+        try:
+            info = os.stat(source.path) if source.path else None
+        except OSError:
+            info = None
+        stamp.update(f"{source.display}\0{info.st_size if info else -1}\0{info.st_mtime_ns if info else 0}\n".encode())
+    return stamp.hexdigest()
+
+
 def _digest(sources) -> str:
+    """The identity of the model: a hash of every file's content."""
     digest = hashlib.blake2b(digest_size=16)
     for source in sources:
         digest.update(source.display.encode() + b"\0")
@@ -70,9 +85,10 @@ def _digest(sources) -> str:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
-def _analysed(digest: str, paths: tuple[str, ...], label: str) -> Loaded:
-    """Keyed by the files' contents: switching pages or filters never reloads the model."""
+def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
+    """Loaded once per state of the files: switching pages or filters never reloads the model."""
     sources = discover(list(paths))
+    digest = _digest(sources)
     loaded = load(sources, cache=None)
     if not loaded.valid:
         return Loaded(label, digest, loaded, None, None, None)
@@ -82,7 +98,7 @@ def _analysed(digest: str, paths: tuple[str, ...], label: str) -> Loaded:
 
 def load_paths_cached(paths: list[Path], label: str) -> Loaded:
     sources = discover([str(p) for p in paths])
-    return _analysed(_digest(sources), tuple(str(p) for p in paths), label)
+    return _analysed(_stamp(sources), tuple(str(p) for p in paths), label)
 
 
 @st.cache_resource(max_entries=8, show_spinner="Unpacking the upload ...")
@@ -153,6 +169,35 @@ def show_diagram(graph) -> None:
         st.image(_svg(graph.source), width="stretch")
     else:
         st.graphviz_chart(graph)
+
+
+MAX_OPTIONS = 300
+
+
+def _narrowed(options: dict[str, str], key: str, keep=()) -> list[str]:
+    """All options when there are few; else those matching a search box (at most 100)."""
+    if len(options) <= MAX_OPTIONS:
+        return list(options)
+    query = st.text_input(f"Search ({len(options):,} to choose from)", key=f"{key}_search",
+                          placeholder="part of an id or a name").strip().lower()
+    matches = [k for k, label in options.items() if query and (query in k.lower() or query in label.lower())]
+    return list(dict.fromkeys([*keep, *(matches[:100] if query else list(options)[:100])]))
+
+
+def choose_one(label: str, options: dict[str, str], *, key: str) -> str | None:
+    """A selectbox that stays fast with thousands of options (id -> label)."""
+    shown = _narrowed(options, key, keep=[st.session_state[key]] if st.session_state.get(key) in options else [])
+    if not shown:
+        st.caption("Nothing matches the search.")
+        return None
+    return st.selectbox(label, shown, format_func=lambda k: options[k], key=key)
+
+
+def choose_many(label: str, options: dict[str, str], *, key: str) -> list[str]:
+    """A multiselect that stays fast with thousands of options (id -> label)."""
+    chosen = [k for k in st.session_state.get(key, []) if k in options]
+    shown = _narrowed(options, key, keep=chosen)
+    return st.multiselect(label, shown, format_func=lambda k: options[k], key=key)
 
 
 def percent(value) -> str:

@@ -8,7 +8,7 @@ import json
 
 import streamlit as st
 
-from dashboard.common import current
+from dashboard.common import choose_many, current
 from egov_align.reporters import ReportOptions
 from egov_align.reporters.json_format import as_document
 from egov_align.reporters.markdown import render as render_markdown
@@ -32,8 +32,11 @@ rows = all_rows(data.digest)
 filters = st.columns(4)
 rules = filters[0].multiselect("Rule", sorted({r["rule"] for r in rows}), key="f_rule")
 severities = filters[1].multiselect("Severity", ["error", "warning", "info"], key="f_severity")
-institutions = filters[2].multiselect("Institution", sorted(model.institutions), key="f_institution")
-processes = filters[3].multiselect("Process", sorted(model.processes), key="f_process")
+with filters[2]:
+    institutions = choose_many("Institution", {i: model.institutions[i].name for i in sorted(model.institutions)},
+                               key="f_institution")
+with filters[3]:
+    processes = choose_many("Process", {p: model.processes[p].name for p in sorted(model.processes)}, key="f_process")
 keep = [i for i, row in enumerate(rows)
         if (not rules or row["rule"] in rules) and (not severities or row["severity"] in severities)
         and (not institutions or set(institutions) & set(row["institutions"].split(", ")))

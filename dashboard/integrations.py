@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import current, show_diagram
+from dashboard.common import choose_many, choose_one, current, show_diagram
 from egov_align.diagrams import MAX_NODES, integration_map
 from egov_align.views import data_role_matrix
 
@@ -13,8 +13,9 @@ model, result = data.model, data.result
 st.title("Integrations and data")
 
 st.subheader("Integration map")
-institution = st.selectbox("Institution", [""] + sorted(model.institutions), key="int_institution",
-                           format_func=lambda i: "All institutions" if not i else model.institutions[i].name)
+institution = choose_one("Institution", {"": "All institutions",
+                                         **{i: model.institutions[i].name for i in sorted(model.institutions)}},
+                         key="int_institution")
 if not institution and len(model.systems) > MAX_NODES:
     st.caption("Large model: the map shows links between institutions; choose one to see its systems.")
 show_diagram(integration_map(model, result.findings, institution=institution or None))
@@ -32,8 +33,10 @@ else:
 st.subheader("Who holds which data")
 conflicted = sorted({f.subject.removeprefix("data:") for f in result.findings
                      if f.rule in ("conflicting-master", "no-authoritative-source")})
-entities = st.multiselect("Data entities", sorted(model.data_entities), default=conflicted[:12] or None,
-                          key="int_entities", help="Entities with two masters or none are chosen first")
+if "int_entities" not in st.session_state:
+    st.session_state["int_entities"] = conflicted[:12]  # entities with two masters or none first
+entities = choose_many("Data entities", {e: model.data_entities[e].name for e in sorted(model.data_entities)},
+                       key="int_entities")
 columns, rows = data_role_matrix(model, entities=entities or None)
 st.dataframe(rows, hide_index=True, column_order=["entity", "masters in service", *columns])
 st.caption("A row with more than one master in service is a conflicting master; with none, nobody is "

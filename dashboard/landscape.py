@@ -5,11 +5,12 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from dashboard.common import current, show_diagram
+from dashboard.common import choose_many, choose_one, current, show_diagram
 from egov_align.diagrams import system_neighbourhood
 from egov_align.views import capability_heatmap, system_rows
 
 MAX_INSTITUTIONS = 40
+MAX_ROWS = 1_000
 
 data = current()
 model, result, index = data.model, data.result, data.index
@@ -43,17 +44,24 @@ if cells:
 
 st.subheader("Systems")
 filters = st.columns(3)
-owners = filters[0].multiselect("Institution", sorted(model.institutions), key="land_owner")
+with filters[0]:
+    owners = choose_many("Institution", {i: model.institutions[i].name for i in sorted(model.institutions)},
+                         key="land_owner")
 statuses = filters[1].multiselect("Status", ["active", "legacy", "retiring", "retired", "planned"], key="land_status")
 capabilities = filters[2].multiselect("Capability", sorted(model.capabilities), key="land_capability")
 rows = [row for row, system in zip(all_systems, model.systems.values(), strict=True)
         if (not owners or system.owner in owners) and (not statuses or system.status in statuses)
         and (not capabilities or set(capabilities) & set(system.capabilities))]
+if len(rows) > MAX_ROWS:
+    st.caption(f"{len(rows):,} systems; showing the {MAX_ROWS:,} with most findings. Filter to see others.")
+    rows = sorted(rows, key=lambda r: (-r["findings"], r["system"]))[:MAX_ROWS]
 st.dataframe(rows, hide_index=True, column_config={"annual cost": st.column_config.NumberColumn(format="%,.0f")})
 
 st.subheader("One system up close")
-system_id = st.selectbox("System", sorted(model.systems), key="land_system",
-                         format_func=lambda s: f"{model.systems[s].name} ({s})")
+system_id = choose_one("System", {s: f"{model.systems[s].name} ({s})" for s in sorted(model.systems)},
+                       key="land_system")
+if system_id is None:
+    st.stop()
 show_diagram(system_neighbourhood(model, result.findings, system_id))
 mine = [f for f in result.findings if f.subject == f"system:{system_id}" or f"system:{system_id}" in f.related]
 if mine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import current, percent, show_diagram
+from dashboard.common import choose_one, current, percent, show_diagram
 from egov_align.diagrams import process_flow
 from egov_align.views import step_rows
 
@@ -24,7 +24,9 @@ def label(process_id: str) -> str:
     return f"{service.name if service else process.name} ({process_id}, alignment {alignment})"
 
 
-choice = st.selectbox("Service or process", sorted(model.processes), format_func=label, key="process")
+choice = choose_one("Service or process", {p: label(p) for p in sorted(model.processes)}, key="process")
+if choice is None:
+    st.stop()
 process = model.processes[choice]
 st.caption(f"Owner: {model.institutions[process.owner].name}. Colours: green aligned, orange misaligned, "
            "red done by hand, purple on a system not in service; red dashed arrows are hand-offs "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import current, money, percent
+from dashboard.common import choose_many, current, money, percent
 from egov_align.compare import what_if
 
 data = current()
@@ -32,9 +32,8 @@ else:
     st.write("No system can be retired without losing a capability or master data.")
 
 st.subheader("Choose systems to retire")
-in_service = sorted(s for s, system in model.systems.items() if system.in_service)
-retire = st.multiselect("Systems", in_service, key="retire",
-                        format_func=lambda s: f"{model.systems[s].name} ({s})")
+in_service = {s: f"{model.systems[s].name} ({s})" for s in sorted(model.systems) if model.systems[s].in_service}
+retire = choose_many("Systems", in_service, key="retire")
 if not retire:
     st.info("Pick one or more systems to see what their retirement would change.")
     st.stop()

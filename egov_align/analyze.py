@@ -6,9 +6,7 @@ place that does (yamllint's linter, flake8's DecisionEngine).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import logging
 import time
 
@@ -17,6 +15,7 @@ from egov_align.context import RuleContext
 from egov_align.findings import Finding, Severity, sorted_findings
 from egov_align.metrics import compute_metrics
 from egov_align.model import Model, step_subject
+from egov_align.perf import gc_paused
 from egov_align.results import Result
 from egov_align.rules import RULES
 from egov_align.schema import KINDS
@@ -70,21 +69,6 @@ def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None,
 def analyze(model: Model, *, config: Config | None = None, as_of: dt.date | None = None) -> Result:
     with gc_paused():
         return _analyze(model, config=config or Config(), as_of=as_of)
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """No cyclic garbage collection while building hundreds of thousands of small objects.
-
-    Nothing we build is cyclic, and collections triggered by allocation cost 2-3x.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _analyze(model: Model, *, config: Config, as_of: dt.date | None) -> Result:

@@ -12,6 +12,7 @@ from functools import cached_property
 import networkx as nx
 
 from egov_align.model import Model
+from egov_align.perf import gc_paused
 from egov_align.schema import IN_SERVICE, Process
 
 EDGE_KINDS = ("owns", "provides", "holds", "integrates", "supports", "needs", "reads", "writes",
@@ -35,8 +36,6 @@ def flow_edges(process: Process) -> list[tuple[str, str]]:
 
 
 def build_graph(model: Model) -> nx.MultiDiGraph:
-    from egov_align.analyze import gc_paused
-
     with gc_paused():
         return _build_graph(model)
 
@@ -99,18 +98,20 @@ def _bulk_add(graph: nx.MultiDiGraph, nodes: list[tuple[str, dict]], edges: list
         succ[name], pred[name] = {}, {}
         node_attributes[name] = attributes
     for edge in edges:
-        u, v = edge[0], edge[1]
+        if len(edge) == 4:  # integrations carry their id as the edge key
+            u, v, key, data = edge
+        else:
+            (u, v, data), key = edge, None
         successors = succ[u]
         keydict = successors.get(v)
         if keydict is None:
-            keydict = successors[v] = pred[v][u] = {}
-        if len(edge) == 4:
-            keydict[edge[2]] = edge[3]
+            successors[v] = pred[v][u] = {0 if key is None else key: data}
             continue
-        key = len(keydict)
-        while key in keydict:
-            key += 1
-        keydict[key] = edge[2]
+        if key is None:
+            key = len(keydict)
+            while key in keydict:
+                key += 1
+        keydict[key] = data
     nx._clear_cache(graph)
 
 

@@ -8,7 +8,6 @@ is ever written under the model paths.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 from collections import defaultdict
@@ -23,6 +22,7 @@ from egov_align.config import did_you_mean
 from egov_align.diagnostics import describe
 from egov_align.findings import Finding, Severity, SourcePos, sorted_findings
 from egov_align.model import Model, step_subject
+from egov_align.perf import gc_paused
 from egov_align.positions import ParsedYaml, parse_yaml
 from egov_align.schema import KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
 
@@ -64,6 +64,7 @@ def display_path(path: str, cwd: str) -> str:
     if absolute.startswith(cwd + os.sep):
         return absolute[len(cwd) + 1:].replace(os.sep, "/")
     return path
+
 
 def discover(paths, *, cwd: Path | None = None) -> list[Source]:
     """Every *.yaml / *.yml under the paths, recursively, skipping names that start with '.'."""
@@ -337,14 +338,8 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
 
 
 def _load_chunk(sources, max_bytes, cache, want_elements) -> list[FileResult]:
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of small objects, none cyclic: collection would only cost time
-    try:
-        return [load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements)
-                for s in sources]
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    with gc_paused():
+        return [load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements) for s in sources]
 
 
 def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | None = None,
@@ -354,14 +349,9 @@ def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | No
     results = _run_all(sources, max_bytes=max_bytes, cache=cache, want_elements=want_model, jobs=jobs)
     diagnostics = [Finding(rule, Severity.ERROR, message, r.display, line, column)
                    for r in results for rule, message, line, column in r.problems]
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         diagnostics.extend(_cross_file(results, sources))
         model = _assemble(results) if want_model and not diagnostics else None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return LoadResult(model, sorted_findings(diagnostics), _counts(results))
 
 

@@ -50,6 +50,7 @@ def _upstream_writes(step_id: str, predecessors: dict[str, list[str]], writes: d
 def check(ctx):
     index = ctx.index
     masters, systems = index.masters, ctx.model.systems
+    about: dict[str, tuple[str, str]] = {}  # entity -> (its masters, the one to integrate with)
     for process_id, process in ctx.model.processes.items():
         predecessors, writes = None, None
         for step in process.steps:
@@ -68,10 +69,13 @@ def check(ctx):
                 sources = masters[entity]
                 if entity in upstream or index.integrated(sources, step.systems, (entity,)):
                     continue
+                if entity not in about:
+                    about[entity] = (names(sources), index.best_source(entity))
+                listed, best = about[entity]
                 yield ctx.finding(
                     step_subject(process_id, step.id),
-                    f"step '{step.name}' reads '{entity}', which {names(sources)} already "
-                    f"master(s), yet no integration brings it to {names(step.systems)}: the "
-                    f"applicant is asked again; integrate with `{index.best_source(entity)}` instead",
+                    f"step '{step.name}' reads '{entity}', which {listed} already master(s), yet no "
+                    f"integration brings it to {names(step.systems)}: the applicant is asked again; "
+                    f"integrate with `{best}` instead",
                     related=[f"data:{entity}"] + [f"system:{s}" for s in sources[:5] + step.systems],
                     key=entity)
