@@ -32,5 +32,5 @@ if data.result is None:
     common.show_diagnostics(data)
     st.stop()
 st.session_state["egov_loaded"] = data
-st.sidebar.caption(f"{data.label}: {len(data.model.files)} files")
+st.sidebar.caption(f"{common.md(data.label)}: {len(data.model.files)} files")
 page.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import shutil
@@ -19,6 +20,7 @@ from egov_align.loader import LoadResult, PathNotFound, discover, load
 from egov_align.model import Model
 from egov_align.results import Result
 from egov_align.upload import UploadError, unpack_models
+from egov_align.views import finding_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = (ROOT / "models", ROOT / "processes")
@@ -34,6 +36,7 @@ class Loaded:
     model: Model | None
     result: Result | None
     index: Index | None
+    finding_rows: list[dict] | None = None  # one row per finding, for the Findings page
 
     @property
     def currency(self) -> str:
@@ -93,7 +96,11 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
     if not loaded.valid:
         return Loaded(label, digest, loaded, None, None, None)
     result = analyze(loaded.model)
-    return Loaded(label, digest, loaded, loaded.model, result, Index(loaded.model))
+    # Millions of long-lived objects: move them out of the collector's sight, or every later
+    # full collection (on any page switch) walks them all again.
+    rows = finding_rows(loaded.model, result.findings)
+    gc.freeze()
+    return Loaded(label, digest, loaded, loaded.model, result, Index(loaded.model), rows)
 
 
 def load_paths_cached(paths: list[Path], label: str) -> Loaded:
@@ -123,7 +130,7 @@ def choose_model() -> Loaded | None:
                     return None
                 path = Path(directory).expanduser()
                 if not path.is_dir():
-                    st.error(f"No such directory: {directory}")
+                    st.error(f"No such directory: {md(directory)}")
                     return None
                 return load_paths_cached(paths_of(path), str(path))
             if choice == "Upload a .zip":
@@ -136,10 +143,23 @@ def choose_model() -> Loaded | None:
                 return load_paths_cached(paths_of(directory), upload.name)
             return load_paths_cached(list(SAMPLE), "the sample model")
         except UploadError as error:
-            st.error(f"Cannot use this upload: {error}")
+            st.error(f"Cannot use this upload: {md(error)}")
         except PathNotFound as error:
-            st.error(str(error))
+            st.error(md(error))
     return None
+
+
+_PER_MODEL: dict[tuple[str, str], object] = {}
+
+
+def per_model(digest: str, name: str, compute):
+    """A page's summary of the model, computed once per model content."""
+    key = (digest, name)
+    if key not in _PER_MODEL:
+        if len(_PER_MODEL) > 64:
+            _PER_MODEL.clear()
+        _PER_MODEL[key] = compute()
+    return _PER_MODEL[key]
 
 
 def current() -> Loaded:
@@ -149,7 +169,7 @@ def current() -> Loaded:
 
 def show_diagnostics(data: Loaded) -> None:
     """An invalid model: its diagnostics as a readable table, never a traceback."""
-    st.error(f"The model in {data.label} is not valid: {len(data.loaded.diagnostics)} problem(s). "
+    st.error(f"The model in {md(data.label)} is not valid: {len(data.loaded.diagnostics)} problem(s). "
              "Fix them in the YAML files; the table says where.")
     st.dataframe([{"file": d.file, "line": d.line, "column": d.column, "rule": d.rule, "message": d.message}
                   for d in data.loaded.diagnostics], hide_index=True, width="stretch")
@@ -198,6 +218,11 @@ def choose_many(label: str, options: dict[str, str], *, key: str) -> list[str]:
     chosen = [k for k in st.session_state.get(key, []) if k in options]
     shown = _narrowed(options, key, keep=chosen)
     return st.multiselect(label, shown, format_func=lambda k: options[k], key=key)
+
+
+def md(text: object) -> str:
+    """Model text inside Markdown (titles, captions, messages): shown literally, never formatted."""
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$" else c for c in str(text))
 
 
 def percent(value) -> str:

@@ -13,7 +13,6 @@ from egov_align.reporters import ReportOptions
 from egov_align.reporters.json_format import as_document
 from egov_align.reporters.markdown import render as render_markdown
 from egov_align.results import Result
-from egov_align.views import finding_rows
 
 MAX_ROWS = 500
 
@@ -22,13 +21,7 @@ model, result = data.model, data.result
 st.title("Findings")
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def all_rows(digest: str) -> list[dict]:
-    """One row per finding, built once per model (not pickled: it can be 100,000 rows)."""
-    return finding_rows(model, result.findings)
-
-
-rows = all_rows(data.digest)
+rows = data.finding_rows
 filters = st.columns(4)
 rules = filters[0].multiselect("Rule", sorted({r["rule"] for r in rows}), key="f_rule")
 severities = filters[1].multiselect("Severity", ["error", "warning", "info"], key="f_severity")

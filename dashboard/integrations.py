@@ -8,6 +8,8 @@ from dashboard.common import choose_many, choose_one, current, show_diagram
 from egov_align.diagrams import MAX_NODES, integration_map
 from egov_align.views import data_role_matrix
 
+MAX_ROWS = 500
+
 data = current()
 model, result = data.model, data.result
 st.title("Integrations and data")
@@ -23,10 +25,14 @@ st.caption("Purple hexagons are service buses; colours are mechanisms (blue api,
            "green database); grey dashed links are planned; red dashed ones are hand-offs with no integration.")
 
 st.subheader("Hand-offs without an integration")
-gaps = [f for f in result.findings if f.rule == "integration-gap"]
+gaps = [f for f in result.findings if f.rule == "integration-gap"
+        and (not institution or institution in {model.systems[r.removeprefix("system:")].owner
+                                                for r in f.related if r.startswith("system:")})]
 if gaps:
+    if len(gaps) > MAX_ROWS:
+        st.caption(f"{len(gaps):,} hand-offs; the first {MAX_ROWS:,} are listed (all are on the Findings page).")
     st.dataframe([{"step": f.subject, "after step": f.key, "message": f.message, "where": f"{f.file}:{f.line}"}
-                  for f in gaps], hide_index=True)
+                  for f in gaps[:MAX_ROWS]], hide_index=True)
 else:
     st.success("Every hand-off between systems runs over an active integration.")
 

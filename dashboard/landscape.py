@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
 from dashboard.common import choose_many, choose_one, current, show_diagram
@@ -35,12 +34,15 @@ if len(per_institution) > MAX_INSTITUTIONS:
                "filter the system table below for the rest.")
 cells = [c for c in cells if c["institution"] in set(shown)]
 if cells:
-    chart = alt.Chart(alt.Data(values=cells)).mark_rect().encode(
-        x=alt.X("institution:N", sort=shown, title=None),
-        y=alt.Y("capability:N", title=None),
-        color=alt.Color("systems:Q", scale=alt.Scale(scheme="orangered"), title="systems"),
-        tooltip=["capability:N", "institution:N", "systems:Q", "shared:N"])
-    st.altair_chart(chart, width="stretch")
+    capabilities_shown = sorted({c["capability"] for c in cells})
+    grid = {capability: {"capability": capability} for capability in capabilities_shown}
+    for cell in cells:
+        grid[cell["capability"]][cell["institution"]] = cell["systems"]
+    columns = {i: st.column_config.NumberColumn(i, help=model.institutions[i].name if i in model.institutions else i,
+                                                format="%d") for i in shown}
+    st.dataframe(list(grid.values()), hide_index=True, column_order=["capability", *shown], column_config=columns)
+    st.caption("Each cell counts the institution's systems in service providing the capability: "
+               "a row with several filled cells is a capability built again and again.")
 
 st.subheader("Systems")
 filters = st.columns(3)

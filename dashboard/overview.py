@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import current, money, percent, short_money
+from dashboard.common import current, md, money, per_model, percent, short_money
 from egov_align.views import rule_counts, worst
 
 data = current()
 model, result = data.model, data.result
 summary, metrics = result.summary(), result.metrics
 
-st.title(model.info.name or "Model overview")
+st.title(md(model.info.name) if model.info.name else "Model overview")
 if model.info.description:
-    st.caption(model.info.description)
+    st.caption(md(model.info.description))
 
 counts = st.columns(4)
 counts[0].metric("Institutions", summary["institutions"])
@@ -41,20 +41,20 @@ severity = st.columns(3)
 severity[0].metric("Errors", summary["errors"])
 severity[1].metric("Warnings", summary["warnings"])
 severity[2].metric("Infos", summary["infos"])
-by_rule = rule_counts(result.findings)
+by_rule = per_model(data.digest, "rule_counts", lambda: rule_counts(result.findings))
 if by_rule:
-    st.bar_chart(by_rule, x="rule", y="findings", color="severity", horizontal=True, height=380,
-                 stack=True)
+    st.dataframe(by_rule, hide_index=True, column_config={"findings": st.column_config.ProgressColumn(
+        "findings", format="%d", min_value=0, max_value=max(row["findings"] for row in by_rule))})
 st.page_link("dashboard/findings.py", label="All findings, with filters and downloads", icon=":material/report:")
 
 left, right = st.columns(2)
 with left:
     st.subheader("Least aligned processes")
     rows = [{"alignment": percent(a), "process": model.processes[p].name, "id": p}
-            for p, a in worst(metrics, "processes")]
+            for p, a in per_model(data.digest, "worst_processes", lambda: worst(metrics, "processes"))]
     st.dataframe(rows, hide_index=True)
 with right:
     st.subheader("Least aligned institutions")
     rows = [{"alignment": percent(a), "institution": model.institutions[i].name if i in model.institutions else i,
-             "id": i} for i, a in worst(metrics, "institutions")]
+             "id": i} for i, a in per_model(data.digest, "worst_institutions", lambda: worst(metrics, "institutions"))]
     st.dataframe(rows, hide_index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import choose_one, current, percent, show_diagram
+from dashboard.common import choose_one, current, md, percent, show_diagram
 from egov_align.diagrams import process_flow
 from egov_align.views import step_rows
 
@@ -28,7 +28,7 @@ choice = choose_one("Service or process", {p: label(p) for p in sorted(model.pro
 if choice is None:
     st.stop()
 process = model.processes[choice]
-st.caption(f"Owner: {model.institutions[process.owner].name}. Colours: green aligned, orange misaligned, "
+st.caption(f"Owner: {md(model.institutions[process.owner].name)}. Colours: green aligned, orange misaligned, "
            "red done by hand, purple on a system not in service; red dashed arrows are hand-offs "
            "with no integration; a red border marks a step that asks again for data government holds.")
 show_diagram(process_flow(model, result.findings, choice))

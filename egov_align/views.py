@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 
 from egov_align.findings import Finding
 from egov_align.model import Model, step_subject
+from egov_align.perf import gc_paused
 
 STEP_RULES = ("inactive-support", "unsupported-step", "misaligned-step", "unreachable-step",
               "integration-gap", "once-only-gap")
@@ -51,30 +52,28 @@ def step_rows(model: Model, findings: list[Finding], process_id: str) -> list[di
     return rows
 
 
-def finding_institutions(model: Model, finding: Finding) -> set[str]:
-    """The institutions a finding concerns, for filtering: owners, performers, providers."""
-    prefix, _, rest = (finding.subject or "").partition(":")
-    found: set[str] = set()
-    if prefix == "step":
-        process_id, _, step_id = rest.partition("/")
-        process = model.processes.get(process_id)
-        step = next((s for s in process.steps if s.id == step_id), None) if process else None
-        if step is not None:
-            found.add(model.performer(process, step))
-    elif prefix == "system" and rest in model.systems:
-        found.add(model.systems[rest].owner)
-    elif prefix == "process" and rest in model.processes:
-        found.add(model.processes[rest].owner)
-    elif prefix == "service" and rest in model.services:
-        found.add(model.services[rest].provider)
-    elif prefix == "integration" and rest in model.integrations:
-        integration = model.integrations[rest]
-        found.update(model.systems[s].owner for s in (integration.from_, integration.to) if s in model.systems)
-    for related in finding.related:
-        kind, _, element = related.partition(":")
-        if kind == "system" and element in model.systems and prefix in ("capability", "data", "vendor"):
-            found.add(model.systems[element].owner)
-    return found
+class InstitutionLookup:
+    """The institutions a finding concerns (owners, performers, providers), for filtering.
+
+    Built once per model so that 100,000 findings are placed with dictionary lookups.
+    """
+
+    def __init__(self, model: Model) -> None:
+        owners = {f"system:{i}": s.owner for i, s in model.systems.items()}
+        self.by_subject: dict[str, tuple[str, ...]] = {subject: (owner,) for subject, owner in owners.items()}
+        self.by_subject.update({f"process:{i}": (p.owner,) for i, p in model.processes.items()})
+        self.by_subject.update({f"service:{i}": (s.provider,) for i, s in model.services.items()})
+        self.by_subject.update({step_subject(p.id, s.id): (model.performer(p, s),) for p, s in model.steps()})
+        self.by_subject.update({f"integration:{i}": tuple(dict.fromkeys(
+            owners[f"system:{s}"] for s in (g.from_, g.to) if f"system:{s}" in owners))
+            for i, g in model.integrations.items()})
+        self.owners = owners
+
+    def __call__(self, finding: Finding) -> set[str]:
+        found = set(self.by_subject.get(finding.subject or "", ()))
+        if (finding.subject or "").partition(":")[0] in ("capability", "data", "vendor"):
+            found.update(self.owners[r] for r in finding.related if r in self.owners)
+        return found
 
 
 def finding_process(finding: Finding) -> str | None:
@@ -85,10 +84,12 @@ def finding_process(finding: Finding) -> str | None:
 
 
 def finding_rows(model: Model, findings: list[Finding]) -> list[dict]:
-    return [{"severity": f.severity.value, "rule": f.rule, "subject": f.subject or "",
-             "message": f.message, "file": f.file, "line": f.line,
-             "institutions": ", ".join(sorted(finding_institutions(model, f))),
-             "process": finding_process(f) or ""} for f in findings]
+    institutions = InstitutionLookup(model)
+    with gc_paused():
+        return [{"severity": f.severity.value, "rule": f.rule, "subject": f.subject or "",
+                 "message": f.message, "file": f.file, "line": f.line,
+                 "institutions": ", ".join(sorted(institutions(f))),
+                 "process": finding_process(f) or ""} for f in findings]
 
 
 def capability_heatmap(model: Model) -> list[dict]:
@@ -106,11 +107,12 @@ def capability_heatmap(model: Model) -> list[dict]:
 
 def system_rows(model: Model, findings: list[Finding], supported: dict[str, int]) -> list[dict]:
     per_subject = Counter(f.subject for f in findings)
-    return [{"system": s.id, "name": s.name, "owner": s.owner, "status": s.status,
-             "capabilities": ", ".join(s.capabilities), "vendor": s.vendor or "", "support": s.support,
-             "annual cost": s.annual_cost, "steps supported": supported.get(s.id, 0),
-             "findings": per_subject.get(f"system:{s.id}", 0)}
-            for s in model.systems.values()]
+    with gc_paused():
+        return [{"system": s.id, "name": s.name, "owner": s.owner, "status": s.status,
+                 "capabilities": ", ".join(s.capabilities), "vendor": s.vendor or "", "support": s.support,
+                 "annual cost": s.annual_cost, "steps supported": supported.get(s.id, 0),
+                 "findings": per_subject.get(f"system:{s.id}", 0)}
+                for s in model.systems.values()]
 
 
 def data_role_matrix(model: Model, *, entities=None, limit: int = 60) -> tuple[list[str], list[dict]]:

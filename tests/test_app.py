@@ -127,6 +127,16 @@ def test_model_text_is_never_html(tmp_path, monkeypatch):
     assert not app.error
 
 
+def test_markdown_in_model_names_is_shown_literally(tmp_path, monkeypatch):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "x.yaml").write_text(
+        "model: {name: '**bold** <script>alert(1)</script>', description: '[link](http://x)'}\n"
+        "institutions: [{id: i, name: I}]\n")
+    app = start(["--model", str(tmp_path)], monkeypatch)
+    assert app.title[0].value == "\\*\\*bold\\*\\* \\<script\\>alert\\(1\\)\\</script\\>"
+    assert app.caption[0].value.startswith("\\[link\\]")
+
+
 def test_the_dashboard_never_allows_html():
     for path in [ROOT / "app.py", *(ROOT / "dashboard").glob("*.py")]:
         assert "unsafe_allow_html" not in path.read_text(), path

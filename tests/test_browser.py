@@ -82,7 +82,7 @@ def test_overview_and_a_process_page_in_chromium(dashboard_url):
         assert alignment in texts and coverage in texts
         assert str(expected["summary"]["systems"]) in texts
         page.get_by_text("Least aligned institutions").wait_for(timeout=30_000)
-        page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=30_000)
+        page.locator('[data-testid="stDataFrame"]').nth(2).wait_for(timeout=30_000)  # by rule, processes, institutions
         assert page.locator('[data-testid="stException"]').count() == 0
         page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
 
