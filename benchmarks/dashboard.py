@@ -67,20 +67,22 @@ def main() -> None:
             page.goto(url)
             page.get_by_text("Least aligned institutions").wait_for(timeout=600_000)
             overview_seconds = time.perf_counter() - started
-            switches = {}
-            for title, marker in PAGES:
-                started = time.perf_counter()
-                page.get_by_role("link", name=title).first.click()
-                page.get_by_text(marker).first.wait_for(timeout=120_000)  # the page's last section
-                switches[title] = time.perf_counter() - started
+            switches: dict[str, list[float]] = {}
+            for _visit in ("first", "again"):
+                for title, marker in PAGES:
+                    started = time.perf_counter()
+                    page.get_by_role("link", name=title).first.click()
+                    page.get_by_text(marker).first.wait_for(timeout=120_000)  # the page's last section
+                    switches.setdefault(title, []).append(time.perf_counter() - started)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=20)
     print(f"scale {args.scale}: egov-align analyze {analyze_seconds:.2f} s; dashboard overview ready in "
           f"{overview_seconds:.2f} s = {overview_seconds / analyze_seconds:.2f}x (target <= 1.5x)")
-    for title, seconds in switches.items():
-        print(f"  switch to {title:<20} {seconds:.2f} s {'ok' if seconds < 1 else 'MISSED (target < 1 s)'}")
+    for title, (first, again) in switches.items():
+        verdict = "ok" if max(first, again) < 1 else "MISSED (target < 1 s)"
+        print(f"  switch to {title:<20} first visit {first:.2f} s, again {again:.2f} s  {verdict}")
 
 
 if __name__ == "__main__":

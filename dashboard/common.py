@@ -20,7 +20,7 @@ from egov_align.loader import LoadResult, PathNotFound, discover, load
 from egov_align.model import Model
 from egov_align.results import Result
 from egov_align.upload import UploadError, unpack_models
-from egov_align.views import finding_rows
+from egov_align.views import capability_heatmap, finding_rows, system_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = (ROOT / "models", ROOT / "processes")
@@ -37,6 +37,8 @@ class Loaded:
     result: Result | None
     index: Index | None
     finding_rows: list[dict] | None = None  # one row per finding, for the Findings page
+    heatmap: list[dict] | None = None  # capability x institution cells, for the Landscape page
+    system_rows: list[dict] | None = None  # one row per system, for the Landscape page
 
     @property
     def currency(self) -> str:
@@ -98,9 +100,12 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
     result = analyze(loaded.model)
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
-    rows = finding_rows(loaded.model, result.findings)
+    index = Index(loaded.model)
+    tables = dict(finding_rows=finding_rows(loaded.model, result.findings),
+                  heatmap=capability_heatmap(loaded.model),
+                  system_rows=system_rows(loaded.model, result.findings, index.steps_supported))
     gc.freeze()
-    return Loaded(label, digest, loaded, loaded.model, result, Index(loaded.model), rows)
+    return Loaded(label, digest, loaded, loaded.model, result, index, **tables)
 
 
 def load_paths_cached(paths: list[Path], label: str) -> Loaded:

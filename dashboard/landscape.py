@@ -6,23 +6,16 @@ import streamlit as st
 
 from dashboard.common import choose_many, choose_one, current, show_diagram
 from egov_align.diagrams import system_neighbourhood
-from egov_align.views import capability_heatmap, system_rows
 
 MAX_INSTITUTIONS = 40
-MAX_ROWS = 1_000
+MAX_ROWS = 300
 
 data = current()
-model, result, index = data.model, data.result, data.index
+model, result = data.model, data.result
 st.title("System landscape")
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def tables(digest: str) -> tuple[list[dict], list[dict]]:
-    """Built once per model: the heatmap cells and one row per system."""
-    return capability_heatmap(model), system_rows(model, result.findings, index.steps_supported)
-
-
-heatmap, all_systems = tables(data.digest)
+heatmap, all_systems = data.heatmap, data.system_rows
 st.subheader("Capabilities by institution (systems in service)")
 cells = heatmap
 per_institution: dict[str, int] = {}
