@@ -10,6 +10,11 @@ from pydantic import BaseModel
 from egov_align.config import did_you_mean
 
 _YAML_11_WORDS = "yes/no/on/off/true/false"
+_DATE = "a date like 2024-06-30"
+_MAPPING = "a mapping of fields"
+_EXPECTED = {"string_type": "text", "date_type": _DATE, "date_from_datetime_parsing": _DATE, "date_parsing": _DATE,
+             "bool_type": "true or false", "int_type": "a number", "float_type": "a number", "list_type": "a list",
+             "model_type": _MAPPING, "dict_type": _MAPPING, "model_attributes_type": _MAPPING}
 
 
 def _type_name(value: object) -> str:
@@ -103,15 +108,16 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[str, bool, bool]:
     if kind in ("string_type", "date_type", "bool_type", "int_type", "float_type", "list_type",
                 "model_type", "dict_type", "literal_error") and value is None:
         return f"`{last}` is empty; give a value or remove the line", False, False
-    if kind == "string_type":
-        return f"expected text, found {_type_name(value)} {_shown(value)}{_quote_hint(value)}", False, False
+    if kind in _EXPECTED:
+        hint = _quote_hint(value) if kind == "string_type" else ""
+        return f"expected {_EXPECTED[kind]}, found {_type_name(value)} {_shown(value)}{hint}", False, False
     if kind in ("greater_than_equal", "greater_than"):
         return f"`{last}` must be {error.get('ctx', {}).get('ge', 0):g} or more, not {_shown(value)}", False, False
     if kind == "string_pattern_mismatch":
         if last == "currency":
             return f"{value!r} is not a currency code: use three capital letters, e.g. TZS", False, False
         return f"{value!r} is not a valid id: use only letters, digits, '-', '_' and '.'", False, False
-    if kind == "string_too_short":
+    if kind in ("string_too_short", "too_short"):
         return f"`{last}` must not be empty", False, False
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
@@ -120,18 +126,6 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[str, bool, bool]:
         return (f"{shown} is not allowed here; use one of {', '.join(choices)}"
                 f"{did_you_mean(str(value), choices)}{_quote_hint(value) if not isinstance(value, str) else ''}"),\
             False, False
-    if kind in ("date_type", "date_from_datetime_parsing", "date_parsing"):
-        return f"expected a date like 2024-06-30, found {_type_name(value)} {_shown(value)}", False, False
-    if kind == "bool_type":
-        return f"expected true or false, found {_type_name(value)} {_shown(value)}", False, False
-    if kind in ("int_type", "float_type"):
-        return f"expected a number, found {_type_name(value)} {_shown(value)}", False, False
-    if kind == "list_type":
-        return f"expected a list, found {_type_name(value)} {_shown(value)}", False, False
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"expected a mapping of fields, found {_type_name(value)} {_shown(value)}", False, False
-    if kind == "too_short":
-        return f"`{last}` must not be empty", False, False
     if kind == "value_error":
         message = error["msg"].removeprefix("Value error, ")
         if message.startswith("unknown rule"):
