@@ -91,7 +91,10 @@ def test_yaml_11_surprises_are_reported_not_coerced(line, value, column):
 
 def test_20000_nested_brackets_do_not_overflow_the_stack():
     text = "institutions: " + "[" * 20000 + "]" * 20000 + "\n"
-    assert diagnostics({"deep.yaml": text}) == [("deep.yaml", 1, 15 + 64, "schema")]  # where depth 65 opens
+    found = diagnostics({"deep.yaml": text})
+    # libyaml 0.2.5 builds reject nesting past 1,000 levels themselves (yaml-syntax); older
+    # ones parse it and egov-align stops at depth 65 (schema). Either way: one clear error.
+    assert found in ([("deep.yaml", 1, 15 + 64, "schema")], [("deep.yaml", 1, 14 + 1000, "yaml-syntax")])
 
 
 def test_an_alias_bomb_fails_fast():
