@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from egov_align.analyze import analyze
-from egov_align.config import ConfigError, load_config
+from egov_align.config import ConfigError, model_paths
 from egov_align.graph import Index
 from egov_align.loader import LoadResult, PathNotFound, discover, load
 from egov_align.model import Model
@@ -51,17 +51,6 @@ def model_arg() -> str | None:
     parser.add_argument("--model")
     known, _rest = parser.parse_known_args(sys.argv[1:])
     return known.model
-
-
-def paths_of(directory: Path) -> list[Path]:
-    """A model repository's configured paths, else models/ and processes/, else the directory."""
-    try:
-        config = load_config(directory)
-    except ConfigError:
-        config = None
-    candidates = [directory / p for p in (config.paths if config else ("models", "processes"))]
-    found = [p for p in candidates if p.exists()]
-    return found or [directory]
 
 
 def _stamp(sources) -> str:
@@ -137,7 +126,7 @@ def choose_model() -> Loaded | None:
                 if not path.is_dir():
                     st.error(f"No such directory: {md(directory)}")
                     return None
-                return load_paths_cached(paths_of(path), str(path))
+                return load_paths_cached(model_paths(path), str(path))
             if choice == "Upload a .zip":
                 upload = st.file_uploader("Zip of YAML model files", type=["zip"], key="model_zip")
                 if upload is None:
@@ -145,11 +134,11 @@ def choose_model() -> Loaded | None:
                     return None
                 data = upload.getvalue()
                 directory = _unpacked(hashlib.blake2b(data, digest_size=16).hexdigest(), data)
-                return load_paths_cached(paths_of(directory), upload.name)
+                return load_paths_cached(model_paths(directory), upload.name)
             return load_paths_cached(list(SAMPLE), "the sample model")
         except UploadError as error:
             st.error(f"Cannot use this upload: {md(error)}")
-        except PathNotFound as error:
+        except (PathNotFound, ConfigError) as error:
             st.error(md(error))
     return None
 

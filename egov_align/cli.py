@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import json
 import os
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from egov_align import __version__
 from egov_align.cache import Cache, cache_salt, default_cache_dir
-from egov_align.config import FAIL_ON, Config, ConfigError, did_you_mean, load_config
+from egov_align.config import FAIL_ON, Config, ConfigError, did_you_mean, load_config, model_paths
 from egov_align.findings import Severity
 from egov_align.loader import LoadResult, PathNotFound, discover, load
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
@@ -126,22 +127,6 @@ def _paths(args, config: Config) -> list[str]:
     return existing
 
 
-def model_paths(directory: Path) -> list[Path]:
-    """The model files of a model repository: its configured paths, else models/ and processes/.
-
-    A directory with neither is taken as a plain directory of model files.
-    """
-    if not directory.exists():
-        raise PathNotFound(f"{directory}: no such file or directory")
-    if directory.is_dir():
-        config = load_config(directory)
-        if config.source or any((directory / p).is_dir() for p in config.paths):
-            found = [directory / p for p in config.paths if (directory / p).exists()]
-            if found:
-                return found
-    return [directory]
-
-
 def _cache(args, config: Config) -> Cache | None:
     if getattr(args, "no_cache", False) or os.environ.get("EGOV_ALIGN_NO_CACHE"):
         return None
@@ -154,15 +139,18 @@ def load_for(args, config: Config, *, want_model: bool) -> LoadResult:
                 want_model=want_model, jobs=args.jobs)
 
 
-def _source_line(file: str, line: int) -> str | None:
+@functools.lru_cache(maxsize=32)
+def _lines(file: str) -> tuple[str, ...]:
     try:
         with open(file, encoding="utf-8", errors="replace") as handle:
-            for number, text in enumerate(handle, 1):
-                if number == line:
-                    return text.rstrip("\n")
+            return tuple(text.rstrip("\n") for text in handle)
     except OSError:
-        return None
-    return None
+        return ()
+
+
+def _source_line(file: str, line: int) -> str | None:
+    lines = _lines(file)
+    return lines[line - 1] if 0 < line <= len(lines) else None
 
 
 def _use_color(args, stream) -> bool:

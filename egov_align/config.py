@@ -71,6 +71,23 @@ def load_config(directory: Path | None = None) -> Config:
     return parse_config(table, source=source)
 
 
+def model_paths(directory: Path) -> list[Path]:
+    """The model files of a model repository: its configured paths, else models/ and processes/.
+
+    A directory with neither is taken as a plain directory of model files.
+    """
+    from egov_align.loader import PathNotFound
+
+    if not directory.exists():
+        raise PathNotFound(f"{directory}: no such file or directory")
+    if directory.is_dir():
+        config = load_config(directory)
+        found = [directory / p for p in config.paths if (directory / p).exists()]
+        if found:
+            return found
+    return [directory]
+
+
 def parse_config(table: dict, *, source: str | None = None) -> Config:
     from egov_align.rules import ALL_RULE_NAMES
 
