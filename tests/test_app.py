@@ -140,3 +140,38 @@ def test_markdown_in_model_names_is_shown_literally(tmp_path, monkeypatch):
 def test_the_dashboard_never_allows_html():
     for path in [ROOT / "app.py", *(ROOT / "dashboard").glob("*.py")]:
         assert "unsafe_allow_html" not in path.read_text(), path
+
+
+def _zip_of(directory) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(directory.rglob("*.yaml")):
+            archive.write(path, path.relative_to(directory).as_posix())
+    return buffer.getvalue()
+
+
+def test_an_uploaded_zip_is_analysed():
+    app = start()
+    app.sidebar.radio(key="model_choice").set_value("Upload a .zip").run()
+    assert not app.exception
+    tiny = ROOT / "tests" / "examples" / "valid" / "tiny"
+    app.sidebar.file_uploader(key="model_zip").upload("tiny.zip", _zip_of(tiny), "application/zip").run()
+    assert not app.exception
+    assert metric(app, "Systems") == "3" and metric(app, "Alignment") == "67%"
+
+
+def test_a_zip_that_escapes_is_refused_with_a_message():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("../../evil.yaml", "institutions: []\n")
+    app = start()
+    app.sidebar.radio(key="model_choice").set_value("Upload a .zip").run()
+    app.sidebar.file_uploader(key="model_zip").upload("evil.zip", buffer.getvalue(), "application/zip").run()
+    assert not app.exception
+    assert any("outside the upload folder" in e.value for e in app.sidebar.error)
