@@ -20,6 +20,8 @@ counts[0].metric("Institutions", summary["institutions"])
 counts[1].metric("Systems", summary["systems"])
 counts[2].metric("Processes", summary["processes"])
 counts[3].metric("Process steps", summary["steps"])
+counts[0].page_link("dashboard/landscape.py", label="The landscape", icon=":material/apps:")
+counts[2].page_link("dashboard/processes.py", label="The processes", icon=":material/route:")
 
 headline = st.columns(4)
 headline[0].metric("Alignment", percent(metrics["alignment"]),

@@ -190,3 +190,19 @@ def test_color_only_when_asked_or_on_a_terminal(cli):
     plain = cli("analyze", "--no-cache", cwd=TINY).out
     coloured = cli("analyze", "--no-cache", "--color", "always", cwd=TINY).out
     assert "\033[" not in plain and "\033[" in coloured
+
+
+def test_as_of_moves_the_assessment_window(cli, tmp_path):
+    write(tmp_path, {"models/m.yaml": """
+        model: {name: M, as_of: 2026-06-30}
+        institutions: [{id: i, name: I}]
+        data_entities: [{id: p, name: Person, sensitivity: personal}]
+        systems: [{id: s, name: S, owner: i, data: [{entity: p, role: master}], security: {assessed: 2025-03-01}}]
+    """})
+
+    def rules(*options):
+        run = cli("analyze", "--format", "json", "--no-cache", *options, cwd=tmp_path)
+        return {f["rule"] for f in json.loads(run.out)["findings"]}
+
+    assert "unassessed-sensitive-system" in rules()  # model.as_of: 16 months after the assessment
+    assert "unassessed-sensitive-system" not in rules("--as-of", "2025-12-31")
