@@ -90,6 +90,7 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
     index = Index(loaded.model)
+    _lay_out_first_views(loaded.model, result.findings)
     tables = dict(finding_rows=finding_rows(loaded.model, result.findings),
                   heatmap=capability_heatmap(loaded.model),
                   system_rows=system_rows(loaded.model, result.findings, index.steps_supported))
@@ -169,11 +170,18 @@ def show_diagnostics(data: Loaded) -> None:
                   for d in data.loaded.diagnostics], hide_index=True, width="stretch")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _svg(source: str) -> str:
-    import graphviz
+_SVGS: dict[str, str] = {}
 
-    return graphviz.Source(source).pipe(format="svg", encoding="utf-8")
+
+def _svg(source: str) -> str:
+    """dot's SVG for a DOT source, remembered (shared by all sessions, at most 128)."""
+    if source not in _SVGS:
+        import graphviz
+
+        if len(_SVGS) >= 128:
+            _SVGS.clear()
+        _SVGS[source] = graphviz.Source(source).pipe(format="svg", encoding="utf-8")
+    return _SVGS[source]
 
 
 def show_diagram(graph) -> None:
@@ -183,6 +191,22 @@ def show_diagram(graph) -> None:
         st.image(_svg(graph.source), width="stretch")
     else:
         st.graphviz_chart(graph)
+
+
+def _lay_out_first_views(model: Model, findings) -> None:
+    """The diagrams each page opens with, laid out while the model loads, so a leader's first
+    visit to a page does not wait for dot."""
+    if not shutil.which("dot"):
+        return
+    from egov_align import diagrams
+
+    views = [diagrams.integration_map(model, findings)]
+    if model.processes:
+        views.append(diagrams.process_flow(model, findings, sorted(model.processes)[0]))
+    if model.systems:
+        views.append(diagrams.system_neighbourhood(model, findings, sorted(model.systems)[0]))
+    for graph in views:
+        _svg(graph.source)
 
 
 MAX_OPTIONS = 300
