@@ -14,7 +14,7 @@ from egov_align.reporters.json_format import as_document
 from egov_align.reporters.markdown import render as render_markdown
 from egov_align.results import Result
 
-MAX_ROWS = 500
+MAX_ROWS = 200
 
 data = current()
 model, result = data.model, data.result
