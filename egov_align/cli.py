@@ -371,3 +371,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # e.g. -o names a directory that does not exist
+        print(f"egov-align: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as error:  # a bug of ours: one line, and the details on request
+        if os.environ.get("EGOV_ALIGN_DEBUG"):
+            raise
+        print(f"egov-align: internal error: {type(error).__name__}: {error} "
+              "(run with EGOV_ALIGN_DEBUG=1 for details, and please report it)", file=sys.stderr)
+        return EXIT_USAGE

@@ -206,3 +206,20 @@ def test_as_of_moves_the_assessment_window(cli, tmp_path):
 
     assert "unassessed-sensitive-system" in rules()  # model.as_of: 16 months after the assessment
     assert "unassessed-sensitive-system" not in rules("--as-of", "2025-12-31")
+
+
+def test_an_unwritable_output_file_is_one_line_exit_2(cli, tmp_path):
+    run = cli("analyze", "--format", "json", "-o", str(tmp_path / "missing" / "dir" / "r.json"), "--no-cache", cwd=TINY)
+    assert run.code == 2 and len(run.err.strip().splitlines()) == 1 and "No such file or directory" in run.err
+
+
+def test_an_internal_error_is_one_line_not_a_traceback(cli, monkeypatch):
+    import egov_align.cli as cli_module
+
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(cli_module.COMMANDS, "rules", broken)
+    run = cli("rules")
+    assert run.code == 2 and run.err.strip() == (
+        "egov-align: internal error: RuntimeError: boom (run with EGOV_ALIGN_DEBUG=1 for details, and please report it)")
