@@ -90,17 +90,13 @@ def rule_timings(directory: Path) -> dict:
     """Graph building, each rule and the metrics, in this process, on the loaded model."""
     from egov_align.analyze import analyze
     from egov_align.config import Config
-    from egov_align.graph import build_graph
     from egov_align.loader import load_paths
 
     loaded = load_paths([directory], config=Config(), jobs=os.cpu_count())
     started = time.perf_counter()
-    build_graph(loaded.model)
-    graph = time.perf_counter() - started
-    started = time.perf_counter()
-    result = analyze(loaded.model)
+    result = analyze(loaded.model)  # builds the graph the rules query, timed as "graph"
     total = time.perf_counter() - started
-    return {"graph": graph, "total": total, **result.timings, "findings": len(result.findings)}
+    return {"total": total, **result.timings, "findings": len(result.findings)}
 
 
 def main() -> None:
@@ -124,7 +120,7 @@ def main() -> None:
         warm, warm_peak = best(args.runs, cli + ["validate", str(directory)], env=env)
     analyze, analyze_peak = best(args.runs, cli + ["analyze", str(directory), "--no-cache", "--format", "json"])
     rules = rule_timings(directory)
-    graph_and_rules = rules["graph"] + rules["total"] - rules.get("metrics", 0.0)
+    graph_and_rules = rules["total"] - rules.get("metrics", 0.0)
 
     figures.update(
         floor_s=round(floor, 2), validate_cold_s=round(validate, 2), validate_warm_s=round(warm, 2),

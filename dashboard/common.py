@@ -86,14 +86,14 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
     loaded = load(sources, cache=None)
     if not loaded.valid:
         return Loaded(label, digest, loaded, None, None, None)
-    result = analyze(loaded.model)
-    # Millions of long-lived objects: move them out of the collector's sight, or every later
-    # full collection (on any page switch) walks them all again.
     index = Index(loaded.model)
+    result = analyze(loaded.model, index=index)
     _lay_out_first_views(loaded.model, result.findings)
     tables = dict(finding_rows=finding_rows(loaded.model, result.findings),
                   heatmap=capability_heatmap(loaded.model),
                   system_rows=system_rows(loaded.model, result.findings, index.steps_supported))
+    # Millions of long-lived objects: move them out of the collector's sight, or every later
+    # full collection (on any page switch) walks them all again.
     gc.freeze()
     return Loaded(label, digest, loaded, loaded.model, result, index, **tables)
 

@@ -19,6 +19,7 @@ class RuleContext:
     model: Model
     config: Config = field(default_factory=Config)
     as_of: dt.date = field(default_factory=dt.date.today)
+    shared: Index | None = None  # an Index of this model built before (the dashboard keeps one)
     # set by analyze() before each rule runs: the rule's name and its configured level
     rule: str = ""
     level: Severity | None = None
@@ -26,11 +27,11 @@ class RuleContext:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        return build_graph(self.model)
+        return self.shared.graph if self.shared is not None else build_graph(self.model)
 
     @cached_property
     def index(self) -> Index:
-        return Index(self.model)
+        return self.shared if self.shared is not None else Index(self.model, self.graph)
 
     def finding(self, subject: str, message: str, *, related=(), key: str = "",
                 severity: Severity | None = None, at: str | None = None) -> Finding:

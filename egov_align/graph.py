@@ -116,23 +116,44 @@ def _bulk_add(graph: nx.MultiDiGraph, nodes: list[tuple[str, dict]], edges: list
 
 
 class Index:
-    """Lookups the rules and metrics share, computed once per model."""
+    """The graph queries the rules and metrics share, each computed once per model.
 
-    def __init__(self, model: Model) -> None:
+    One pass over the graph's edges sorts the relations by kind; the named queries below are
+    built from them. Rules read element details (names, lists) from the model objects.
+    """
+
+    def __init__(self, model: Model, graph: nx.MultiDiGraph | None = None) -> None:
         self.model = model
+        self.graph = graph if graph is not None else build_graph(model)
+
+    @cached_property
+    def _relations(self) -> dict[str, list[tuple]]:
+        """Edge kind -> [(source id, target id, attributes)], ids without their subject prefix."""
+        found: dict[str, list[tuple]] = defaultdict(list)
+        for source, target, attributes in self.graph.edges(data=True):
+            found[attributes["kind"]].append((source.partition(":")[2], target.partition(":")[2], attributes))
+        return found
 
     @cached_property
     def in_service(self) -> dict[str, object]:
-        return {i: s for i, s in self.model.systems.items() if s.status in IN_SERVICE}
+        systems = self.model.systems
+        return {node.partition(":")[2]: systems[node.partition(":")[2]]
+                for node, attributes in self.graph.nodes(data=True)
+                if attributes["kind"] == "system" and attributes["status"] in IN_SERVICE}
+
+    def _by_target(self, kind: str, keep=lambda attributes: True) -> dict[str, list[str]]:
+        """target -> in-service systems with a `kind` edge to it (sorted ids, no repeats)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        in_service = self.in_service
+        for system, target, attributes in self._relations[kind]:
+            if system in in_service and keep(attributes):
+                found[target].add(system)
+        return defaultdict(list, {target: sorted(systems) for target, systems in found.items()})
 
     @cached_property
     def providers(self) -> dict[str, list[str]]:
         """capability -> in-service systems providing it (sorted ids)."""
-        found: dict[str, list[str]] = defaultdict(list)
-        for system_id in sorted(self.in_service):
-            for capability in dict.fromkeys(self.in_service[system_id].capabilities):
-                found[capability].append(system_id)
-        return found
+        return self._by_target("provides")
 
     def suggest(self, capability: str, limit: int = 3) -> list[str]:
         """The in-service providers to name in advice, best first.
@@ -170,42 +191,41 @@ class Index:
     @cached_property
     def steps_needing_on(self) -> dict[str, dict[str, int]]:
         """capability -> system -> steps that need the capability and list the system."""
+        needs: dict[str, set[str]] = defaultdict(set)
+        for step, capability, _attributes in self._relations["needs"]:
+            needs[step].add(capability)
         found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for _process, step in self.model.steps():
-            for need in step.needs:
-                for system in step.systems:
-                    found[need][system] += 1
+        for system, step in {(s, t) for s, t, _a in self._relations["supports"]}:
+            for capability in needs.get(step, ()):
+                found[capability][system] += 1
         return found
 
     @cached_property
     def integration_degree(self) -> dict[str, int]:
+        """system -> active integrations it is an end of."""
         degree: dict[str, int] = defaultdict(int)
-        for integration in self.model.integrations.values():
-            if integration.status == "active":
-                degree[integration.from_] += 1
-                degree[integration.to] += 1
+        for source, target, attributes in self._relations["integrates"]:
+            if attributes["status"] == "active":
+                degree[source] += 1
+                degree[target] += 1
         return degree
 
     @cached_property
     def masters(self) -> dict[str, list[str]]:
         """entity -> in-service systems mastering it (sorted ids)."""
-        found: dict[str, list[str]] = defaultdict(list)
-        for system_id in sorted(self.in_service):
-            for entity in dict.fromkeys(self.in_service[system_id].entities("master")):
-                found[entity].append(system_id)
-        return found
+        return self._by_target("holds", lambda attributes: attributes["role"] == "master")
 
     @cached_property
     def senders(self) -> dict[tuple[str, str], set[str]]:
         """(to system, entity) -> systems an active integration carries the entity from."""
         found: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for integration in self.model.integrations.values():
-            if integration.status != "active":
+        for source, target, attributes in self._relations["integrates"]:
+            if attributes["status"] != "active":
                 continue
-            for entity in integration.data:
-                found[(integration.to, entity)].add(integration.from_)
-                if integration.bidirectional:
-                    found[(integration.from_, entity)].add(integration.to)
+            for entity in attributes["data"]:
+                found[(target, entity)].add(source)
+                if attributes["bidirectional"]:
+                    found[(source, entity)].add(target)
         return found
 
     def integrated(self, sources, targets, entities) -> bool:
@@ -218,14 +238,18 @@ class Index:
     def steps_supported(self) -> dict[str, int]:
         """system -> number of steps whose `systems` lists it."""
         counts: dict[str, int] = defaultdict(int)
-        for _process, step in self.model.steps():
-            for system in dict.fromkeys(step.systems):
-                counts[system] += 1
+        for system, _step in {(s, t) for s, t, _a in self._relations["supports"]}:
+            counts[system] += 1
         return counts
 
     @cached_property
     def flows(self) -> dict[str, list[tuple[str, str]]]:
-        return {pid: flow_edges(p) for pid, p in self.model.processes.items()}
+        """process -> its flow edges as (step id, step id), in model order."""
+        found: dict[str, list[tuple[str, str]]] = {process_id: [] for process_id in self.model.processes}
+        for source, target, _attributes in self._relations["flows-to"]:
+            process_id, _, source_step = source.partition("/")
+            found[process_id].append((source_step, target.partition("/")[2]))
+        return found
 
     @cached_property
     def handovers(self) -> list[tuple]:
