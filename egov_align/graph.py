@@ -126,12 +126,23 @@ class Index:
         self.model = model
         self.graph = graph if graph is not None else build_graph(model)
 
+    _QUERIED = ("provides", "holds", "integrates", "supports", "flows-to", "needs")
+
     @cached_property
     def _relations(self) -> dict[str, list[tuple]]:
-        """Edge kind -> [(source id, target id, attributes)], ids without their subject prefix."""
-        found: dict[str, list[tuple]] = defaultdict(list)
+        """Edge kind -> [(source id, target id, attributes)] for the kinds the queries use.
+
+        Ids lose their subject prefix (`system:gepg` -> `gepg`).
+        """
+        found: dict[str, list[tuple]] = {kind: [] for kind in self._QUERIED}
+        short: dict[str, str] = {}
         for source, target, attributes in self.graph.edges(data=True):
-            found[attributes["kind"]].append((source.partition(":")[2], target.partition(":")[2], attributes))
+            bucket = found.get(attributes["kind"])
+            if bucket is None:
+                continue
+            source_id = short.get(source) or short.setdefault(source, source.partition(":")[2])
+            target_id = short.get(target) or short.setdefault(target, target.partition(":")[2])
+            bucket.append((source_id, target_id, attributes))
         return found
 
     @cached_property
