@@ -128,6 +128,11 @@ class Index:
 
     _QUERIED = ("provides", "holds", "integrates", "supports", "flows-to", "needs")
 
+    def prepare(self) -> None:
+        """Sort the graph's relations and build the queries most rules use, up front."""
+        for query in ("in_service", "providers", "masters", "senders", "steps_supported", "flows"):
+            getattr(self, query)
+
     @cached_property
     def _relations(self) -> dict[str, list[tuple]]:
         """Edge kind -> [(source id, target id, attributes)] for the kinds the queries use.
