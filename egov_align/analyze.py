@@ -55,7 +55,7 @@ def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None,
     context.graph  # noqa: B018 - the graph every rule queries, built (and timed) once
     timings["graph"] = time.perf_counter() - started
     started = time.perf_counter()
-    context.index.prepare()
+    context.index.prepare()  # the queries most rules share
     timings["index"] = time.perf_counter() - started
     findings = []
     for name, rule in RULES.items():

@@ -10,7 +10,7 @@ import networkx as nx
 
 from egov_align.config import Config
 from egov_align.findings import Finding, Severity
-from egov_align.graph import Index, build_graph
+from egov_align.graph import Index
 from egov_align.model import Model
 
 
@@ -26,12 +26,13 @@ class RuleContext:
     default_severity: Severity = Severity.WARNING
 
     @cached_property
-    def graph(self) -> nx.MultiDiGraph:
-        return self.shared.graph if self.shared is not None else build_graph(self.model)
-
-    @cached_property
     def index(self) -> Index:
-        return self.shared if self.shared is not None else Index(self.model, self.graph)
+        """The graph and its named queries (built here unless the caller shares one)."""
+        return self.shared if self.shared is not None else Index(self.model)
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        return self.index.graph
 
     def finding(self, subject: str, message: str, *, related=(), key: str = "",
                 severity: Severity | None = None, at: str | None = None) -> Finding:

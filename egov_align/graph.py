@@ -15,6 +15,7 @@ from egov_align.model import Model
 from egov_align.perf import gc_paused
 from egov_align.schema import IN_SERVICE, Process
 
+QUERIED_KINDS = ("provides", "holds", "integrates", "supports", "flows-to", "needs")
 EDGE_KINDS = ("owns", "provides", "holds", "integrates", "supports", "needs", "reads", "writes",
               "flows-to", "part-of", "performs", "delivers", "parent-of")
 
@@ -36,15 +37,23 @@ def flow_edges(process: Process) -> list[tuple[str, str]]:
 
 
 def build_graph(model: Model) -> nx.MultiDiGraph:
+    return build_graph_and_relations(model)[0]
+
+
+def build_graph_and_relations(model: Model) -> tuple[nx.MultiDiGraph, dict[str, list[tuple]]]:
+    """The graph, and its edges of the kinds the rules query, grouped by kind as
+    (source id, target id, edge attributes): the same edges, recorded while they are made."""
     with gc_paused():
         return _build_graph(model)
 
 
-def _build_graph(model: Model) -> nx.MultiDiGraph:
+def _build_graph(model: Model) -> tuple[nx.MultiDiGraph, dict[str, list[tuple]]]:
     graph = nx.MultiDiGraph(name=model.info.name or "model")
     nodes: list[tuple[str, dict]] = []
     edges: list[tuple] = []
     edge = edges.append
+    relations: dict[str, list[tuple]] = {kind: [] for kind in QUERIED_KINDS}
+    provides, holds, integrates, supports, flows, needs = (relations[kind] for kind in QUERIED_KINDS)
     for key, prefix in (("institutions", "institution"), ("capabilities", "capability"),
                         ("data_entities", "data"), ("systems", "system"),
                         ("integrations", "integration"), ("services", "service"),
@@ -56,14 +65,21 @@ def _build_graph(model: Model) -> nx.MultiDiGraph:
     for system in model.systems.values():
         node = f"system:{system.id}"
         edge((f"institution:{system.owner}", node, {"kind": "owns"}))
-        edges.extend((node, f"capability:{c}", {"kind": "provides"}) for c in system.capabilities)
-        edges.extend((node, f"data:{h.entity}", {"kind": "holds", "role": h.role}) for h in system.data)
+        for capability in system.capabilities:
+            data = {"kind": "provides"}
+            edge((node, f"capability:{capability}", data))
+            provides.append((system.id, capability, data))
+        for holding in system.data:
+            data = {"kind": "holds", "role": holding.role}
+            edge((node, f"data:{holding.entity}", data))
+            holds.append((system.id, holding.entity, data))
     for integration in model.integrations.values():
-        edge((f"system:{integration.from_}", f"system:{integration.to}", integration.id,
-              {"kind": "integrates", "integration": integration.id, "via": integration.via or "",
-               "bidirectional": integration.bidirectional, "status": integration.status,
-               "mechanism": integration.mechanism, "encrypted": integration.encrypted,
-               "data": list(integration.data)}))
+        data = {"kind": "integrates", "integration": integration.id, "via": integration.via or "",
+                "bidirectional": integration.bidirectional, "status": integration.status,
+                "mechanism": integration.mechanism, "encrypted": integration.encrypted,
+                "data": list(integration.data)}
+        edge((f"system:{integration.from_}", f"system:{integration.to}", integration.id, data))
+        integrates.append((integration.from_, integration.to, data))
     for service in model.services.values():
         edge((f"institution:{service.provider}", f"service:{service.id}", {"kind": "provides"}))
     for process in model.processes.values():
@@ -74,16 +90,26 @@ def _build_graph(model: Model) -> nx.MultiDiGraph:
         prefix = f"step:{process.id}/"
         for step in process.steps:
             node = prefix + step.id
+            step_id = f"{process.id}/{step.id}"
             nodes.append((node, {"kind": "step", "process": process.id, **step.__dict__}))
             edge((node, process_node, {"kind": "part-of"}))
             edge((f"institution:{step.performer or process.owner}", node, {"kind": "performs"}))
-            edges.extend((node, f"capability:{c}", {"kind": "needs"}) for c in step.needs)
+            for capability in step.needs:
+                data = {"kind": "needs"}
+                edge((node, f"capability:{capability}", data))
+                needs.append((step_id, capability, data))
             edges.extend((node, f"data:{e}", {"kind": "reads"}) for e in step.reads)
             edges.extend((node, f"data:{e}", {"kind": "writes"}) for e in step.writes)
-            edges.extend((f"system:{s}", node, {"kind": "supports"}) for s in step.systems)
-        edges.extend((prefix + a, prefix + b, {"kind": "flows-to"}) for a, b in flow_edges(process))
+            for system in step.systems:
+                data = {"kind": "supports"}
+                edge((f"system:{system}", node, data))
+                supports.append((system, step_id, data))
+        for source, target in flow_edges(process):
+            data = {"kind": "flows-to"}
+            edge((prefix + source, prefix + target, data))
+            flows.append((f"{process.id}/{source}", f"{process.id}/{target}", data))
     _bulk_add(graph, nodes, edges)
-    return graph
+    return graph, relations
 
 
 def _bulk_add(graph: nx.MultiDiGraph, nodes: list[tuple[str, dict]], edges: list[tuple]) -> None:
@@ -122,11 +148,14 @@ class Index:
     built from them. Rules read element details (names, lists) from the model objects.
     """
 
-    def __init__(self, model: Model, graph: nx.MultiDiGraph | None = None) -> None:
+    def __init__(self, model: Model, graph: nx.MultiDiGraph | None = None,
+                 relations: dict[str, list[tuple]] | None = None) -> None:
         self.model = model
-        self.graph = graph if graph is not None else build_graph(model)
-
-    _QUERIED = ("provides", "holds", "integrates", "supports", "flows-to", "needs")
+        if graph is None:
+            graph, relations = build_graph_and_relations(model)
+        self.graph = graph
+        if relations is not None:
+            self._relations = relations  # recorded while the graph was built: no second pass
 
     def prepare(self) -> None:
         """Sort the graph's relations and build the queries most rules use, up front."""
@@ -139,7 +168,7 @@ class Index:
 
         Ids lose their subject prefix (`system:gepg` -> `gepg`).
         """
-        found: dict[str, list[tuple]] = {kind: [] for kind in self._QUERIED}
+        found: dict[str, list[tuple]] = {kind: [] for kind in QUERIED_KINDS}
         short: dict[str, str] = {}
         for source, target, attributes in self.graph.edges(data=True):
             bucket = found.get(attributes["kind"])

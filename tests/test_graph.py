@@ -66,3 +66,17 @@ processes:
     graph = build_graph(model)
     assert sorted((u, v) for u, v, k in graph.edges(data="kind") if k == "flows-to") == [
         ("step:p/a", "step:p/b"), ("step:p/a", "step:p/c"), ("step:p/b", "step:p/c"), ("step:p/d", "step:p/a")]
+
+
+def test_relations_recorded_while_building_are_the_graphs_edges():
+    from egov_align.graph import Index, build_graph_and_relations
+
+    model = sample()
+    graph, recorded = build_graph_and_relations(model)
+    from_graph = Index(model, graph)._relations  # one pass over the built graph
+
+    def comparable(relations):
+        return {kind: sorted((s, t, sorted((k, str(v)) for k, v in a.items())) for s, t, a in rows)
+                for kind, rows in relations.items()}
+
+    assert comparable(recorded) == comparable(from_graph)
