@@ -16,6 +16,8 @@ from egov_align.perf import gc_paused
 from egov_align.schema import IN_SERVICE, Process
 
 QUERIED_KINDS = ("provides", "holds", "integrates", "supports", "flows-to", "needs")
+_QUERIED_FROM = {"provides": "system:", "holds": "system:", "integrates": "system:", "supports": "system:",
+                 "flows-to": "step:", "needs": "step:"}
 EDGE_KINDS = ("owns", "provides", "holds", "integrates", "supports", "needs", "reads", "writes",
               "flows-to", "part-of", "performs", "delivers", "parent-of")
 
@@ -166,13 +168,15 @@ class Index:
     def _relations(self) -> dict[str, list[tuple]]:
         """Edge kind -> [(source id, target id, attributes)] for the kinds the queries use.
 
-        Ids lose their subject prefix (`system:gepg` -> `gepg`).
+        Ids lose their subject prefix (`system:gepg` -> `gepg`); only edges from the node kind
+        each query is about are kept (an institution also `provides` services).
         """
         found: dict[str, list[tuple]] = {kind: [] for kind in QUERIED_KINDS}
         short: dict[str, str] = {}
         for source, target, attributes in self.graph.edges(data=True):
-            bucket = found.get(attributes["kind"])
-            if bucket is None:
+            kind = attributes["kind"]
+            bucket = found.get(kind)
+            if bucket is None or not source.startswith(_QUERIED_FROM[kind]):
                 continue
             source_id = short.get(source) or short.setdefault(source, source.partition(":")[2])
             target_id = short.get(target) or short.setdefault(target, target.partition(":")[2])
