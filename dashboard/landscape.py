@@ -7,8 +7,8 @@ import streamlit as st
 from dashboard.common import choose_many, choose_one, current, show_diagram
 from egov_align.diagrams import system_neighbourhood
 
-MAX_INSTITUTIONS = 40
-MAX_ROWS = 300
+MAX_INSTITUTIONS = 25
+MAX_ROWS = 200
 
 data = current()
 model, result = data.model, data.result
