@@ -223,3 +223,8 @@ def test_an_internal_error_is_one_line_not_a_traceback(cli, monkeypatch):
     run = cli("rules")
     assert run.code == 2 and run.err.strip() == (
         "egov-align: internal error: RuntimeError: boom (run with EGOV_ALIGN_DEBUG=1 for details, and please report it)")
+
+
+def test_the_committed_schema_is_current(cli):
+    committed = json.loads((ROOT / "schema" / "model-file.schema.json").read_text())
+    assert committed == json.loads(cli("schema").out), "run: egov-align schema -o schema/model-file.schema.json"
