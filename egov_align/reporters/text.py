@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from egov_align.findings import Severity
-
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m",
            "dim": "\033[2m", "ok": "\033[32m", "reset": "\033[0m"}
 _NO_COLORS = dict.fromkeys(_COLORS, "")
@@ -94,9 +92,9 @@ def render_findings(findings, options, c=_NO_COLORS) -> list[str]:
     for rule in order:
         items = groups[rule]
         worst = max((f.severity for f in items), key=lambda s: s.rank)
+        noun = worst.value if len({f.severity for f in items}) == 1 else "finding"
         lines.append("")
-        lines.append(f"{c[worst.value]}{c['bold']}{rule}{c['reset']} "
-                     f"({_plural(len(items), worst.value if len({f.severity for f in items}) == 1 else 'finding')})")
+        lines.append(f"{c[worst.value]}{c['bold']}{rule}{c['reset']} ({_plural(len(items), noun)})")
         for finding in items:
             mark = "" if finding.severity is worst else f"[{finding.severity.value}] "
             lines.append(f"  {c['dim']}{finding.file}:{finding.line}:{finding.column}{c['reset']} "
@@ -120,4 +118,4 @@ def render(result, *, options) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Severity", "money", "percent", "render"]
+__all__ = ["money", "percent", "render"]
