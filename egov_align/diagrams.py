@@ -18,6 +18,7 @@ from egov_align.model import Model, step_subject
 from egov_align.views import findings_by_subject, step_status
 
 MAX_NODES = 150
+MAX_LINKS = 60  # institution-to-institution links drawn when a map is aggregated
 FONT = "Helvetica"
 STEP_COLORS = {"aligned": "#c8e6c9", "supported": "#e8f5e9", "unsupported": "#ffcdd2", "misaligned": "#ffe0b2",
                "inactive": "#d1c4e9", "unreachable": "#eeeeee", "manual": "#f5f5f5"}
@@ -213,7 +214,7 @@ def _aggregated_integrations(model: Model, integrations: list, graph: graphviz.D
         a, b = model.systems[integration.from_].owner, model.systems[integration.to].owner
         if a != b:
             links[(a, b)] += 1
-    strongest = links.most_common(MAX_NODES)
+    strongest = links.most_common(MAX_LINKS)
     graph.attr(label=text(f"{graph.graph_attr['label']}: {len(integrations)} integrations between institutions "
                           f"(the {len(strongest)} busiest links; filter by institution for systems)"))
     for (a, b), count in strongest:
