@@ -170,24 +170,17 @@ def show_diagnostics(data: Loaded) -> None:
                   for d in data.loaded.diagnostics], hide_index=True, width="stretch")
 
 
-_SVGS: dict[str, str | bytes] = {}
-MAX_SVG_BYTES = 100_000
+_SVGS: dict[str, str] = {}
 
 
-def _svg(source: str) -> str | bytes:
-    """dot's drawing of a DOT source, remembered (shared by all sessions, at most 128).
-
-    SVG while it is small; a big one (a national integration map) becomes a PNG, which the
-    browser fetches once and draws at once, instead of re-parsing a large SVG on every rerun.
-    """
+def _svg(source: str) -> str:
+    """dot's SVG for a DOT source, remembered (shared by all sessions, at most 128)."""
     if source not in _SVGS:
         import graphviz
 
         if len(_SVGS) >= 128:
             _SVGS.clear()
-        drawing = graphviz.Source(source)
-        svg = drawing.pipe(format="svg", encoding="utf-8", quiet=True)
-        _SVGS[source] = svg if len(svg) <= MAX_SVG_BYTES else drawing.pipe(format="png", quiet=True)
+        _SVGS[source] = graphviz.Source(source).pipe(format="svg", encoding="utf-8", quiet=True)
     return _SVGS[source]
 
 
