@@ -14,12 +14,12 @@ from pathlib import Path
 import streamlit as st
 
 from egov_align.analyze import analyze
-from egov_align.config import ConfigError, model_paths
+from egov_align.config import ConfigError, load_config
 from egov_align.graph import Index
-from egov_align.loader import LoadResult, PathNotFound, discover, load
+from egov_align.loader import LoadResult, PathNotFound, discover, load, model_paths
 from egov_align.model import Model
 from egov_align.results import Result
-from egov_align.upload import UploadError, unpack_models
+from egov_align.upload import UnpackedUpload, UploadError, unpack_models
 from egov_align.views import capability_heatmap, finding_rows, system_rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,9 +81,9 @@ def _digest(sources) -> str:
 @st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
 def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
     """Loaded once per state of the files: switching pages or filters never reloads the model."""
-    sources = discover(list(paths))
-    digest = _digest(sources)
-    loaded = load(sources, cache=None)
+    found = discover(list(paths))
+    digest = _digest(found.sources)
+    loaded = load(found.sources, cache=None, notices=found.notices)
     if not loaded.valid:
         return Loaded(label, digest, loaded, None, None, None)
     index = Index(loaded.model)
@@ -99,13 +99,23 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
 
 
 def load_paths_cached(paths: list[Path], label: str) -> Loaded:
-    sources = discover([str(p) for p in paths])
+    sources = discover([str(p) for p in paths]).sources
     return _analysed(_stamp(sources), tuple(str(p) for p in paths), label)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Unpacking the upload ...")
-def _unpacked(digest: str, _data: bytes) -> Path:
-    return unpack_models(_data)
+def _unpacked(data: bytes) -> Path:
+    """This session's upload, unpacked once; the previous one's folder is removed when replaced,
+    and the last one's when the session ends (its UnpackedUpload is dropped with the session)."""
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    held = st.session_state.get("egov_upload")
+    if held is not None and held[0] == digest and not held[1].removed:
+        return held[1].directory
+    if held is not None:
+        held[1].remove()
+        del st.session_state["egov_upload"]
+    upload: UnpackedUpload = unpack_models(data)
+    st.session_state["egov_upload"] = (digest, upload)
+    return upload.directory
 
 
 def choose_model() -> Loaded | None:
@@ -127,15 +137,14 @@ def choose_model() -> Loaded | None:
                 if not path.is_dir():
                     st.error(f"No such directory: {md(directory)}")
                     return None
-                return load_paths_cached(model_paths(path), str(path))
+                return load_paths_cached(model_paths(path, load_config(path).paths), str(path))
             if choice == "Upload a .zip":
                 upload = st.file_uploader("Zip of YAML model files", type=["zip"], key="model_zip")
                 if upload is None:
                     st.info("Upload a .zip of your models/ and processes/ folders.")
                     return None
-                data = upload.getvalue()
-                directory = _unpacked(hashlib.blake2b(data, digest_size=16).hexdigest(), data)
-                return load_paths_cached(model_paths(directory), upload.name)
+                directory = _unpacked(upload.getvalue())
+                return load_paths_cached(model_paths(directory, load_config(directory).paths), upload.name)
             return load_paths_cached(list(SAMPLE), "the sample model")
         except UploadError as error:
             st.error(f"Cannot use this upload: {md(error)}")

@@ -1,79 +1,166 @@
-"""A content-hash cache of per-file load results, like ruff's and mypy's.
+"""A content-hash cache of per-file load results, like ruff's and mypy's, that cannot be forged.
 
-An entry is keyed by the file's bytes, the tool version and the settings that change how a
-file is read; a changed file simply misses. Entries are written to a temporary name and
-renamed into place, and an unreadable entry is a miss, so a crash or two concurrent runs
-never leave a stale or half-written entry that is believed. The cache directory holds a
-`.gitignore` of `*` and never lives under the model paths.
+The cache lives in the user's cache directory, never in the working tree: a model
+repository is untrusted input, and so is anything it could plant. Entries are JSON (no
+pickle, no marshal: reading one never runs code), each authenticated with an HMAC under
+a random key that only this user can read (mode 0600, created on first use). The MAC
+covers the entry's key and its content, so an entry copied to another key, edited, or
+written by anyone without the key is a miss, and so is one whose shape is not what we
+wrote. A changed file simply misses; entries are written to a temporary name and renamed
+into place, so a crash or two concurrent runs never leave a half-written entry believed.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
+import hmac
+import json
 import os
-import pickle
+import secrets
+import sys
 from pathlib import Path
 
-_FORMAT = "1"
+_FORMAT = "2"
+_KEY_FILE = "hmac-key"
+_MAC_BYTES = 32
+
+
+class CacheLocationError(Exception):
+    """The configured cache directory is somewhere the tool must not write (exit 2)."""
 
 
 def default_cache_dir() -> Path:
+    """`$EGOV_ALIGN_CACHE_DIR`, else the platform's user cache directory."""
     override = os.environ.get("EGOV_ALIGN_CACHE_DIR")
-    return Path(override) if override else Path.cwd() / ".egov-align-cache"
+    if override:
+        return Path(override).expanduser()
+    if sys.platform == "win32":  # pragma: no cover - not run in CI
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":  # pragma: no cover - not run in CI
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "egov-align"
+
+
+def check_cache_location(directory: Path, *, forbidden: list[Path]) -> None:
+    """Refuse a cache inside the git work tree or the model paths: it would be committed."""
+    resolved = directory.expanduser().resolve()
+    for place in forbidden:
+        place = place.resolve()
+        if resolved == place or place in resolved.parents:
+            raise CacheLocationError(f"EGOV_ALIGN_CACHE_DIR ({directory}) is inside {place}; a cache there "
+                                     "could be committed and read back as trusted: point it outside the repository")
+
+
+def git_work_tree(start: Path) -> Path | None:
+    """The enclosing git work tree, found by looking for `.git` (no git process started)."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
 
 
 class Cache:
+    """Authenticated JSON entries under `directory`, named by a keyed hash of the content."""
+
     def __init__(self, directory: Path, *, salt: str) -> None:
         self.directory = directory
         self.salt = salt.encode()
+        self._secret: bytes | None = None
 
     def key(self, content: bytes) -> str:
         digest = hashlib.blake2b(self.salt, digest_size=20)
         digest.update(content)
         return digest.hexdigest()
 
-    def _path(self, key: str, suffix: str) -> Path:
-        return self.directory / key[:2] / f"{key}.{suffix}"
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.json"
 
-    def get_index(self, key: str):
+    def _mac(self, key: str, payload: bytes, secret: bytes) -> bytes:
+        return hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
+
+    def get(self, key: str) -> object | None:
+        """The JSON value stored under `key`, or None when absent, forged or damaged."""
+        secret = self._load_secret(create=False)
+        if secret is None:
+            return None
         try:
-            return marshal.loads(self._path(key, "idx").read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
+            with open(self._path(key), "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return None
+        mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
+        if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, self._mac(key, payload, secret)):
+            return None
+        try:
+            return json.loads(payload)
+        except (ValueError, RecursionError):
             return None
 
-    def get_elements(self, key: str):
+    def put(self, key: str, value: object) -> None:
         try:
-            return pickle.loads(self._path(key, "pkl").read_bytes())
-        except Exception:  # any damaged entry is a miss
-            return None
-
-    def put(self, key: str, index, elements) -> None:
-        try:
-            self._ensure_directory()
-            self._write(self._path(key, "pkl"), pickle.dumps(elements, protocol=pickle.HIGHEST_PROTOCOL))
-            self._write(self._path(key, "idx"), marshal.dumps(index))
-        except (OSError, ValueError):
+            secret = self._load_secret(create=True)
+            if secret is None:
+                return
+            payload = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+            self._write(self._path(key), self._mac(key, payload, secret) + payload)
+        except (OSError, ValueError, TypeError):
             pass  # a cache that cannot be written is only slower
+
+    def _load_secret(self, *, create: bool) -> bytes | None:
+        """The per-user key: readable by this user only, or the cache is not used at all."""
+        if self._secret is not None:
+            return self._secret
+        path = self.directory / _KEY_FILE
+        try:
+            self._secret = _read_private(path)
+        except FileNotFoundError:
+            if not create:
+                return None
+            self._ensure_directory()
+            try:
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except FileExistsError:  # another run made it first
+                self._secret = _read_private(path)
+                return self._secret
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+            self._secret = _read_private(path)
+        except (OSError, PermissionError):
+            return None
+        return self._secret
 
     def _ensure_directory(self) -> None:
         if not self.directory.is_dir():
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / ".gitignore").write_text("# written by egov-align\n*\n")
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
             (self.directory / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n# egov-align cache\n")
 
     @staticmethod
     def _write(path: Path, payload: bytes) -> None:
-        path.parent.mkdir(exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        path.parent.mkdir(exist_ok=True, mode=0o700)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         temporary.write_bytes(payload)
         os.replace(temporary, path)
+
+
+def _read_private(path: Path) -> bytes | None:
+    """The key file's bytes, or None when others could read or write it (or it is not ours)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        info = os.fstat(descriptor)
+        if os.name == "posix" and (info.st_mode & 0o077 or info.st_uid != os.getuid()):
+            return None
+        secret = os.read(descriptor, 64)
+    finally:
+        os.close(descriptor)
+    return secret if len(secret) == 32 else None
 
 
 def cache_salt(*, version: str, max_file_bytes: int) -> str:
     package = Path(__file__).parent
     fingerprint = hashlib.blake2b(digest_size=8)
-    for module in ("schema.py", "loader.py", "positions.py", "diagnostics.py", "rules/__init__.py"):
+    for module in ("schema.py", "loader.py", "positions.py", "diagnostics.py", "names.py", "cache.py"):
         fingerprint.update((package / module).read_bytes())
     return f"{_FORMAT}:{version}:{fingerprint.hexdigest()}:{max_file_bytes}"

@@ -1,7 +1,8 @@
-"""The command line: parse -> build -> execute; `main` returns the DESIGN.md exit code.
+"""The command line: parse -> build -> execute; `main` returns the exit code of docs/output.md.
 
-0 ok; 1 invalid model or a finding at or above --fail-on; 2 usage error or a missing path.
-Our own errors print one line on stderr, never a traceback.
+0 ok; 1 invalid model or a finding at or above --fail-on; 2 usage, configuration or a
+missing path; 3 internal error (a bug of ours). Our own errors print one line on stderr,
+never a traceback (unless --debug), and nothing here ever writes under the model paths.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ import functools
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from egov_align import __version__
-from egov_align.cache import Cache, cache_salt, default_cache_dir
-from egov_align.config import FAIL_ON, Config, ConfigError, did_you_mean, load_config, model_paths
+from egov_align.cache import Cache, CacheLocationError, cache_salt, check_cache_location, default_cache_dir, git_work_tree
+from egov_align.config import FAIL_ON, Config, ConfigError, find_config, load_config, parse_config
 from egov_align.findings import Severity
-from egov_align.loader import LoadResult, PathNotFound, discover, load
+from egov_align.loader import LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
+from egov_align.names import did_you_mean, printable
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
 from egov_align.results import Result, validation_result
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DOCS = "docs/ of the egov-align project"
+DIAGRAM_FORMATS = ("svg", "png", "dot")
+EXPORT_FORMATS = ("graphml", "json")
 
 
 class UsageError(Exception):
@@ -31,7 +37,7 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2, no usage dump
-        raise UsageError(message)
+        raise UsageError(f"{self.prog}: {message}")
 
 
 def _date(text: str) -> dt.date:
@@ -41,49 +47,64 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from None
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="model files or directories (default: `paths` in egov-align.toml, "
-                             "else models/ and processes/)")
-    parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
-    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE, not stdout")
+def _model_options(parser: argparse.ArgumentParser, *, positional: bool = True) -> None:
+    if positional:
+        parser.add_argument("paths", nargs="*", metavar="PATH",
+                            help="model files or directories; a model repository (a folder with egov-align.toml, "
+                                 "models/ or processes/) means its model paths (default: the current directory)")
+    parser.add_argument("--model", metavar="PATH", action="append", default=[],
+                        help="a model file, directory or repository, in place of PATH; repeatable")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the cache in the user's cache directory")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes for reading large models (default: one per core)")
+
+
+def _output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...], *, default: str | None = "text") -> None:
+    parser.add_argument("--format", choices=formats, default=default,
+                        help=f"output format: {', '.join(formats)} (default: {default or 'from the -o extension'})")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour in text output (default: auto, i.e. only on a terminal and without NO_COLOR)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write to FILE instead of standard output (never a file under the model paths)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="egov-align", description="Align government processes with the ICT systems "
-                     "that support them: validate and analyze YAML models.")
+                     "that support them: validate and analyze YAML models. Reference: " + DOCS)
     parser.add_argument("--version", action="version", version=f"egov-align {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    commands.required = True
 
-    validate = commands.add_parser("validate", help="check the model files (DESIGN.md section 3)")
-    _common(validate)
-    validate.add_argument("--format", choices=VALIDATE_FORMATS, default="text")
+    validate = commands.add_parser("validate", help="check the model files (docs/model-format.md)")
+    _model_options(validate)
+    _output_options(validate, VALIDATE_FORMATS)
+    validate.add_argument("--fail-on", choices=FAIL_ON, default=None,
+                          help="every diagnostic is an error: only `never` changes the exit code (0, "
+                               "diagnostics still printed)")
 
-    analyze_ = commands.add_parser("analyze", help="validate, then find gaps, overlaps and unsupported steps")
-    _common(analyze_)
-    analyze_.add_argument("--format", choices=ANALYZE_FORMATS, default="text")
+    analyze_ = commands.add_parser("analyze", help="validate, then find gaps, overlaps and unsupported steps "
+                                                   "(docs/rules.md)")
+    _model_options(analyze_)
+    _output_options(analyze_, ANALYZE_FORMATS)
     analyze_.add_argument("--fail-on", choices=FAIL_ON, default=None,
                           help="exit 1 on a finding at or above this severity (default: error)")
     analyze_.add_argument("--as-of", type=_date, default=None, help="date for assessment ages (YYYY-MM-DD)")
     analyze_.add_argument("--retire", metavar="SYSTEM[,SYSTEM...]", action="append", default=[],
                           help="what-if: analyze as if these systems were retired")
 
-    diff = commands.add_parser("diff", help="compare two models: OLD NEW directories, or --base GITREF")
-    diff.add_argument("paths", nargs="*", metavar="PATH")
+    diff = commands.add_parser("diff", help="compare two models: OLD NEW, or the working tree with --base GITREF")
+    diff.add_argument("paths", nargs="*", metavar="PATH", help="OLD NEW (model repositories or directories), "
+                                                               "or with --base the model paths to compare")
     diff.add_argument("--base", metavar="GITREF", help="compare the working tree with this git revision")
-    diff.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     diff.add_argument("--fail-on-new", choices=FAIL_ON, default="never",
                       help="exit 1 only when the change introduces a finding at or above this severity")
-    diff.add_argument("--as-of", type=_date, default=None)
-    diff.add_argument("-o", "--output", metavar="FILE")
-    diff.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    diff.add_argument("--as-of", type=_date, default=None, help="date for assessment ages (YYYY-MM-DD)")
+    _output_options(diff, ("text", "json", "markdown"))
 
-    export = commands.add_parser("export", help="write the alignment graph (GraphML or node-link JSON)")
-    _common(export)
-    export.add_argument("--format", choices=("graphml", "json"), default="graphml")
+    export = commands.add_parser("export", help="write the alignment graph: export graphml|json -o FILE")
+    _model_options(export)
+    _output_options(export, EXPORT_FORMATS, default=None)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a model file")
     schema.add_argument("-o", "--output", metavar="FILE")
@@ -96,54 +117,120 @@ def build_parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="draw a diagram: process, landscape, integrations or system")
     render.add_argument("kind", choices=("process", "landscape", "integrations", "system"))
     render.add_argument("id", nargs="?", help="the process or system to draw (process, system)")
-    render.add_argument("--model", metavar="PATH", action="append", default=[],
-                        help="model files or directories (default: as for analyze); repeatable")
+    _model_options(render, positional=False)
     render.add_argument("--institution", help="only this institution's systems (landscape, integrations)")
     render.add_argument("--capability", help="only systems providing this capability (landscape)")
-    render.add_argument("--format", choices=("svg", "png", "dot"), default="svg")
-    render.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout; png needs -o)")
-    render.add_argument("--no-cache", action="store_true")
-    render.add_argument("--jobs", type=int, default=None)
+    _output_options(render, DIAGRAM_FORMATS, default=None)
     return parser
 
 
-# ---------------------------------------------------------------- helpers
+def _overview(parser: argparse.ArgumentParser) -> str:
+    lines = [parser.format_usage().strip(), "", "commands:"]
+    for action in parser._subparsers._group_actions[0]._choices_actions:  # noqa: SLF001 - argparse has no public API
+        lines.append(f"  {action.dest:<10} {action.help}")
+    lines += ["", "Run `egov-align COMMAND --help` for a command's options; reference: " + DOCS]
+    return "\n".join(lines)
 
 
-def _config(args) -> Config:
-    config = load_config(Path.cwd())
+def parse(argv: list[str]) -> argparse.Namespace:
+    """argparse, plus what it does not say: the commands when none is given, did-you-mean."""
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    argv = [a for a in argv if a != "--debug"]
+    if not argv:
+        raise UsageError(f"a command is needed\n{_overview(parser)}")
+    first = argv[0]
+    if first.startswith("-") and first not in ("-h", "--help", "--version"):
+        raise UsageError(f"unknown option {first!r} (options go after the command)\n{_overview(parser)}")
+    if not first.startswith("-") and first not in commands:
+        raise UsageError(f"unknown command {first!r}{did_you_mean(first, commands)}; commands: {', '.join(commands)}")
+    args = parser.parse_args(argv)
+    args.debug = True if "--debug" in sys.argv else getattr(args, "debug", False)
+    return args
+
+
+# ---------------------------------------------------------------- the model a command reads
+
+
+def _given(args) -> list[str]:
+    given = [*getattr(args, "paths", []), *getattr(args, "model", [])]
+    if any(p == "" for p in given):
+        raise UsageError("an empty path was given; name a file or directory")
+    return given
+
+
+def resolve_model(args) -> tuple[list[str], Config]:
+    """The model paths and configuration in force (DESIGN 12: a model repository means its paths)."""
+    given = _given(args)
+    if not given:
+        if not is_model_repository(Path.cwd()):
+            raise UsageError("no model paths given, and this directory has no egov-align.toml, models/ or "
+                             "processes/; name the model directories, e.g. `egov-align validate models`")
+        given = ["."]
+    config: Config | None = None
+    paths: list[str] = []
+    for path in given:
+        directory = Path(path)
+        if not os.path.lexists(path):
+            raise PathNotFound(f"{path}: no such file or directory")
+        if is_model_repository(directory):
+            repository = load_config(directory)
+            config = config or repository
+            found = model_paths(directory, repository.paths)
+            if found == [directory]:
+                raise UsageError(f"{path}: a model repository, but none of its model paths "
+                                 f"({', '.join(repository.paths)}) exists")
+            paths += [os.path.normpath(p) for p in map(str, found)]
+        else:
+            paths.append(path)
+    config = config or load_config(Path.cwd())
     if getattr(args, "fail_on", None):
         config = config.replace(fail_on=args.fail_on)
-    return config
+    return paths, config
 
 
-def _paths(args, config: Config) -> list[str]:
-    if args.paths:
-        return args.paths
-    existing = [p for p in config.paths if Path(p).exists()]
-    if not existing:
-        raise UsageError(f"no model paths given and none of {', '.join(config.paths)} exists here; "
-                         "name the model directories, e.g. `egov-align validate models`")
-    return existing
+def guard_output(args, paths: list[str]) -> None:
+    """Refuse an -o that lands on or under the model paths: the tool never writes there."""
+    output = getattr(args, "output", None)
+    if output is None:
+        return
+    if output == "":
+        raise UsageError("-o: an empty file name")
+    target = os.path.realpath(output)
+    for path in paths:
+        root = os.path.realpath(path)
+        if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
+            raise UsageError(f"-o {output}: that is {'a model file' if target == root else 'under the model path ' + path}; "
+                             "egov-align never writes there: write the output elsewhere")
 
 
-def _cache(args, config: Config) -> Cache | None:
+def _cache(args, config: Config, paths: list[str]) -> Cache | None:
     if getattr(args, "no_cache", False) or os.environ.get("EGOV_ALIGN_NO_CACHE"):
         return None
-    return Cache(default_cache_dir(), salt=cache_salt(version=__version__, max_file_bytes=config.max_file_bytes))
+    directory = default_cache_dir()
+    if os.environ.get("EGOV_ALIGN_CACHE_DIR"):
+        tree = git_work_tree(Path.cwd())
+        check_cache_location(directory, forbidden=[Path(p) for p in paths] + ([tree] if tree else []))
+    return Cache(directory, salt=cache_salt(version=__version__, max_file_bytes=config.max_file_bytes))
 
 
-def load_for(args, config: Config, *, want_model: bool) -> LoadResult:
-    sources = discover(_paths(args, config))
-    return load(sources, max_bytes=config.max_file_bytes, cache=_cache(args, config),
-                want_model=want_model, jobs=args.jobs)
+def load_for(args, config: Config, paths: list[str], *, want_model: bool) -> LoadResult:
+    found = discover(paths)
+    for notice in found.notices:
+        print(f"egov-align: notice: {printable(notice)}", file=sys.stderr)
+    if not found.sources:
+        raise UsageError(f"{', '.join(paths)}: no model files here (*.yaml, *.yml)")
+    return load(found.sources, max_bytes=config.max_file_bytes, cache=_cache(args, config, paths),
+                want_model=want_model, jobs=args.jobs, notices=found.notices)
 
 
 @functools.lru_cache(maxsize=32)
 def _lines(file: str) -> tuple[str, ...]:
     try:
         with open(file, encoding="utf-8", errors="replace") as handle:
-            return tuple(text.rstrip("\n") for text in handle)
+            if not os.path.isfile(file):
+                return ()
+            return tuple(text.rstrip("\n")[:2_000] for text in handle.read(5_000_000).splitlines())
     except OSError:
         return ()
 
@@ -168,31 +255,43 @@ def _options(args, command: str, model=None) -> ReportOptions:
                          source_line=_source_line, version=__version__)
 
 
-def _emit(args, text: str) -> None:
-    if getattr(args, "output", None):
-        Path(args.output).write_text(text, encoding="utf-8")
+def _emit(args, text: str | bytes) -> None:
+    output = getattr(args, "output", None)
+    if output:
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        Path(output).write_bytes(data)
+    elif isinstance(text, bytes):
+        sys.stdout.buffer.write(text)
     else:
         sys.stdout.write(text)
 
 
 def fails(result: Result, fail_on: str) -> bool:
-    if not result.valid:
-        return True
     if fail_on == "never":
         return False
+    if not result.valid:
+        return True
     threshold = Severity(fail_on).rank
     return any(f.severity.rank >= threshold for f in result.findings)
+
+
+def _show(items, limit: int = 10) -> str:
+    """'a, b, c' or 'a, b, … and 17 more'."""
+    items = sorted(items)
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit:,} more" if len(items) > limit else "")
 
 
 # ---------------------------------------------------------------- commands
 
 
 def cmd_validate(args) -> int:
-    config = _config(args)
-    loaded = load_for(args, config, want_model=False)
+    paths, config = resolve_model(args)
+    guard_output(args, paths)
+    loaded = load_for(args, config, paths, want_model=False)
     result = validation_result(loaded)
     _emit(args, REPORTERS[args.format](result, options=_options(args, "validate")))
-    return EXIT_OK if result.valid else EXIT_FAIL
+    return EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
 
 
 def _retire_list(args, model) -> list[str]:
@@ -204,8 +303,9 @@ def _retire_list(args, model) -> list[str]:
 
 
 def cmd_analyze(args) -> int:
-    config = _config(args)
-    loaded = load_for(args, config, want_model=True)
+    paths, config = resolve_model(args)
+    guard_output(args, paths)
+    loaded = load_for(args, config, paths, want_model=True)
     if not loaded.valid:
         result = validation_result(loaded)
         _emit(args, REPORTERS[args.format](result, options=_options(args, "analyze")))
@@ -214,11 +314,12 @@ def cmd_analyze(args) -> int:
 
     model = loaded.model
     retire = _retire_list(args, model)
+    if retire and args.format not in ("text", "json", "markdown"):
+        raise UsageError("--retire reports changes: use --format text, json or markdown")
     result = analyze(model, config=config, as_of=args.as_of)
+    result.notices = list(loaded.notices)
     options = _options(args, "analyze", model)
     if retire:
-        if args.format not in ("text", "json", "markdown"):
-            raise UsageError("--retire reports changes: use --format text, json or markdown")
         from egov_align.compare import what_if
         from egov_align.reporters.changes import render_comparison
 
@@ -229,24 +330,38 @@ def cmd_analyze(args) -> int:
     return EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
 
 
+def _side(path: str) -> list[str]:
+    """One side of `diff OLD NEW`: a model repository's own model paths, or the directory."""
+    directory = Path(path)
+    if not directory.exists():
+        raise PathNotFound(f"{path}: no such file or directory")
+    if is_model_repository(directory):
+        table, source = find_config(directory)
+        return [str(p) for p in model_paths(directory, parse_config(table, source=source).paths)]
+    return [path]
+
+
 def cmd_diff(args) -> int:
     from egov_align.compare import diff_models
     from egov_align.reporters.changes import render_comparison
 
-    config = load_config(Path.cwd())
     if args.base:
         from egov_align.gitsource import GitError, sources_at
 
-        paths = args.paths or [p for p in config.paths if Path(p).exists()] or list(config.paths)
+        paths, config = resolve_model(args)
+        guard_output(args, paths)
         try:
-            old_sources = sources_at(args.base, paths, cwd=Path.cwd())
+            old_sources = sources_at(args.base, [os.path.relpath(p) for p in paths], cwd=Path.cwd())
         except GitError as error:
             raise UsageError(f"--base {args.base}: {error}") from None
-        new_sources = discover(paths)
+        new_sources = discover(paths).sources
     else:
         if len(args.paths) != 2:
             raise UsageError("diff takes two model directories (OLD NEW), or --base GITREF [PATH...]")
-        old_sources, new_sources = (discover(model_paths(Path(p))) for p in args.paths)
+        old_paths, new_paths = _side(args.paths[0]), _side(args.paths[1])
+        config = load_config(Path(args.paths[1])) if is_model_repository(Path(args.paths[1])) else load_config()
+        guard_output(args, old_paths + new_paths)
+        old_sources, new_sources = discover(old_paths).sources, discover(new_paths).sources
     sides = [load(s, max_bytes=config.max_file_bytes, jobs=1) for s in (old_sources, new_sources)]
     invalid = [(name, side) for name, side in zip(("old", "new"), sides, strict=True) if not side.valid]
     if invalid:
@@ -265,8 +380,15 @@ def cmd_diff(args) -> int:
 def cmd_export(args) -> int:
     from egov_align.export import export_graph
 
-    config = _config(args)
-    loaded = load_for(args, config, want_model=True)
+    if args.paths and args.paths[0] in EXPORT_FORMATS:
+        if args.format and args.format != args.paths[0]:
+            raise UsageError(f"export {args.paths[0]} and --format {args.format} disagree: give one")
+        args.format = args.paths.pop(0)
+    if not args.format:
+        raise UsageError(f"name the format: egov-align export {'|'.join(EXPORT_FORMATS)} -o FILE")
+    paths, config = resolve_model(args)
+    guard_output(args, paths)
+    loaded = load_for(args, config, paths, want_model=True)
     if not loaded.valid:
         sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
         return EXIT_FAIL
@@ -285,9 +407,9 @@ def cmd_rules(args) -> int:
     from egov_align.rules import RULES, VALIDATION_RULES, summary
 
     width = max(map(len, [*RULES, *VALIDATION_RULES]))
-    lines = ["Analysis rules (DESIGN.md section 4):"]
+    lines = ["Analysis rules (docs/rules.md):"]
     lines += [f"  {name:<{width}}  {rule.DEFAULT_SEVERITY.value:<7}  {summary(rule)}" for name, rule in RULES.items()]
-    lines += ["", "Validation diagnostics (always errors):"]
+    lines += ["", "Validation diagnostics (always errors; docs/model-format.md):"]
     lines += [f"  {name:<{width}}  {'error':<7}  {text}" for name, text in VALIDATION_RULES.items()]
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
@@ -296,16 +418,31 @@ def cmd_rules(args) -> int:
 def cmd_init(args) -> int:
     from egov_align.scaffold import scaffold
 
+    if not args.directory.strip():
+        raise UsageError("init: name the directory for the new model repository, e.g. `egov-align init my-model`")
     directory = Path(args.directory)
+    if directory.is_symlink():
+        raise UsageError(f"{args.directory}: is a symbolic link; init writes only into a real directory")
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{args.directory}: exists and is not a directory")
     written, skipped = scaffold(directory)
     for name in written:
-        print(f"created {directory / name}")
-    for name in skipped:
-        print(f"skipped {directory / name} (exists; left as it is)")
-    print(f"Next: cd {directory} && egov-align validate && egov-align analyze")
+        print(f"created {printable(directory / name)}")
+    for name, reason in skipped:
+        print(f"skipped {printable(directory / name)} ({reason})")
+    print(f"Next: cd {printable(directory)} && egov-align validate && egov-align analyze")
     return EXIT_OK
+
+
+def _diagram_format(args) -> str:
+    """--format, else the -o extension, else svg; a disagreement between the two is refused."""
+    inferred = None
+    if args.output:
+        extension = Path(args.output).suffix.lower().lstrip(".")
+        inferred = {"gv": "dot"}.get(extension, extension) if extension in (*DIAGRAM_FORMATS, "gv") else None
+    if args.format and inferred and args.format != inferred:
+        raise UsageError(f"--format {args.format} but -o {args.output} ends in .{inferred}: give one format")
+    return args.format or inferred or "svg"
 
 
 def cmd_render(args) -> int:
@@ -314,14 +451,16 @@ def cmd_render(args) -> int:
     from egov_align import diagrams
     from egov_align.analyze import analyze
 
-    if args.format != "dot" and shutil.which("dot") is None:
+    fmt = _diagram_format(args)
+    if fmt != "dot" and shutil.which("dot") is None:
         raise UsageError("svg and png need Graphviz's `dot` program: install Graphviz (apt-get install graphviz, "
                          "brew install graphviz, or graphviz.org/download), or use --format dot")
-    if args.format == "png" and not args.output:
+    if fmt == "png" and not args.output:
         raise UsageError("--format png writes binary data: give -o FILE")
-    config = _config(args)
-    args.paths = args.model
-    loaded = load_for(args, config, want_model=True)
+    args.paths = []
+    paths, config = resolve_model(args)
+    guard_output(args, paths)
+    loaded = load_for(args, config, paths, want_model=True)
     if not loaded.valid:
         sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
         return EXIT_FAIL
@@ -331,7 +470,7 @@ def cmd_render(args) -> int:
         known = needs_id[args.kind]
         if not args.id or args.id not in known:
             given = f"no {args.kind} {args.id!r}{did_you_mean(args.id, known)}" if args.id else f"name the {args.kind}"
-            raise UsageError(f"render {args.kind}: {given}; one of: {', '.join(sorted(known)[:10])}")
+            raise UsageError(f"render {args.kind}: {given}; one of: {_show(known)}")
     for option, table in (("institution", model.institutions), ("capability", model.capabilities)):
         value = getattr(args, option)
         if value and value not in table:
@@ -345,12 +484,16 @@ def cmd_render(args) -> int:
         graph = diagrams.landscape(model, institution=args.institution, capability=args.capability)
     else:
         graph = diagrams.integration_map(model, findings, institution=args.institution)
-    if args.format == "dot":
+    if fmt == "dot":
         _emit(args, graph.source)
-    elif args.output:
-        Path(args.output).write_bytes(graph.pipe(format=args.format))
     else:
-        sys.stdout.write(graph.pipe(format="svg", encoding="utf-8"))
+        try:
+            diagrams.check_drawable(graph)
+        except diagrams.DiagramTooLarge as error:
+            raise UsageError(f"render {args.kind}: {error}") from None
+        _emit(args, graph.pipe(format=fmt) if args.output else graph.pipe(format="svg", encoding="utf-8"))
+    if args.output:
+        print(f"wrote {printable(args.output)} ({fmt})")
     return EXIT_OK
 
 
@@ -358,25 +501,32 @@ COMMANDS = {"init": cmd_init, "render": cmd_render, "validate": cmd_validate, "a
             "diff": cmd_diff, "export": cmd_export, "schema": cmd_schema, "rules": cmd_rules}
 
 
+def _say(message: str) -> None:
+    print(f"egov-align: {printable(message)}" if "\n" not in message else
+          "egov-align: " + "\n".join(printable(line) for line in message.split("\n")), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or bool(os.environ.get("EGOV_ALIGN_DEBUG"))
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
+        args = parse(argv)
         return COMMANDS[args.command](args)
-    except (UsageError, PathNotFound, ConfigError) as error:
-        print(f"egov-align: error: {error}", file=sys.stderr)
+    except (UsageError, PathNotFound, ConfigError, CacheLocationError) as error:
+        _say(f"error: {error}")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("egov-align: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
     except BrokenPipeError:
         return EXIT_OK
     except OSError as error:  # e.g. -o names a directory that does not exist
-        print(f"egov-align: error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        where = os.fsdecode(error.filename) if error.filename is not None else ""
+        _say(f"error: {error.strerror or error}{': ' + where if where else ''}")
         return EXIT_USAGE
     except Exception as error:  # a bug of ours: one line, and the details on request
-        if os.environ.get("EGOV_ALIGN_DEBUG"):
-            raise
-        print(f"egov-align: internal error: {type(error).__name__}: {error} "
-              "(run with EGOV_ALIGN_DEBUG=1 for details, and please report it)", file=sys.stderr)
-        return EXIT_USAGE
+        if debug:
+            traceback.print_exc()
+        _say(f"internal error: {type(error).__name__}: {error} — this is a bug in egov-align {__version__}; "
+             "please report it with the command you ran (add --debug to see the traceback)")
+        return EXIT_INTERNAL

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from egov_align.names import RULE_NAMES, did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -38,24 +40,32 @@ class Config:
 
 _NUMBERS = {
     "overlap-threshold": (float, 0.0, 1.0),
-    "vendor-min-systems": (int, 1, None),
+    "vendor-min-systems": (int, 1, 1_000_000),
     "vendor-min-share": (float, 0.0, 1.0),
-    "assessment-max-age-days": (int, 0, None),
-    "max-file-bytes": (int, 1, None),
+    "assessment-max-age-days": (int, 0, 36_500),
+    "max-file-bytes": (int, 1, 1_000_000_000),
 }
+_ABOVE_LOW = {"overlap-threshold"}  # DESIGN 12: > 0, not >= 0
+_NUMBER_WORDS = {int: "a whole number", float: "a number"}
+
+
+def _bounds(key: str) -> str:
+    _kind, low, high = _NUMBERS[key]
+    return f"above {low:g} and at most {high:g}" if key in _ABOVE_LOW else f"from {low:,} to {high:,}"
 
 
 def find_config(directory: Path | None = None) -> tuple[dict, str | None]:
     """The raw settings table and its file name: egov-align.toml first, then pyproject.toml."""
+    here = directory is None or Path(directory).resolve() == Path.cwd().resolve()
     directory = directory or Path.cwd()
     own = directory / "egov-align.toml"
     if own.is_file():
-        return _read_toml(own), own.name
+        return _read_toml(own), own.name if here else str(own)
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         table = _read_toml(pyproject).get("tool", {}).get("egov-align")
         if table is not None:
-            return table, f"{pyproject.name} [tool.egov-align]"
+            return table, f"{pyproject.name if here else pyproject} [tool.egov-align]"
     return {}, None
 
 
@@ -63,7 +73,7 @@ def _read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path.name}: cannot read configuration: {error}") from None
+        raise ConfigError(f"{path}: cannot read configuration: {error}") from None
 
 
 def load_config(directory: Path | None = None) -> Config:
@@ -71,51 +81,29 @@ def load_config(directory: Path | None = None) -> Config:
     return parse_config(table, source=source)
 
 
-def model_paths(directory: Path) -> list[Path]:
-    """The model files of a model repository: its configured paths, else models/ and processes/.
-
-    A directory with neither is taken as a plain directory of model files.
-    """
-    from egov_align.loader import PathNotFound
-
-    if not directory.exists():
-        raise PathNotFound(f"{directory}: no such file or directory")
-    if directory.is_dir():
-        config = load_config(directory)
-        found = [directory / p for p in config.paths if (directory / p).exists()]
-        if found:
-            return found
-    return [directory]
-
-
 def parse_config(table: dict, *, source: str | None = None) -> Config:
-    from egov_align.rules import ALL_RULE_NAMES
-
     where = source or "configuration"
     values: dict = {"source": source}
     for key, value in table.items():
         if key == "paths":
-            if not (isinstance(value, list) and all(isinstance(p, str) for p in value)):
-                raise ConfigError(f"{where}: `paths` must be a list of strings")
-            values["paths"] = tuple(value)
+            values["paths"] = _check_paths(value, where)
         elif key == "fail-on":
             values["fail_on"] = check_choice(value, FAIL_ON, f"{where}: `fail-on`")
         elif key in _NUMBERS:
             kind, low, high = _NUMBERS[key]
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                    (kind is int and not isinstance(value, int)) or value < low or \
-                    (high is not None and value > high):
-                bounds = f"between {low} and {high}" if high is not None else f">= {low}"
-                raise ConfigError(f"{where}: `{key}` must be a {kind.__name__} {bounds}, not {value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or \
+                    (kind is int and not isinstance(value, int)) or not low <= value <= high or \
+                    (key in _ABOVE_LOW and value == low):
+                raise ConfigError(f"{where}: `{key}` must be {_NUMBER_WORDS[kind]} {_bounds(key)}, not {value!r}")
             values[key.replace("-", "_")] = kind(value)
         elif key == "rules":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `[rules]` must be a table of rule = level")
             levels = {}
             for rule, level in value.items():
-                if rule not in ALL_RULE_NAMES:
+                if rule not in RULE_NAMES:
                     raise ConfigError(f"{where}: unknown rule {rule!r} in [rules]"
-                                      f"{did_you_mean(rule, ALL_RULE_NAMES)}")
+                                      f"{did_you_mean(rule, RULE_NAMES)}")
                 levels[rule] = check_choice(level, LEVELS, f"{where}: rule {rule!r}")
             values["rules"] = levels
         else:
@@ -124,14 +112,20 @@ def parse_config(table: dict, *, source: str | None = None) -> Config:
     return Config(**values)
 
 
+def _check_paths(value: object, where: str) -> tuple[str, ...]:
+    """Relative folders inside the repository: a model repository must not make us read elsewhere."""
+    if not (isinstance(value, list) and all(isinstance(p, str) for p in value)):
+        raise ConfigError(f"{where}: `paths` must be a list of folder names, e.g. paths = [\"models\", \"processes\"]")
+    if not value:
+        raise ConfigError(f"{where}: `paths` is empty; name at least one folder, e.g. paths = [\"models\"]")
+    for path in value:
+        pure = PurePosixPath(path.replace("\\", "/"))
+        if not path.strip() or pure.is_absolute() or ".." in pure.parts or PureWindowsPath(path).drive:
+            raise ConfigError(f"{where}: `paths` entry {path!r} leaves the repository; use folders inside it")
+    return tuple(value)
+
+
 def check_choice(value: object, choices: tuple[str, ...], what: str) -> str:
     if value not in choices:
         raise ConfigError(f"{what} must be one of {', '.join(choices)}, not {value!r}")
     return value  # type: ignore[return-value]
-
-
-def did_you_mean(word: str, candidates) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""

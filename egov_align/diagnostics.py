@@ -7,13 +7,13 @@ import typing
 
 from pydantic import BaseModel
 
-from egov_align.config import did_you_mean
+from egov_align.names import RULE_NAMES, did_you_mean
 
 _YAML_11_WORDS = "yes/no/on/off/true/false"
 _DATE = "a date like 2024-06-30"
 _MAPPING = "a mapping of fields"
 _EXPECTED = {"string_type": "text", "date_type": _DATE, "date_from_datetime_parsing": _DATE, "date_parsing": _DATE,
-             "bool_type": "true or false", "int_type": "a number", "float_type": "a number", "list_type": "a list",
+             "bool_type": "true or false", "int_type": "a whole number", "float_type": "a number", "list_type": "a list",
              "model_type": _MAPPING, "dict_type": _MAPPING, "model_attributes_type": _MAPPING}
 
 
@@ -21,9 +21,11 @@ def _type_name(value: object) -> str:
     if isinstance(value, bool):
         return "a true/false value"
     if isinstance(value, int):
-        return "a number"
+        return "a whole number"
     if isinstance(value, float):
-        return "a number"
+        return "a decimal number" if value == value and abs(value) != float("inf") else "a number"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
     if isinstance(value, (dt.date, dt.datetime)):
         return "a date"
     if value is None:
@@ -38,8 +40,18 @@ def _type_name(value: object) -> str:
 def _shown(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**18:
+        return f"of {len(str(abs(value)))} digits"
+    if isinstance(value, (bytes, bytearray)):
+        return "(a !!binary value; write plain text)"
+    if isinstance(value, str) and len(value) > 80:
+        return repr(value[:77] + "...")
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, float) and value != value:
+        return ".nan"
+    if isinstance(value, float) and abs(value) == float("inf"):
+        return ".inf" if value > 0 else "-.inf"
     return repr(value)
 
 
@@ -107,10 +119,25 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[str, bool, bool]:
         return f"unknown field `{last}`{did_you_mean(str(last), names)}{known}", True, False
     if kind in ("string_type", "date_type", "bool_type", "int_type", "float_type", "list_type",
                 "model_type", "dict_type", "literal_error") and value is None:
+        if isinstance(last, int):
+            owner = next((p for p in reversed(loc) if isinstance(p, str)), "the list")
+            return f"item {last + 1} of `{owner}` is empty (a `-` or `~` with no value); remove it or give a value", \
+                False, False
         return f"`{last}` is empty; give a value or remove the line", False, False
+    if kind == "finite_number":
+        return f"`{last}` must be a finite number, not {_shown(value)}", False, False
+    if kind in ("less_than_equal", "less_than"):
+        limit = error.get("ctx", {}).get("le", error.get("ctx", {}).get("lt"))
+        shown = _shown(value)
+        return f"`{last}` must be at most {limit:,.0f}, not {'a number ' + shown if shown.startswith('of ') else shown}", \
+            False, False
     if kind in _EXPECTED:
         hint = _quote_hint(value) if kind == "string_type" else ""
-        return f"expected {_EXPECTED[kind]}, found {_type_name(value)} {_shown(value)}{hint}", False, False
+        found = _type_name(value)
+        shown = _shown(value)
+        if found.endswith("number") and shown.startswith("of "):
+            found, shown = f"a number {shown}", ""
+        return f"expected {_EXPECTED[kind]}, found {found} {shown}".rstrip() + hint, False, False
     if kind in ("greater_than_equal", "greater_than"):
         return f"`{last}` must be {error.get('ctx', {}).get('ge', 0):g} or more, not {_shown(value)}", False, False
     if kind == "string_pattern_mismatch":
@@ -129,8 +156,6 @@ def describe(error: dict, root: type[BaseModel]) -> tuple[str, bool, bool]:
     if kind == "value_error":
         message = error["msg"].removeprefix("Value error, ")
         if message.startswith("unknown rule"):
-            from egov_align.rules import ALL_RULE_NAMES
-
-            message += f" in `ignore`{did_you_mean(str(value), ALL_RULE_NAMES)}"
+            message += f" in `ignore`{did_you_mean(str(value), RULE_NAMES)}"
         return message, False, False
     return error["msg"], False, False

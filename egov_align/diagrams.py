@@ -19,6 +19,7 @@ from egov_align.views import findings_by_subject, step_status
 
 MAX_NODES = 150
 MAX_LINKS = 60  # institution-to-institution links drawn when a map is aggregated
+MAX_EDGES = 2_000  # more than this and `dot` may run for minutes: refuse to lay it out
 FONT = "Helvetica"
 STEP_COLORS = {"aligned": "#c8e6c9", "supported": "#e8f5e9", "unsupported": "#ffcdd2", "misaligned": "#ffe0b2",
                "inactive": "#d1c4e9", "unreachable": "#eeeeee", "manual": "#f5f5f5"}
@@ -33,6 +34,23 @@ def text(value: object) -> str:
     """Model text made safe as a graphviz label; each line of it becomes a line of the label."""
     lines = str(value).split("\n")
     return graphviz.nohtml("\\n".join(line.replace("\\", "\\\\") for line in lines))
+
+
+class DiagramTooLarge(Exception):
+    """The drawing has too many lines for Graphviz to lay out in reasonable time."""
+
+
+def edge_count(graph: graphviz.Digraph) -> int:
+    return sum(1 for line in graph.body if " -> " in line)
+
+
+def check_drawable(graph: graphviz.Digraph, *, max_edges: int = MAX_EDGES) -> None:
+    """Refuse, with advice, a drawing whose layout could run for minutes (a hostile dense process)."""
+    edges = edge_count(graph)
+    if edges > max_edges:
+        raise DiagramTooLarge(f"this diagram has {edges:,} lines, over the limit of {max_edges:,} that Graphviz "
+                              "lays out quickly; draw a filtered view, or write the DOT text with --format dot "
+                              "and lay it out with your own tools")
 
 
 def node_id(subject: str) -> str:

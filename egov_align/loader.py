@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -18,10 +19,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from egov_align.cache import Cache
-from egov_align.config import did_you_mean
 from egov_align.diagnostics import describe
 from egov_align.findings import Finding, Severity, SourcePos, sorted_findings
 from egov_align.model import Model, step_subject
+from egov_align.names import VALIDATION_RULES, Suggester, did_you_mean
 from egov_align.perf import gc_paused
 from egov_align.positions import ParsedYaml, parse_yaml
 from egov_align.schema import KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
@@ -37,25 +38,44 @@ class PathNotFound(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    """A model file: read from `path`, or given as `content` (a git revision, an upload)."""
+    """A model file: read from `path`, or given as `content` (a git revision, an upload).
+
+    `error` marks a file or directory that was found but cannot be read: it becomes an
+    `unreadable-file` diagnostic instead of silently holding nothing.
+    """
 
     display: str
     path: str | None = None
     content: bytes | None = None
+    error: str | None = None
 
-    def read(self) -> bytes:
+    def read(self, limit: int | None = None) -> bytes:
+        """The bytes (at most `limit` + 1 of them); never blocks on a FIFO swapped in late."""
         if self.content is not None:
             return self.content
-        with open(self.path, "rb") as handle:  # type: ignore[arg-type]
-            return handle.read()
+        if self.error is not None:
+            raise OSError(self.error)
+        descriptor = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # type: ignore[arg-type]
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise OSError("not a regular file")
+            return handle.read() if limit is None else handle.read(limit + 1)
 
     def size(self) -> int:
         if self.content is not None:
             return len(self.content)
         try:
-            return os.path.getsize(self.path)  # type: ignore[arg-type]
-        except OSError:
+            return os.stat(self.path).st_size  # type: ignore[arg-type]
+        except (OSError, TypeError):
             return 0
+
+
+@dataclass
+class Discovery:
+    """The model files under the given paths, and notices about what was skipped."""
+
+    sources: list[Source]
+    notices: list[str] = field(default_factory=list)
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -66,26 +86,93 @@ def display_path(path: str, cwd: str) -> str:
     return path
 
 
-def discover(paths, *, cwd: Path | None = None) -> list[Source]:
-    """Every *.yaml / *.yml under the paths, recursively, skipping names that start with '.'."""
+REPOSITORY_MARKERS = ("egov-align.toml", "models", "processes")
+
+
+def is_model_repository(directory: Path) -> bool:
+    """DESIGN 12: a directory with egov-align.toml, models/ or processes/ is a model repository."""
+    return directory.is_dir() and any((directory / marker).exists() for marker in REPOSITORY_MARKERS)
+
+
+def model_paths(directory: Path, paths: tuple[str, ...]) -> list[Path]:
+    """The existing model paths of a repository (its configured `paths`); else the directory itself."""
+    if not directory.exists():
+        raise PathNotFound(f"{directory}: no such file or directory")
+    if is_model_repository(directory):
+        found = [directory / p for p in paths if (directory / p).exists()]
+        if found:
+            return found
+    return [directory]
+
+
+def _within(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def discover(paths, *, cwd: Path | None = None) -> Discovery:
+    """Every regular *.yaml / *.yml under the paths, each read once, skipping names that start with '.'.
+
+    Walked without recursion (1,100 nested folders must not overflow the stack). FIFOs,
+    devices and links leading out of the model paths are skipped with a notice; a folder
+    or file that cannot be read becomes an `unreadable-file` diagnostic.
+    """
     here = os.path.abspath(cwd or Path.cwd())
-    found: dict[str, Source] = {}
-    for given in paths:
-        path = os.path.join(here, os.fspath(given))
-        if not os.path.exists(path):
+    found: dict[tuple[int, int], Source] = {}
+    problems: list[Source] = []
+    notices: list[str] = []
+    given_paths = [os.path.join(here, os.fspath(given)) for given in paths]
+    for given, path in zip(paths, given_paths, strict=True):
+        if not os.path.lexists(path):
             raise PathNotFound(f"{given}: no such file or directory")
-        if os.path.isfile(path):
-            absolute = os.path.realpath(path)
-            found.setdefault(absolute, Source(display_path(path, here), absolute))
+    roots = [os.path.realpath(path) for path in given_paths]
+
+    def add_file(path: str, info: os.stat_result) -> None:
+        display = display_path(path, here)
+        if not stat.S_ISREG(info.st_mode):
+            notices.append(f"{display}: not a regular file (a FIFO, device or socket); skipped")
+            return
+        found.setdefault((info.st_dev, info.st_ino), Source(display, path))
+
+    for path in given_paths:
+        try:
+            info = os.stat(path)
+        except OSError as error:
+            problems.append(Source(display_path(path, here), path, error=f"cannot read: {error.strerror}"))
             continue
-        for directory, subdirectories, names in os.walk(path):
-            subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
-            for name in names:
-                if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
+        if not stat.S_ISDIR(info.st_mode):
+            add_file(path, info)
+            continue
+        pending = [path]
+        while pending:
+            directory = pending.pop()
+            try:
+                with os.scandir(directory) as listing:
+                    entries = sorted(listing, key=lambda e: e.name, reverse=True)
+            except OSError as error:
+                problems.append(Source(display_path(directory, here), directory,
+                                       error=f"cannot read this folder: {error.strerror}"))
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
                     continue
-                file_path = os.path.join(directory, name)
-                found.setdefault(os.path.abspath(file_path), Source(display_path(file_path, here), file_path))
-    return sorted(found.values(), key=lambda s: s.display)
+                try:
+                    if entry.is_symlink():
+                        target = os.path.realpath(entry.path)
+                        if not _within(target, roots):
+                            notices.append(f"{display_path(entry.path, here)}: a link to {target}, outside the "
+                                           "model paths; not followed")
+                        elif entry.name.endswith(YAML_SUFFIXES) and not os.path.isdir(target):
+                            add_file(entry.path, os.stat(entry.path))
+                        continue  # a linked folder inside the model paths is read where it is
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.name.endswith(YAML_SUFFIXES):
+                        add_file(entry.path, entry.stat(follow_symlinks=False))
+                except OSError as error:
+                    problems.append(Source(display_path(entry.path, here), entry.path,
+                                           error=f"cannot read: {error.strerror}"))
+    sources = sorted([*found.values(), *problems], key=lambda s: s.display)
+    return Discovery(sources, notices)
 
 
 # ---------------------------------------------------------------- one file
@@ -107,8 +194,9 @@ class FileResult:
 
 def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
     if len(raw) > max_bytes:
-        return None, ("unreadable-file", f"file is {len(raw):,} bytes, over the limit of "
-                      f"{max_bytes:,} (`max-file-bytes`); split it into several files", 1, 1)
+        return None, _too_large(len(raw), max_bytes)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0) != (raw[1] == 0)):
+        return None, ("unreadable-file", "this file is UTF-16 text, which is not supported: save it as UTF-8", 1, 1)
     nul = raw.find(b"\x00", 0, 8192)
     if nul >= 0:
         return None, ("unreadable-file", "this is a binary file, not YAML text", 1, 1)
@@ -181,36 +269,84 @@ def _step_problems(index: int, process) -> list[tuple]:
     return problems
 
 
-def cached_result(source: Source, cache: Cache, *, want_elements: bool) -> FileResult | None:
+def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements: bool) -> FileResult | None:
     """The file's result from the cache, or None when its content was not seen before."""
     try:
-        raw = source.read()
+        raw = source.read(max_bytes)
     except OSError:
         return None
-    key = cache.key(raw)
-    cached = cache.get_index(key)
-    if cached is None:
-        return None
-    elements = cache.get_elements(key) if want_elements else None
-    if want_elements and elements is None:
-        return None
-    problems, defs, refs = cached
-    return FileResult(source.display, problems, defs, refs, elements)
+    entry = cache.get(cache.key(raw))
+    try:
+        return _from_entry(source.display, entry, want_elements=want_elements) if entry is not None else None
+    except (ValidationError, TypeError, ValueError, KeyError, AttributeError, RecursionError):
+        return None  # not the shape we write: a miss, whoever wrote it
+
+
+def _to_entry(result: FileResult) -> dict:
+    elements = {key: [e.model_dump(mode="json", by_alias=True, exclude_unset=True) for e in items]
+                for key, items in (result.elements or {}).items()}
+    return {"problems": result.problems, "defs": result.defs, "refs": result.refs, "elements": elements}
+
+
+def _from_entry(display: str, entry: dict, *, want_elements: bool) -> FileResult:
+    """A FileResult from a cache entry, each part checked to be what `_to_entry` writes."""
+    problems = [(_text(rule), _text(message), _number(line), _number(column))
+                for rule, message, line, column in entry["problems"]]
+    if any(rule not in VALIDATION_RULES for rule, *_ in problems):
+        raise ValueError("unknown rule")
+    defs = [(_text(prefix), _text(element_id), _number(line), _number(column))
+            for prefix, element_id, line, column in entry["defs"]]
+    refs = [(_text(prefix), _text(target), tuple(_loc_part(part) for part in loc)) for prefix, target, loc in entry["refs"]]
+    elements = None
+    if want_elements:
+        elements = {}
+        for key, items in entry["elements"].items():
+            element_class = ModelInfo if key == "model" else KINDS[key][1]
+            elements[key] = [element_class.model_validate(item) for item in items]
+    return FileResult(display, problems, defs, refs, elements)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value
+
+
+def _number(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError("expected a whole number")
+    return value
+
+
+def _loc_part(value: object) -> str | int:
+    return value if isinstance(value, str) else _number(value)
 
 
 def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
               want_elements: bool = True) -> FileResult:
-    """Read, parse and validate one file on its own, through the cache when there is one."""
+    """Read, parse and validate one file on its own, through the cache when there is one.
+
+    The size limit is checked with `stat` before anything is read, and reading stops past it.
+    """
+    size = source.size()
+    if size > max_bytes:
+        return FileResult(source.display, [_too_large(size, max_bytes)])
     try:
-        raw = source.read()
+        raw = source.read(max_bytes)
     except OSError as error:
-        return FileResult(source.display, [("unreadable-file", f"cannot read file: {error.strerror}", 1, 1)])
+        reason = source.error or f"cannot read file: {error.strerror or error}"
+        return FileResult(source.display, [("unreadable-file", reason, 1, 1)])
     result = _load_text(source.display, raw, max_bytes=max_bytes)
     if cache is not None:
-        cache.put(cache.key(raw), result.index(), result.elements)
+        cache.put(cache.key(raw), _to_entry(result))
     if not want_elements:
         result.elements = None
     return result
+
+
+def _too_large(size: int, max_bytes: int) -> tuple:
+    return ("unreadable-file", f"file is {size:,} bytes, over the limit of {max_bytes:,} (`max-file-bytes`); "
+            "split it into several files", 1, 1)
 
 
 def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
@@ -304,6 +440,7 @@ class LoadResult:
     model: Model | None
     diagnostics: list[Finding]
     counts: dict  # files, institutions, systems, processes, steps
+    notices: list[str] = field(default_factory=list)  # what discovery skipped, and why
 
     @property
     def valid(self) -> bool:
@@ -318,7 +455,7 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
     if cache is not None:
         misses = []
         for source in sources:
-            hit = cached_result(source, cache, want_elements=want_elements)
+            hit = cached_result(source, cache, max_bytes=max_bytes, want_elements=want_elements)
             if hit is None:
                 misses.append(source)
             else:
@@ -343,7 +480,7 @@ def _load_chunk(sources, max_bytes, cache, want_elements) -> list[FileResult]:
 
 
 def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | None = None,
-         want_model: bool = True, jobs: int | None = None) -> LoadResult:
+         want_model: bool = True, jobs: int | None = None, notices=()) -> LoadResult:
     """Load and check a model; `model` is None when any diagnostic was found."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     results = _run_all(sources, max_bytes=max_bytes, cache=cache, want_elements=want_model, jobs=jobs)
@@ -352,7 +489,7 @@ def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | No
     with gc_paused():
         diagnostics.extend(_cross_file(results, sources))
         model = _assemble(results) if want_model and not diagnostics else None
-    return LoadResult(model, sorted_findings(diagnostics), _counts(results))
+    return LoadResult(model, sorted_findings(diagnostics), _counts(results), list(notices))
 
 
 def _counts(results: list[FileResult]) -> dict:
@@ -385,6 +522,7 @@ def _cross_file(results: list[FileResult], sources: list[Source]) -> list[Findin
                 result.display, line, column,
                 related=(f"{first[0]}:{first[1]}",)))
     pending: dict[str, list[tuple]] = defaultdict(list)
+    suggest = {prefix: Suggester(table) for prefix, table in defined.items()}
     for result in results:
         for prefix, target, loc in result.refs:
             if target not in defined[prefix]:
@@ -392,7 +530,7 @@ def _cross_file(results: list[FileResult], sources: list[Source]) -> list[Findin
                 kind_name = "data entity" if prefix == "data" else prefix
                 pending[result.display].append((loc, (
                     f"`{field_name}` names {kind_name} {target!r}, which is not defined"
-                    f"{did_you_mean(target, defined[prefix])}")))
+                    f"{suggest[prefix](target) if prefix in suggest else ''}")))
     if pending:
         by_display = {s.display: s for s in sources}
         for display, items in pending.items():
@@ -422,9 +560,10 @@ def _assemble(results: list[FileResult]) -> Model:
 
 def load_paths(paths, *, config, cache: Cache | None = None, want_model: bool = True,
                jobs: int | None = None, cwd: Path | None = None) -> LoadResult:
-    return load(discover(paths, cwd=cwd), max_bytes=config.max_file_bytes, cache=cache,
-                want_model=want_model, jobs=jobs)
+    found = discover(paths, cwd=cwd)
+    return load(found.sources, max_bytes=config.max_file_bytes, cache=cache, want_model=want_model, jobs=jobs,
+                notices=found.notices)
 
 
-__all__ = ["LoadResult", "PathNotFound", "Source", "discover", "load", "load_file", "load_paths",
-           "step_subject"]
+__all__ = ["Discovery", "LoadResult", "PathNotFound", "Source", "discover", "is_model_repository", "load",
+           "load_file", "load_paths", "model_paths", "step_subject"]

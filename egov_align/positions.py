@@ -117,19 +117,32 @@ class _NodeError(Exception):
         self.message = message
 
 
-def _mapping_pairs(node: yaml.MappingNode, depth: int = 0) -> tuple[list, list]:
-    """Explicit pairs and pairs merged in with `<<` (explicit keys win)."""
+def _mapping_pairs(node: yaml.MappingNode, allowance: list[int]) -> tuple[list, list]:
+    """Explicit pairs and pairs merged in with `<<` (explicit keys win).
+
+    Merged pairs are counted against the same budget as alias expansion before they are
+    built: nine levels of `<<: [*prev, *prev, ...]` would otherwise make a billion pairs.
+    """
     explicit, merged = [], []
-    for key, value in node.value:
-        if key.tag != _MERGE:
-            explicit.append((key, value))
-            continue
-        sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
-        for source in sources:
-            if not isinstance(source, yaml.MappingNode) or depth > 50:
-                raise _NodeError(source, "a merge key `<<` takes a mapping or a list of mappings")
-            inner_explicit, inner_merged = _mapping_pairs(source, depth + 1)
-            merged.extend(inner_explicit + inner_merged)
+    pending = [(node, 0)]
+    first = True
+    while pending:
+        current, depth = pending.pop()
+        for key, value in current.value:
+            if key.tag != _MERGE:
+                (explicit if first else merged).append((key, value))
+                continue
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            allowance[0] -= len(sources)
+            for source in reversed(sources):
+                if not isinstance(source, yaml.MappingNode) or depth > 50:
+                    raise _NodeError(source, "a merge key `<<` takes a mapping or a list of mappings")
+                allowance[0] -= len(source.value)
+                if allowance[0] < 0:
+                    raise _NodeError(source, "merge keys (`<<`) expand this file too far (a merge bomb?); "
+                                             "write the values out instead")
+                pending.append((source, depth + 1))
+        first = False
     return explicit, merged
 
 
@@ -179,6 +192,7 @@ def _walk(root: yaml.Node, result: ParsedYaml, *, full: bool, budget: int,
           has_anchors: bool) -> object:
     positions, key_positions, problems = result.positions, result.key_positions, result.problems
     visited = 0
+    allowance = [budget]  # merged pairs built, across the whole file
     if isinstance(root, yaml.ScalarNode):
         positions[()] = _place(root)
         return _scalar(root)
@@ -210,7 +224,7 @@ def _walk(root: yaml.Node, result: ParsedYaml, *, full: bool, budget: int,
                     container.append(child)
                     stack.append((item, child, child_path))
             continue
-        explicit, merged = _mapping_pairs(node)
+        explicit, merged = _mapping_pairs(node, allowance)
         if has_anchors:
             visited += len(explicit) + len(merged)
         first_seen: dict = {}

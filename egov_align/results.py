@@ -16,6 +16,7 @@ class Result:
     metrics: dict | None = None
     counts: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # files skipped on the way in (FIFOs, links out)
 
     def summary(self) -> dict:
         by_severity = {s: sum(f.severity is s for f in self.findings) for s in Severity}
@@ -25,4 +26,4 @@ class Result:
 
 def validation_result(loaded) -> Result:
     """The Result of `validate`, or of `analyze` on an invalid model: diagnostics only."""
-    return Result(loaded.valid, loaded.diagnostics, None, dict(loaded.counts))
+    return Result(loaded.valid, loaded.diagnostics, None, dict(loaded.counts), notices=list(loaded.notices))

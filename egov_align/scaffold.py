@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -28,20 +29,41 @@ FILES = {
 SCHEMA = "schema/model-file.schema.json"
 
 
-def scaffold(directory: Path) -> tuple[list[str], list[str]]:
-    """Write the starter files; never overwrite one. Returns (written, skipped)."""
+def scaffold(directory: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """Write the starter files; never overwrite one, never write through a link.
+
+    Returns (written, skipped with the reason).
+    """
     from egov_align.schema import json_schema
 
     contents = {target: resources.files("egov_align.templates.init").joinpath(name).read_text(encoding="utf-8")
                 for name, target in FILES.items()}
     contents[SCHEMA] = json.dumps(json_schema(), indent=2) + "\n"
-    written, skipped = [], []
+    written: list[str] = []
+    skipped: list[tuple[str, str]] = []
     for target, text in contents.items():
         path = directory / target
-        if path.exists():
-            skipped.append(target)
+        link = _link_on_the_way(directory, target)
+        if link is not None:
+            skipped.append((target, f"{link} is a symbolic link; not followed"))
+            continue
+        if os.path.lexists(path):
+            skipped.append((target, "exists; left as it is"))
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        # O_EXCL: never through a link planted between the check and the write
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
         written.append(target)
     return written, skipped
+
+
+def _link_on_the_way(directory: Path, target: str) -> str | None:
+    """The first symbolic link among DIR and the folders below it that lead to `target`."""
+    current = directory
+    for part in (".", *Path(target).parts[:-1]):
+        current = current / part if part != "." else current
+        if current.is_symlink():
+            return str(current)
+    return None

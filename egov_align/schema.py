@@ -12,11 +12,17 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from egov_align.names import RULE_NAMES
+
 ID_PATTERN = r"^[A-Za-z0-9._-]+$"
 
 INTEGRATION_ID_PATTERN = r"^[A-Za-z0-9._-]+(->[A-Za-z0-9._-]+)?$"
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN, min_length=1)]
+MAX_AMOUNT = 1e15  # a thousand trillion: more than any budget, and sums of thousands stay exact and finite
+MAX_COUNT = 10**12
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 
@@ -35,9 +41,7 @@ Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 def _known_rule(name: str) -> str:
-    from egov_align.rules import ALL_RULE_NAMES  # late: the rules import this module
-
-    if name not in ALL_RULE_NAMES:
+    if name not in RULE_NAMES:
         raise ValueError(f"unknown rule {name!r}")
     return name
 
@@ -112,8 +116,8 @@ class System(_Element):
     vendor: Text | None = None
     support: Support = "in-house"
     hosting: str | None = None
-    annual_cost: Annotated[float, Field(ge=0)] | None = None
-    users: Annotated[int, Field(ge=0)] | None = None
+    annual_cost: Amount | None = None
+    users: Count | None = None
     security: Security | None = None
 
     @property
@@ -150,7 +154,7 @@ class Service(_Element):
     provider: Id
     audience: Audience = "citizen"
     channels: list[Channel] = Field(default_factory=list)
-    annual_volume: Annotated[int, Field(ge=0)] | None = None
+    annual_volume: Count | None = None
 
 
 class Step(_Element):

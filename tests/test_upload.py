@@ -23,11 +23,14 @@ def make_zip(entries: dict[str, bytes], *, symlink: str | None = None) -> bytes:
 
 
 def test_only_yaml_files_are_unpacked_into_a_temporary_directory(tmp_path):
-    target = unpack_models(make_zip({"models/a.yaml": b"institutions: []\n", "processes/b.yml": b"",
+    upload = unpack_models(make_zip({"models/a.yaml": b"institutions: []\n", "processes/b.yml": b"",
                                      "README.md": b"x", "models/.hidden.yaml": b"x", "run.sh": b"rm -rf /"}))
+    target = upload.directory
     files = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     assert files == ["models/a.yaml", "processes/b.yml"]
     assert "egov-align-upload-" in target.name
+    del upload  # dropped with the session: the folder goes with it
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("name", ["../evil.yaml", "/etc/evil.yaml", "models/../../evil.yaml", "C:/evil.yaml"])
@@ -51,7 +54,7 @@ def test_size_and_count_limits():
 
 
 def test_not_a_zip_and_no_yaml():
-    with pytest.raises(UploadError, match="not a zip"):
+    with pytest.raises(UploadError, match="not a readable zip"):
         unpack_models(b"plain text")
     with pytest.raises(UploadError, match="no .yaml"):
         unpack_models(make_zip({"notes.txt": b"x"}))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import yaml
+
+from egov_align.names import printable
 from egov_align.reporters.markdown import cell
 from egov_align.reporters.text import money, percent
 
@@ -25,6 +28,21 @@ def _delta(name: str, delta, currency) -> str:
     return f"{delta * 100:+.1f} pt"
 
 
+def yaml_text(value) -> str:
+    """A field value as a planner wrote it in YAML: null, true, 600000000, {assessed: 2026-05-01}."""
+    def plain(item):
+        if isinstance(item, float) and item.is_integer() and abs(item) < 1e15:
+            return int(item)
+        if isinstance(item, dict):
+            return {k: plain(v) for k, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [plain(v) for v in item]
+        return item
+
+    text = yaml.safe_dump(plain(value), default_flow_style=True, width=10_000, allow_unicode=True).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
 def _metric_lines(comparison, currency) -> list[tuple[str, str, str, str]]:
     return [(_LABELS[name], _value(name, d["before"], currency), _value(name, d["after"], currency),
              _delta(name, d["delta"], currency)) for name, d in comparison.metric_deltas.items()]
@@ -38,17 +56,18 @@ def render_text(comparison, options) -> str:
         elements = comparison.elements
         lines.append(f"Elements: {len(elements['added'])} added, {len(elements['removed'])} removed, "
                      f"{len(elements['changed'])} changed")
-        lines += [f"  + {s}" for s in elements["added"]]
-        lines += [f"  - {s}" for s in elements["removed"]]
+        lines += [printable(f"  + {s}") for s in elements["added"]]
+        lines += [printable(f"  - {s}") for s in elements["removed"]]
         for subject, fields in elements["changed"].items():
-            changes = "; ".join(f"{name}: {d['before']!r} -> {d['after']!r}" for name, d in fields.items())
-            lines.append(f"  ~ {subject}: {changes}")
+            changes = "; ".join(f"{name}: {yaml_text(d['before'])} -> {yaml_text(d['after'])}"
+                                for name, d in fields.items())
+            lines.append(printable(f"  ~ {subject}: {changes}"))
     lines.append("Metrics:")
     lines += [f"  {label:<22} {before:>14} -> {after:<14} {delta}".rstrip()
               for label, before, after, delta in _metric_lines(comparison, options.currency)]
     for title, findings in (("introduced", comparison.introduced), ("resolved", comparison.resolved)):
         lines.append(f"Findings {title}: {len(findings)}")
-        lines += [f"  {f.severity.value:<7} {f.rule}: {f.subject or f.file} — {f.message}" for f in findings]
+        lines += [printable(f"  {f.severity.value:<7} {f.rule}: {f.subject or f.file} — {f.message}") for f in findings]
     return "\n".join(lines) + "\n"
 
 

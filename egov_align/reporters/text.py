@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from egov_align.names import plural, printable
+
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m",
            "dim": "\033[2m", "ok": "\033[32m", "reset": "\033[0m"}
 _NO_COLORS = dict.fromkeys(_COLORS, "")
+EXCERPT_WIDTH = 200  # characters of a quoted source line
 
 
 def percent(value) -> str:
@@ -17,40 +20,43 @@ def money(value, currency: str | None) -> str:
     return f"{value:,.0f}" + (f" {currency}" if currency else "")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _quote(finding, options, c) -> list[str]:
+    """The offending line with a caret under the column; long lines cut around the column."""
     text = None if finding.rule == "unreadable-file" else options.source_line(finding.file, finding.line)
     if text is None:
         return []
+    text = text.rstrip()
+    column = finding.column - 1
+    start = max(0, min(column - EXCERPT_WIDTH // 2, len(text) - EXCERPT_WIDTH))
+    shown = text[start:start + EXCERPT_WIDTH]
+    before = printable(shown[:max(0, column - start)])
+    shown = ("…" if start else "") + printable(shown) + ("…" if start + EXCERPT_WIDTH < len(text) else "")
     gutter = f"{finding.line:>5} | "
-    return [f"{c['dim']}{gutter}{c['reset']}{text.rstrip()}",
-            f"{c['dim']}{' ' * (len(gutter) - 2)}| {c['reset']}{' ' * (finding.column - 1)}^"]
+    return [f"{c['dim']}{gutter}{c['reset']}{shown}",
+            f"{c['dim']}{' ' * (len(gutter) - 2)}| {c['reset']}{' ' * (len(before) + bool(start))}^"]
 
 
 def _counts_line(summary: dict) -> str:
-    parts = [_plural(summary["files"], "file")]
+    parts = [plural(summary["files"], "file")]
     for key, word in (("institutions", "institution"), ("systems", "system"),
                       ("processes", "process"), ("steps", "step")):
         if key in summary:
-            parts.append(_plural(summary[key], word).replace("processs", "processes"))
+            parts.append(plural(summary[key], word, "processes" if word == "process" else None))
     return ", ".join(parts)
 
 
 def _render_diagnostics(result, options, c) -> list[str]:
     lines = []
     for finding in result.findings:
-        lines.append(f"{c['bold']}{finding.file}:{finding.line}:{finding.column}:{c['reset']} "
-                     f"{c['error']}{finding.rule}{c['reset']}: {finding.message}")
+        lines.append(f"{c['bold']}{printable(finding.file)}:{finding.line}:{finding.column}:{c['reset']} "
+                     f"{c['error']}{finding.rule}{c['reset']}: {printable(finding.message)}")
         lines.extend(_quote(finding, options, c))
     summary = result.summary()
     if result.valid:
         lines.append(f"{c['ok']}valid{c['reset']}: {_counts_line(summary)}")
     else:
-        lines.append(f"{c['error']}invalid{c['reset']}: {_plural(len(result.findings), 'problem')} "
-                     f"in {_plural(summary['files'], 'file')}")
+        lines.append(f"{c['error']}invalid{c['reset']}: {plural(len(result.findings), 'problem')} "
+                     f"in {plural(summary['files'], 'file')}")
     return lines
 
 
@@ -58,9 +64,9 @@ def render_summary(result, options, c=_NO_COLORS) -> list[str]:
     summary, metrics = result.summary(), result.metrics
     title = f"egov-align analysis of {options.model_name}" if options.model_name else "egov-align analysis"
     lines = [f"{c['bold']}{title}{c['reset']}", f"  {_counts_line(summary)}",
-             f"  findings: {c['error']}{_plural(summary['errors'], 'error')}{c['reset']}, "
-             f"{c['warning']}{_plural(summary['warnings'], 'warning')}{c['reset']}, "
-             f"{c['info']}{_plural(summary['infos'], 'info')}{c['reset']}",
+             f"  findings: {c['error']}{plural(summary['errors'], 'error')}{c['reset']}, "
+             f"{c['warning']}{plural(summary['warnings'], 'warning')}{c['reset']}, "
+             f"{c['info']}{plural(summary['infos'], 'info')}{c['reset']}",
              f"  alignment {percent(metrics['alignment'])} · integration coverage "
              f"{percent(metrics['integration_coverage'])} · digital services "
              f"{percent(metrics['digital_services'])} · redundant spend "
@@ -79,7 +85,7 @@ def render_plan(metrics, options) -> list[str]:
     for item in plan:
         takers = ", ".join(item["taken_over_by"]) or "nothing to hand over"
         lines.append(f"  retire {item['system']} ({money(item['annual_cost'], options.currency)}/year, "
-                     f"supports {_plural(item['steps_supported'], 'step')}) -> {takers}")
+                     f"supports {plural(item['steps_supported'], 'step')}) -> {takers}")
     return lines
 
 
@@ -94,12 +100,12 @@ def render_findings(findings, options, c=_NO_COLORS) -> list[str]:
         worst = max((f.severity for f in items), key=lambda s: s.rank)
         noun = worst.value if len({f.severity for f in items}) == 1 else "finding"
         lines.append("")
-        lines.append(f"{c[worst.value]}{c['bold']}{rule}{c['reset']} ({_plural(len(items), noun)})")
+        lines.append(f"{c[worst.value]}{c['bold']}{rule}{c['reset']} ({plural(len(items), noun)})")
         for finding in items:
             mark = "" if finding.severity is worst else f"[{finding.severity.value}] "
-            lines.append(f"  {c['dim']}{finding.file}:{finding.line}:{finding.column}{c['reset']} "
-                         f"{finding.subject or ''}")
-            lines.append(f"      {mark}{finding.message}")
+            lines.append(f"  {c['dim']}{printable(finding.file)}:{finding.line}:{finding.column}{c['reset']} "
+                         f"{printable(finding.subject or '')}")
+            lines.append(f"      {mark}{printable(finding.message)}")
     return lines
 
 

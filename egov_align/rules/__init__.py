@@ -5,6 +5,7 @@ Rule names are public, stable ids: never rename one, never reuse a retired name.
 
 from __future__ import annotations
 
+from egov_align.names import RULE_NAMES, VALIDATION_RULES
 from egov_align.rules import (
     capability_gap,
     conflicting_master,
@@ -42,19 +43,12 @@ RULES = {rule.NAME: rule for rule in (
     unprotected_sensitive_data,
     unassessed_sensitive_system,
 )}
-ALL_RULE_NAMES = tuple(RULES)
-
-# DESIGN.md section 3: validation diagnostics, always errors.
-VALIDATION_RULES = {
-    "unreadable-file": "The file cannot be read as UTF-8 text, is binary, or is over `max-file-bytes`.",
-    "yaml-syntax": "The YAML does not parse.",
-    "duplicate-key": "A mapping repeats a key (YAML would silently keep the last value).",
-    "schema": "Wrong type, missing or unknown field, bad value, or aliases that expand too far.",
-    "duplicate-id": "An id repeats within its kind.",
-    "unknown-reference": "A reference names no element of the expected kind.",
-}
+ALL_RULE_NAMES = RULE_NAMES
 
 
 def summary(rule) -> str:
     """The first line of the rule's docstring: its one-line purpose."""
     return (rule.__doc__ or "").strip().splitlines()[0]
+
+
+__all__ = ["ALL_RULE_NAMES", "RULES", "VALIDATION_RULES", "summary"]

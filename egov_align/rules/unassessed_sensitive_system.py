@@ -33,7 +33,10 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 def check(ctx):
     entities = ctx.model.data_entities
-    oldest = ctx.as_of - dt.timedelta(days=ctx.config.assessment_max_age_days)
+    try:
+        oldest = ctx.as_of - dt.timedelta(days=ctx.config.assessment_max_age_days)
+    except OverflowError:  # as-of 0001-01-01: nothing can be older than the earliest date
+        oldest = dt.date.min
     for system_id, system in ctx.index.in_service.items():
         sensitive = [e for e in dict.fromkeys(system.entities()) if entities[e].sensitivity in SENSITIVE]
         if not sensitive:
