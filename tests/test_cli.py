@@ -220,8 +220,9 @@ def test_an_internal_error_is_one_line_not_a_traceback(cli, monkeypatch):
 
     monkeypatch.setitem(cli_module.COMMANDS, "rules", broken)
     run = cli("rules")
-    assert run.code == 2 and run.err.strip() == (
-        "egov-align: internal error: RuntimeError: boom (run with EGOV_ALIGN_DEBUG=1 for details, and please report it)")
+    assert run.code == 3 and run.err.strip() == (
+        "egov-align: internal error: RuntimeError: boom — this is a bug in egov-align 0.1.0; please report it with "
+        "the command you ran (add --debug to see the traceback)")
 
 
 def test_the_committed_schema_is_current(cli):
