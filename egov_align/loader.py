@@ -196,7 +196,7 @@ def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
     if len(raw) > max_bytes:
         return None, _too_large(len(raw), max_bytes)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0) != (raw[1] == 0)):
-        return None, ("unreadable-file", "this file is UTF-16 text, which is not supported: save it as UTF-8", 1, 1)
+        return None, ("unreadable-file", "UTF-16 is not supported: save this file as UTF-8", 1, 1)
     nul = raw.find(b"\x00", 0, 8192)
     if nul >= 0:
         return None, ("unreadable-file", "this is a binary file, not YAML text", 1, 1)

@@ -106,8 +106,9 @@ def _scalar(node: yaml.ScalarNode) -> object:
         raise _NodeError(node, f"unsupported YAML tag {node.tag!r}")
     try:
         return builder(_CONSTRUCTOR, node)
-    except (yaml.YAMLError, ValueError, TypeError) as error:
-        raise _NodeError(node, f"cannot read this value: {error}") from None
+    except Exception as error:  # noqa: BLE001 - PyYAML's constructors fail in many ways on tagged text
+        what = str(error) if isinstance(error, (yaml.YAMLError, ValueError)) else f"it is not a valid {node.tag}"
+        raise _NodeError(node, f"cannot read this value: {what}") from None
 
 
 class _NodeError(Exception):

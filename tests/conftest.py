@@ -66,7 +66,21 @@ def model_dir(tmp_path, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _no_cache_by_default(monkeypatch, tmp_path):
-    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / ".cache-for-test"))
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path.parent / f"{tmp_path.name}-cache"))
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A copy of the tiny valid model as a model repository, with a private cache directory."""
+    tiny = ROOT / "tests" / "examples" / "valid" / "tiny"
+    target = tmp_path / "repo"
+    for source in tiny.rglob("*"):
+        if source.is_file():
+            destination = target / source.relative_to(tiny)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(source.read_bytes())
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "user-cache"))
+    return target
 
 
 sys.path.insert(0, str(ROOT))

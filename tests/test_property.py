@@ -1,18 +1,28 @@
-"""Property: whatever a planner's editor does to a valid file, validate never raises and exits 0 or 1."""
+"""Property: whatever an editor or an attacker does to a valid file, validate never raises and exits 0 or 1.
+
+And JSON output stays strict JSON, and text output never carries a raw control character.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "150"))  # more with HYPOTHESIS_EXAMPLES=2000
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 TINY = Path(__file__).parent / "examples" / "valid" / "tiny"
 ORIGINALS = {p.relative_to(TINY).as_posix(): p.read_bytes() for p in TINY.rglob("*.yaml")}
 NASTY = [b"\t", b"\n", b":", b"- ", b"[", b"]", b"{", b"}", b"&a ", b"*a", b"<<: *a\n", b"'", b'"', b"no",
-         b"007", b"2024-01-01", b"\x00", b"\xff", b"#", b"---\n", b"? ", b"!!binary ", b"!custom ", b"~", b"|\n"]
+         b"007", b"2024-01-01", b"\x00", b"\xff", b"#", b"---\n", b"? ", b"!!binary ", b"!custom ", b"~", b"|\n",
+         # merge keys, tags and control characters: the hostile-input review's additions
+         b"<<: [*a, *a, *a]\n", b"<<: {id: x}\n", b"&m {k: 1}\n", b"!!python/object/apply:os.system ",
+         b"!!int ", b"!!float ", b"!!timestamp ", b"!!set ", b"!!omap ", b".inf", b".nan", b"1e999",
+         b"\x1b[2J", b"\x07", b"\r", b"\xe2\x80\xae", b'"\\e[31m"', b"9" * 400]
 
 
 @st.composite
@@ -45,5 +55,13 @@ def test_validate_never_raises(cli, tmp_path_factory, change):
     run = cli("validate", "--no-cache", "--format", "json", cwd=root)
     assert run.code in (0, 1), run.err
     assert "Traceback" not in run.err
+    json.loads(run.out, parse_constant=_not_strict)
     analyzed = cli("analyze", "--no-cache", "--format", "json", "--fail-on", "never", cwd=root)
     assert analyzed.code in (0, 1), analyzed.err
+    json.loads(analyzed.out, parse_constant=_not_strict)
+    text = cli("validate", "--no-cache", cwd=root)
+    assert not CONTROL.search(text.out.replace("\n", "")), text.out
+
+
+def _not_strict(constant: str):
+    raise AssertionError(f"not strict JSON: {constant}")
