@@ -195,7 +195,15 @@ def _svg(source: str) -> str:
 
 def show_diagram(graph) -> None:
     """Laid out on the server by Graphviz's dot when it is installed (fast, cached), else in
-    the browser. The SVG is shown as an image, so nothing in it runs as HTML."""
+    the browser. The SVG is shown as an image, so nothing in it runs as HTML. A drawing too
+    dense to lay out quickly (a hostile process) is refused with a message, never sent to dot."""
+    from egov_align.diagrams import DiagramTooLarge, check_drawable
+
+    try:
+        check_drawable(graph)
+    except DiagramTooLarge as error:
+        st.warning(md(error))
+        return
     if shutil.which("dot"):
         st.image(_svg(graph.source), width="stretch")
     else:
@@ -215,7 +223,8 @@ def _lay_out_first_views(model: Model, findings) -> None:
     if model.systems:
         views.append(diagrams.system_neighbourhood(model, findings, sorted(model.systems)[0]))
     for graph in views:
-        _svg(graph.source)
+        if diagrams.edge_count(graph) <= diagrams.MAX_EDGES:
+            _svg(graph.source)
 
 
 MAX_OPTIONS = 300

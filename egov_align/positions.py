@@ -107,7 +107,8 @@ def _scalar(node: yaml.ScalarNode) -> object:
     try:
         return builder(_CONSTRUCTOR, node)
     except Exception as error:  # noqa: BLE001 - PyYAML's constructors fail in many ways on tagged text
-        what = str(error) if isinstance(error, (yaml.YAMLError, ValueError)) else f"it is not a valid {node.tag}"
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        what = str(error) if isinstance(error, (yaml.YAMLError, ValueError)) else f"it is not a valid {tag}"
         raise _NodeError(node, f"cannot read this value: {what}") from None
 
 
