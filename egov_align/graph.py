@@ -210,14 +210,14 @@ class Index:
         Active before legacy; then those already supporting the most steps that need this
         capability; then the best connected (most active integrations); then by id.
         """
-        cached = self._suggestions.get(capability)
-        if cached is None:
+        ranked = self._suggestions.get(capability)
+        if ranked is None:
             systems, degree = self.in_service, self.integration_degree
             using = self.steps_needing_on.get(capability, {})
-            cached = sorted(self.providers.get(capability, ()),
+            ranked = sorted(self.providers.get(capability, ()),
                             key=lambda s: (systems[s].status != "active", -using.get(s, 0), -degree.get(s, 0), s))
-            self._suggestions[capability] = cached = cached[:limit]
-        return cached
+            self._suggestions[capability] = ranked  # all of them: callers ask for different limits
+        return ranked[:limit]
 
     def best_source(self, entity: str) -> str:
         """The master of an entity to integrate with: the one that already feeds most systems."""
@@ -236,6 +236,11 @@ class Index:
     @cached_property
     def _suggestions(self) -> dict[str, list[str]]:
         return {}
+
+    @cached_property
+    def generic(self) -> frozenset[str]:
+        """Capabilities marked `generic: true`: not counted as duplication or overlap."""
+        return frozenset(c for c, capability in self.model.capabilities.items() if capability.generic)
 
     @cached_property
     def steps_needing_on(self) -> dict[str, dict[str, int]]:

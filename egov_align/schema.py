@@ -91,6 +91,7 @@ class Capability(_Element):
     name: Text
     category: str | None = None
     shared: bool = False
+    generic: bool = False  # many unrelated systems have it: never a reason to overlap, retire or take over
 
 
 class DataEntity(_Element):

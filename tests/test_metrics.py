@@ -41,7 +41,8 @@ def test_consolidation_plan_retires_what_others_fully_cover():
     # ors and gepg are each the only provider of registration / payments.
     assert metrics["consolidation"] == [{
         "system": "npr", "annual_cost": 100, "steps_supported": 0,
-        "capabilities": {"identity": "ors"}, "data": {"person": "ors"}, "taken_over_by": ["ors"]}]
+        "capabilities": {"identity": "ors"}, "data": {"person": "ors"}, "taken_over_by": ["ors"],
+        "reasons": {"ors": "also provides identity; also masters person"}}]
     assert metrics["redundant_spend"] == 100
 
 

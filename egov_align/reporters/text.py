@@ -83,9 +83,9 @@ def render_plan(metrics, options) -> list[str]:
         return []
     lines = [f"Consolidation plan (redundant spend {money(metrics['redundant_spend'], options.currency)}):"]
     for item in plan:
-        takers = ", ".join(item["taken_over_by"]) or "nothing to hand over"
         lines.append(f"  retire {item['system']} ({money(item['annual_cost'], options.currency)}/year, "
-                     f"supports {plural(item['steps_supported'], 'step')}) -> {takers}")
+                     f"supports {plural(item['steps_supported'], 'step')}), taken over by:")
+        lines += [f"      {taker} ({item['reasons'][taker]})" for taker in item["taken_over_by"]]
     return lines
 
 

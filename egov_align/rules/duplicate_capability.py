@@ -37,9 +37,9 @@ DEFAULT_SEVERITY = Severity.WARNING
 def check(ctx):
     systems = ctx.model.systems
     for capability_id, providers in ctx.index.providers.items():
-        if len(providers) < 2 or capability_id not in ctx.model.capabilities:
+        capability = ctx.model.capabilities.get(capability_id)
+        if len(providers) < 2 or capability is None or capability.generic:
             continue
-        capability = ctx.model.capabilities[capability_id]
         owners = sorted({systems[s].owner for s in providers})
         keep = ctx.index.suggest(capability_id, 1)[0]
         shared = " It is meant to be a shared service." if capability.shared else ""

@@ -28,6 +28,25 @@ DEFAULT_SEVERITY = Severity.WARNING
 INACTIVE = ("planned", "retiring", "retired")
 
 
+def _successors(step, inactive: list[str], systems, index) -> list[str]:
+    """Active systems that provide what the inactive ones did for this step, best first.
+
+    The step's own needs come first, and of those the non-generic ones: a community health
+    fund step is moved to the health-insurance system, not to anything that "registers".
+    """
+    lost = [c for c in dict.fromkeys(step.needs) if any(c in systems[s].capabilities for s in inactive)]
+    lost = lost or [c for s in inactive for c in dict.fromkeys(systems[s].capabilities)]
+    specific = [c for c in lost if c not in index.generic] or lost
+    candidates = {p for c in specific for p in index.providers.get(c, ()) if systems[p].status == "active"}
+    needs = set(step.needs)
+
+    def rank(system_id: str) -> tuple:
+        offered = set(systems[system_id].capabilities)
+        return (-len(offered & set(specific)), -len(offered & needs), -index.steps_supported.get(system_id, 0), system_id)
+
+    return sorted(candidates, key=rank)[:3]
+
+
 def check(ctx):
     systems, index = ctx.model.systems, ctx.index
     for process, step in ctx.model.steps():
@@ -35,9 +54,8 @@ def check(ctx):
         if not inactive:
             continue
         states = ", ".join(f"`{s}` is {systems[s].status}" for s in inactive)
-        successors = [p for s in inactive for c in systems[s].capabilities for p in index.suggest(c)
-                      if systems[p].status == "active"]
-        advice = (f"move the step to {names(dict.fromkeys(successors))}" if successors
+        successors = _successors(step, inactive, systems, index)
+        advice = (f"move the step to {names(successors)}" if successors
                   else "plan a successor system for it")
         yield ctx.finding(
             step_subject(process.id, step.id),

@@ -41,9 +41,10 @@ def check(ctx):
     for entity_id in ctx.model.data_entities:
         if entity_id not in users or masters.get(entity_id):
             continue
-        holders = [u.removeprefix("system:") for u in users[entity_id] if u.startswith("system:")]
+        in_service = ctx.index.in_service
+        holders = [s for u in users[entity_id] if u.startswith("system:") and (s := u[7:]) in in_service]
         advice = (f"make one of {names(holders)} its master (role: master)" if holders
-                  else "name a system that masters it")
+                  else "name a system in service that masters it")
         yield ctx.finding(
             f"data:{entity_id}",
             f"'{ctx.model.data_entities[entity_id].name}' is used by {len(users[entity_id])} "

@@ -1,6 +1,7 @@
 """Two systems in service whose capabilities largely overlap (Jaccard >= overlap-threshold).
 
-Both systems need at least 2 capabilities. The finding is about the system with the
+Only non-generic capabilities count (a capability with `generic: true`, such as
+registration, does not make two systems alike), and both systems need at least 2 of them. The finding is about the system with the
 smaller id; `related` names the other. An inverted index over capability sets keeps this
 linear in practice: only systems that share a capability are compared, and systems with
 the same capability set are compared once.
@@ -36,7 +37,7 @@ SUBJECT = "system"
 DEFAULT_SEVERITY = Severity.INFO
 
 
-def overlapping_pairs(systems: dict, threshold: float):
+def overlapping_pairs(systems: dict, threshold: float, generic=frozenset()):
     """(a, b, similarity) with a < b for systems whose capability sets overlap enough.
 
     Systems with the same set are grouped. With both sets of size >= 2 and a threshold
@@ -45,7 +46,7 @@ def overlapping_pairs(systems: dict, threshold: float):
     """
     groups: dict[frozenset, list[str]] = defaultdict(list)
     for system_id, system in systems.items():
-        capabilities = frozenset(system.capabilities)
+        capabilities = frozenset(system.capabilities) - generic
         if len(capabilities) >= 2:
             groups[capabilities].append(system_id)
     width = 2 if threshold > 1 / 3 else 1
@@ -73,9 +74,9 @@ def overlapping_pairs(systems: dict, threshold: float):
 
 
 def check(ctx):
-    systems = ctx.index.in_service
-    for a, b, similarity in overlapping_pairs(systems, ctx.config.overlap_threshold):
-        common = sorted(set(systems[a].capabilities) & set(systems[b].capabilities))
+    systems, generic = ctx.index.in_service, ctx.index.generic
+    for a, b, similarity in overlapping_pairs(systems, ctx.config.overlap_threshold, generic):
+        common = sorted((set(systems[a].capabilities) & set(systems[b].capabilities)) - generic)
         yield ctx.finding(
             f"system:{a}",
             f"systems `{a}` and `{b}` overlap: {similarity:.0%} of their capabilities are the same "

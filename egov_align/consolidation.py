@@ -1,0 +1,115 @@
+"""DESIGN 5 and 12: which in-service systems could go with nothing lost, and who takes over.
+
+Two passes, so advice never names a system the same plan retires: first decide what is
+retired (greedy, in the documented order), then pick each retired system's successors among
+the systems that remain, preferring those closest to it in domain. Generic capabilities
+(registration, case management ...) are neither a reason to retire a system nor a reason
+for another to take over.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from egov_align.graph import Index
+from egov_align.model import Model
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+class _Domain:
+    """What a system is for, to rank successors: its capabilities, data, owner and processes."""
+
+    def __init__(self, model: Model, index: Index) -> None:
+        self.model = model
+        self.generic = {c for c, capability in model.capabilities.items() if capability.generic}
+        self.processes: dict[str, set[str]] = defaultdict(set)
+        for process, step in model.steps():
+            for system_id in step.systems:
+                self.processes[system_id].add(process.id)
+        self.index = index
+
+    def capabilities(self, system_id: str) -> list[str]:
+        return [c for c in dict.fromkeys(self.model.systems[system_id].capabilities) if c not in self.generic]
+
+    def masters(self, system_id: str) -> list[str]:
+        return list(dict.fromkeys(self.model.systems[system_id].entities("master")))
+
+    def parent(self, system_id: str) -> str | None:
+        owner = self.model.institutions.get(self.model.systems[system_id].owner)
+        return owner.parent if owner else None
+
+    def closeness(self, retired: str, candidate: str) -> tuple:
+        """DESIGN 12's order: shared capabilities, shared master data, owner, parent, processes, id."""
+        systems = self.model.systems
+        same_owner = systems[retired].owner == systems[candidate].owner
+        return (-len(set(self.capabilities(retired)) & set(self.capabilities(candidate))),
+                -len(set(self.masters(retired)) & set(self.masters(candidate))),
+                not same_owner, not self.related_owners(retired, candidate),
+                -len(self.processes[retired] & self.processes[candidate]), candidate)
+
+    def related_owners(self, a: str, b: str) -> bool:
+        """Same parent institution, or one owner is the other's parent."""
+        owner_a, owner_b = self.model.systems[a].owner, self.model.systems[b].owner
+        parent_a, parent_b = self.parent(a), self.parent(b)
+        return (parent_a is not None and parent_a == parent_b) or parent_a == owner_b or parent_b == owner_a
+
+    def reason(self, retired: str, successor: str) -> str:
+        """'also provides health-insurance; same owner': why this successor was chosen."""
+        parts = []
+        capabilities = [c for c in self.capabilities(retired) if c in set(self.capabilities(successor))]
+        if capabilities:
+            parts.append("also provides " + ", ".join(capabilities))
+        entities = [e for e in self.masters(retired) if e in set(self.masters(successor))]
+        if entities:
+            parts.append("also masters " + ", ".join(entities))
+        if self.model.systems[retired].owner == self.model.systems[successor].owner:
+            parts.append("same owner")
+        elif self.related_owners(retired, successor):
+            parts.append("same parent institution")
+        common = sorted(self.processes[retired] & self.processes[successor])
+        if common:
+            parts.append(f"also supports {', '.join(common[:3])}" + (f" and {len(common) - 3} more" if len(common) > 3 else ""))
+        return "; ".join(parts) or "provides what it provided"
+
+
+def consolidation_plan(model: Model, index: Index) -> list[dict]:
+    """Retire in order: fewest supported steps, then most expensive, then id (DESIGN 5)."""
+    domain = _Domain(model, index)
+    supported = index.steps_supported
+    in_service = index.in_service
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)  # (what, item) -> active systems
+    for system_id, system in in_service.items():
+        if system.status == "active":
+            for capability in domain.capabilities(system_id):
+                holders[("capabilities", capability)].add(system_id)
+            for entity in domain.masters(system_id):
+                holders[("data", entity)].add(system_id)
+    retired: list[str] = []
+    gone: set[str] = set()
+    candidates = sorted((s for s in in_service.values() if s.annual_cost is not None),
+                        key=lambda s: (supported.get(s.id, 0), -s.annual_cost, s.id))
+    for system in candidates:
+        needs = [("capabilities", c) for c in domain.capabilities(system.id)] + \
+                [("data", e) for e in domain.masters(system.id)]
+        if needs and all(holders[need] - gone - {system.id} for need in needs):
+            retired.append(system.id)
+            gone.add(system.id)
+    plan = []
+    for system_id in retired:
+        system = in_service[system_id]
+        successors: dict[str, dict[str, str]] = {"capabilities": {}, "data": {}}
+        for what, items in (("capabilities", domain.capabilities(system_id)), ("data", domain.masters(system_id))):
+            for item in items:
+                remaining = holders[(what, item)] - gone
+                successors[what][item] = min(remaining, key=lambda c: domain.closeness(system_id, c))
+        takers = sorted({t for chosen in successors.values() for t in chosen.values()},
+                        key=lambda c: domain.closeness(system_id, c))
+        plan.append({"system": system_id, "annual_cost": _number(system.annual_cost),
+                     "steps_supported": supported.get(system_id, 0),
+                     "capabilities": successors["capabilities"], "data": successors["data"],
+                     "taken_over_by": takers,
+                     "reasons": {taker: domain.reason(system_id, taker) for taker in takers}})
+    return plan
