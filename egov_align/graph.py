@@ -32,7 +32,7 @@ def flow_edges(process: Process) -> list[tuple[str, str]]:
     edges = []
     for number, step in enumerate(steps):
         if step.next is not None:
-            edges.extend((step.id, target) for target in step.next)
+            edges.extend((step.id, target) for target in dict.fromkeys(step.next))  # a pair once
         elif number + 1 < len(steps):
             edges.append((step.id, steps[number + 1].id))
     return edges

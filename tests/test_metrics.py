@@ -72,7 +72,7 @@ def test_a_legacy_system_may_go_but_never_takes_over():
     # legacy-a and legacy-b only cover each other: neither is active, so both stay.
     # active-d1 masters e, which no other active system masters: it stays.
     # active-d2 (1 step) comes last; active-d1 and free-d3 (no cost, so never a candidate)
-    # still provide d; of those the one supporting most steps, then the smaller id, takes over.
+    # still provide d; of those the closest in domain (here: none closer), then the smaller id, takes over.
     assert [item["system"] for item in metrics["consolidation"]] == ["active-d2"]
     assert metrics["consolidation"][0]["capabilities"] == {"d": "active-d1"}
     assert metrics["redundant_spend"] == 20
@@ -86,3 +86,116 @@ def test_metrics_are_null_without_steps_or_services():
     metrics = analyze(model).metrics
     assert (metrics["alignment"], metrics["integration_coverage"], metrics["digital_services"]) == (None, None, None)
     assert metrics["redundant_spend"] == 0
+
+
+def _metrics(text: str) -> dict:
+    loaded = load([Source("m.yaml", content=text.encode())], jobs=1)
+    assert loaded.valid, [d.message for d in loaded.diagnostics]
+    return analyze(loaded.model).metrics
+
+
+def test_alignment_per_institution_counts_the_performer_not_the_owner():
+    metrics = _metrics("""\
+institutions: [{id: owner, name: Owner}, {id: clinic, name: Clinic}]
+capabilities: [{id: c, name: C}]
+systems: [{id: s, name: S, owner: owner, capabilities: [c]}]
+processes:
+  - id: p
+    name: P
+    owner: owner
+    steps:
+      - {id: a, name: A, needs: [c], systems: [s]}
+      - {id: b, name: B, needs: [c], performer: clinic}
+      - {id: d, name: D, needs: [c], performer: clinic, systems: [s]}
+""")
+    assert metrics["institutions"] == {"clinic": {"alignment": 0.5}, "owner": {"alignment": 1.0}}
+
+
+CHAIN = """\
+institutions: [{id: x, name: X}]
+capabilities: [{id: c, name: C}]
+systems:
+  - {id: a, name: A, owner: x, capabilities: [c], annual_cost: 300}
+  - {id: b, name: B, owner: x, capabilities: [c], annual_cost: 200}
+  - {id: cc, name: CC, owner: x, capabilities: [c], annual_cost: 100}
+  - {id: p, name: P, owner: x, capabilities: [c]}
+"""
+
+
+def test_successors_are_chosen_after_the_whole_plan():
+    """a, b and cc all go (most expensive first); only p remains, so p takes over from each."""
+    plan = _metrics(CHAIN)["consolidation"]
+    assert [item["system"] for item in plan] == ["a", "b", "cc"]
+    assert [item["taken_over_by"] for item in plan] == [["p"], ["p"], ["p"]]
+
+
+def test_the_most_expensive_goes_first_not_the_cheapest():
+    """Two systems of equal support cover each other: the dearer one is retired."""
+    plan = _metrics("""\
+institutions: [{id: x, name: X}]
+capabilities: [{id: c, name: C}]
+systems:
+  - {id: cheap, name: Cheap, owner: x, capabilities: [c], annual_cost: 10}
+  - {id: dear, name: Dear, owner: x, capabilities: [c], annual_cost: 900}
+""")["consolidation"]
+    assert [item["system"] for item in plan] == ["dear"]
+
+
+def test_systems_supporting_fewer_steps_go_first():
+    plan = _metrics("""\
+institutions: [{id: x, name: X}]
+capabilities: [{id: c, name: C}]
+systems:
+  - {id: busy, name: Busy, owner: x, capabilities: [c], annual_cost: 900}
+  - {id: idle, name: Idle, owner: x, capabilities: [c], annual_cost: 10}
+processes:
+  - {id: p, name: P, owner: x, steps: [{id: s, name: S, needs: [c], systems: [busy]}]}
+""")["consolidation"]
+    assert [item["system"] for item in plan] == ["idle"]
+
+
+DOMAIN = """\
+institutions:
+  - {id: health, name: Ministry of Health}
+  - {id: nhif, name: NHIF, parent: health}
+  - {id: tra, name: TRA}
+  - {id: immigration, name: Immigration}
+capabilities:
+  - {id: registration, name: Registration, generic: true}
+  - {id: health-insurance, name: Health insurance}
+  - {id: inspection, name: Inspection}
+  - {id: border, name: Border control}
+data_entities: [{id: member, name: Member}]
+systems:
+  - {id: chf, name: CHF, owner: health, capabilities: [registration, health-insurance], annual_cost: 600}
+  - {id: nhif-ms, name: NHIF membership, owner: nhif, capabilities: [registration, health-insurance]}
+  - {id: e-immigration, name: e-Immigration, owner: immigration, capabilities: [registration, border]}
+  - {id: tra-inspect, name: TRA inspection app, owner: tra, capabilities: [registration], annual_cost: 50}
+"""
+
+
+def test_successors_share_the_domain_and_say_why():
+    plan = _metrics(DOMAIN)["consolidation"]
+    assert plan == [{"system": "chf", "annual_cost": 600, "steps_supported": 0,
+                     "capabilities": {"health-insurance": "nhif-ms"}, "data": {},
+                     "taken_over_by": ["nhif-ms"],
+                     "reasons": {"nhif-ms": "also provides health-insurance; same parent institution"}}]
+
+
+def test_a_system_with_only_generic_capabilities_is_never_retired_or_a_reason_to_take_over():
+    """The tax inspection app registers things, like e-Immigration: not a reason to merge them."""
+    plan = _metrics(DOMAIN)["consolidation"]
+    assert "tra-inspect" not in [item["system"] for item in plan]
+    assert all("e-immigration" not in item["taken_over_by"] for item in plan)
+
+
+def test_closer_owner_wins_between_equal_providers():
+    plan = _metrics("""\
+institutions: [{id: x, name: X}, {id: y, name: Y}]
+capabilities: [{id: c, name: C}]
+systems:
+  - {id: old, name: Old, owner: y, capabilities: [c], annual_cost: 100}
+  - {id: a-far, name: Far, owner: x, capabilities: [c]}
+  - {id: z-near, name: Near, owner: y, capabilities: [c]}
+""")["consolidation"]
+    assert plan[0]["taken_over_by"] == ["z-near"] and plan[0]["reasons"] == {"z-near": "also provides c; same owner"}

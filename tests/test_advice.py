@@ -1,0 +1,65 @@
+"""Advice names only systems in service in the model analysed, never one the same plan retires."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from egov_align.analyze import analyze
+from egov_align.compare import what_if
+from egov_align.config import Config
+from egov_align.loader import Source, load, load_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+ADVISING = ("no-authoritative-source", "once-only-gap", "misaligned-step", "inactive-support",
+            "duplicate-capability", "integration-gap")
+
+
+def _sample():
+    return load_paths([ROOT / "models", ROOT / "processes"], config=Config(), jobs=1).model
+
+
+def _advice(message: str) -> str:
+    """The part of a message that tells what to do: after its last semicolon (or `e.g.`)."""
+    return re.split(r"; |e\.g\. ", message)[-1]
+
+
+@pytest.mark.parametrize("retire", [["gepg", "lrms"], ["nida-npr"], ["chf-imis", "lga-revenue"], ["govesb"]])
+def test_what_if_advice_never_names_a_retired_system(retire):
+    model = _sample()
+    after = what_if(model, retire).after
+    in_service = {s for s, system in model.with_systems_retired(retire).systems.items() if system.in_service}
+    for finding in after.findings:
+        if finding.rule not in ADVISING:
+            continue
+        named = set(re.findall(r"`([A-Za-z0-9._-]+)`", _advice(finding.message))) & set(model.systems)
+        assert not named & set(retire), finding.message
+        assert named <= in_service, finding.message
+
+
+def test_the_plan_never_names_a_successor_it_retires():
+    for item_set in (analyze(_sample()).metrics["consolidation"],):
+        retired = {item["system"] for item in item_set}
+        for item in item_set:
+            assert not set(item["taken_over_by"]) & retired, item
+            assert not set(item["capabilities"].values()) & retired and not set(item["data"].values()) & retired
+
+
+def test_no_authoritative_source_suggests_only_holders_in_service():
+    text = b"""\
+institutions: [{id: x, name: X}]
+data_entities: [{id: e, name: E}]
+systems:
+  - {id: old, name: Old, owner: x, status: retired, data: [{entity: e, role: master}]}
+  - {id: now, name: Now, owner: x, data: [{entity: e}]}
+"""
+    model = load([Source("m.yaml", content=text)], jobs=1).model
+    [finding] = [f for f in analyze(model).findings if f.rule == "no-authoritative-source"]
+    assert finding.message.endswith("make one of `now` its master (role: master)")
+
+
+def test_the_sample_plan_reads_like_a_planner_would_sign_it():
+    plan = {item["system"]: item["taken_over_by"] for item in analyze(_sample()).metrics["consolidation"]}
+    assert plan == {"ffars": ["muse"], "gms": ["mgov"], "chf-imis": ["nhif-membership"], "lga-revenue": ["gepg"]}
