@@ -115,32 +115,9 @@ def _build_graph(model: Model) -> tuple[nx.MultiDiGraph, dict[str, list[tuple]]]
 
 
 def _bulk_add(graph: nx.MultiDiGraph, nodes: list[tuple[str, dict]], edges: list[tuple]) -> None:
-    """What add_nodes_from / add_edges_from do, without their per-call overhead.
-
-    Same dict layout as MultiDiGraph.add_edge (keydicts shared by _succ and _pred, keys
-    numbered like `new_edge_key`); every edge's ends are nodes of a valid model, and each
-    edge gets its own attribute dict. About three times faster at 50,000 steps.
-    """
-    succ, pred, node_attributes = graph._succ, graph._pred, graph._node
-    for name, attributes in nodes:
-        succ[name], pred[name] = {}, {}
-        node_attributes[name] = attributes
-    for edge in edges:
-        if len(edge) == 4:  # integrations carry their id as the edge key
-            u, v, key, data = edge
-        else:
-            (u, v, data), key = edge, None
-        successors = succ[u]
-        keydict = successors.get(v)
-        if keydict is None:
-            successors[v] = pred[v][u] = {0 if key is None else key: data}
-            continue
-        if key is None:
-            key = len(keydict)
-            while key in keydict:
-                key += 1
-        keydict[key] = data
-    nx._clear_cache(graph)
+    """Nodes and edges through networkx's public API (integrations keyed by their id)."""
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
 
 
 class Index:

@@ -205,6 +205,19 @@ TOP_LEVEL_KEYS = ("model", *KINDS)
 
 
 def json_schema() -> dict:
-    """JSON Schema (Draft 2020-12) of one model file, for editors and other tools."""
+    """JSON Schema (Draft 2020-12) of one model file, for editors and other tools.
+
+    It says what the loader accepts, where pydantic's export alone would not: an integration's
+    `id` is optional (it defaults to `FROM->TO` before validation), and a kind's key may be
+    left empty (`systems:` with nothing under it).
+    """
     schema = ModelFile.model_json_schema(by_alias=True)
+    integration = schema["$defs"]["Integration"]
+    integration["required"] = [name for name in integration["required"] if name != "id"]
+    integration["properties"]["id"]["description"] = "default: FROM->TO"
+    for key in KINDS:
+        listed = schema["properties"][key]
+        listed.pop("default", None)
+        schema["properties"][key] = {"anyOf": [{k: v for k, v in listed.items() if k != "title"}, {"type": "null"}],
+                                     "title": listed.get("title", key)}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
