@@ -1,4 +1,4 @@
-"""AppTest for every dashboard page on the sample model, what-if, a directory and bad models."""
+"""AppTest for every dashboard page on the sample model, what-if, directories, uploads and bad models."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import pytest
 from conftest import ROOT, run_cli
 from streamlit.testing.v1 import AppTest
 
-PAGES = ["dashboard/processes.py", "dashboard/landscape.py", "dashboard/integrations.py",
-         "dashboard/findings.py", "dashboard/what_if.py"]
+from egov_align.dashboard.app import page_path
+
+PAGES = [str(page_path(name)) for name in ("processes.py", "landscape.py", "integrations.py", "findings.py",
+                                           "what_if.py")]
+SHOWN_AS_MARKDOWN = ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success")
 
 
 def start(argv=None, monkeypatch=None) -> AppTest:
@@ -59,7 +62,7 @@ def test_every_page_runs_without_an_exception(app, page):
 
 
 def test_processes_page_shows_each_process(app):
-    app.switch_page("dashboard/processes.py")
+    app.switch_page(str(page_path("processes.py")))
     app.run()
     for process_id in ("national-id", "land-title"):
         app.selectbox(key="process").set_value(process_id).run()
@@ -70,7 +73,7 @@ def test_processes_page_shows_each_process(app):
 
 
 def test_findings_filters_narrow_the_table(app, expected):
-    app.switch_page("dashboard/findings.py")
+    app.switch_page(str(page_path("findings.py")))
     app.run()
     assert len(app.dataframe[0].value) == len(expected["findings"])
     app.multiselect(key="f_rule").set_value(["integration-gap"]).run()
@@ -82,7 +85,7 @@ def test_findings_filters_narrow_the_table(app, expected):
 
 
 def test_what_if_shows_changes_for_the_chosen_systems(app, expected):
-    app.switch_page("dashboard/what_if.py")
+    app.switch_page(str(page_path("what_if.py")))
     app.run()
     app.multiselect(key="retire").set_value(["gepg"]).run()
     assert not app.exception
@@ -120,11 +123,17 @@ def test_model_text_is_never_html(tmp_path, monkeypatch):
         "processes: [{id: p, name: '**bold**', owner: i,\n"
         "             steps: [{id: a, name: '<img src=x onerror=alert(1)>', systems: [s]}]}]\n")
     app = start(["--model", str(tmp_path)], monkeypatch)
-    for page in PAGES:
+    shown = 0
+    for page in [str(page_path("overview.py")), *PAGES]:
         app.switch_page(page)
         app.run()
-        assert not app.exception
-    assert not app.error
+        assert not app.exception and not app.error
+        for kind in SHOWN_AS_MARKDOWN:
+            for element in getattr(app, kind):
+                text = str(element.value)
+                assert "<script" not in text and "<b>" not in text and "<img" not in text, text
+                shown += "\\<" in text  # the escaped form: Markdown shows `<` literally
+    assert shown
 
 
 def test_markdown_in_model_names_is_shown_literally(tmp_path, monkeypatch):
@@ -138,7 +147,7 @@ def test_markdown_in_model_names_is_shown_literally(tmp_path, monkeypatch):
 
 
 def test_the_dashboard_never_allows_html():
-    for path in [ROOT / "app.py", *(ROOT / "dashboard").glob("*.py")]:
+    for path in [ROOT / "app.py", *(ROOT / "egov_align" / "dashboard").glob("*.py")]:
         assert "unsafe_allow_html" not in path.read_text(), path
 
 
@@ -175,3 +184,49 @@ def test_a_zip_that_escapes_is_refused_with_a_message():
     app.sidebar.file_uploader(key="model_zip").upload("evil.zip", buffer.getvalue(), "application/zip").run()
     assert not app.exception
     assert any("outside the upload folder" in e.value for e in app.sidebar.error)
+
+
+def test_a_rule_set_off_in_egov_align_toml_disappears_from_the_dashboard(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", tmp_path / "tiny")
+    app = start(["--model", str(tmp_path / "tiny")], monkeypatch)
+    app.switch_page(str(page_path("findings.py"))).run()
+    rules = set(app.dataframe[0].value["rule"])
+    assert "integration-gap" in rules
+    (tmp_path / "tiny" / "egov-align.toml").write_text('[rules]\nintegration-gap = "off"\n')
+    app = start(["--model", str(tmp_path / "tiny")], monkeypatch)
+    app.switch_page(str(page_path("findings.py"))).run()
+    assert "integration-gap" not in set(app.dataframe[0].value["rule"])
+    assert any(c.value.replace("\\", "").endswith("tiny/egov-align.toml") for c in app.sidebar.caption)
+
+
+def test_visitors_cannot_name_server_folders_by_default():
+    app = start()
+    assert "A directory" not in app.sidebar.radio(key="model_choice").options
+
+
+@pytest.mark.parametrize("typed", ["/", "/etc", "{root}/../..", "{root}/link-out", "../x"])
+def test_folders_outside_the_allowed_root_are_refused(tmp_path, monkeypatch, typed):
+    root = tmp_path / "allowed"
+    (root / "ok" / "models").mkdir(parents=True)
+    (root / "ok" / "models" / "m.yaml").write_text("institutions: [{id: i, name: I}]\n")
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "s.yaml").write_text("institutions: [{id: secret-id, name: Secret}]\n")
+    (root / "link-out").symlink_to(tmp_path / "secret")
+    app = start(["--allow-directories", str(root)], monkeypatch)
+    app.sidebar.radio(key="model_choice").set_value("A directory").run()
+    app.sidebar.text_input(key="model_dir").input(typed.format(root=root)).run()
+    assert not app.exception
+    assert any("Cannot open this folder" in e.value for e in app.sidebar.error)
+    assert not app.metric  # nothing was scanned or shown
+
+
+def test_a_folder_under_the_allowed_root_opens(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", tmp_path / "allowed" / "tiny")
+    app = start(["--allow-directories", str(tmp_path / "allowed")], monkeypatch)
+    app.sidebar.radio(key="model_choice").set_value("A directory").run()
+    app.sidebar.text_input(key="model_dir").input("tiny").run()
+    assert not app.exception and metric(app, "Systems") == "3"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import choose_one, current, md, percent, show_diagram
+from egov_align.dashboard.common import choose_one, current, md, percent, show_diagram
 from egov_align.diagrams import process_flow
 from egov_align.views import step_rows
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import current, md, money, per_model, percent, short_money
+from egov_align.dashboard.app import page_path
+from egov_align.dashboard.common import current, md, money, per_model, percent, short_money
 from egov_align.views import rule_counts, worst
 
 data = current()
@@ -20,23 +21,23 @@ counts[0].metric("Institutions", summary["institutions"])
 counts[1].metric("Systems", summary["systems"])
 counts[2].metric("Processes", summary["processes"])
 counts[3].metric("Process steps", summary["steps"])
-counts[0].page_link("dashboard/landscape.py", label="The landscape", icon=":material/apps:")
-counts[2].page_link("dashboard/processes.py", label="The processes", icon=":material/route:")
+counts[0].page_link(page_path("landscape.py"), label="The landscape", icon=":material/apps:")
+counts[2].page_link(page_path("processes.py"), label="The processes", icon=":material/route:")
 
 headline = st.columns(4)
 headline[0].metric("Alignment", percent(metrics["alignment"]),
                    help="Share of steps with needs whose systems in service provide every need")
-headline[0].page_link("dashboard/processes.py", label="Which steps?", icon=":material/route:")
+headline[0].page_link(page_path("processes.py"), label="Which steps?", icon=":material/route:")
 headline[1].metric("Integration coverage", percent(metrics["integration_coverage"]),
                    help="Share of hand-offs between systems that an active integration carries")
-headline[1].page_link("dashboard/integrations.py", label="Which hand-offs?", icon=":material/hub:")
+headline[1].page_link(page_path("integrations.py"), label="Which hand-offs?", icon=":material/hub:")
 headline[2].metric("Digital services", percent(metrics["digital_services"]),
                    help="Share of services offered on web, mobile, USSD, SMS or kiosk")
-headline[2].page_link("dashboard/findings.py", label="Which services?", icon=":material/report:")
+headline[2].page_link(page_path("findings.py"), label="Which services?", icon=":material/report:")
 headline[3].metric("Redundant spend per year", short_money(metrics["redundant_spend"], data.currency),
                    help=f"{money(metrics['redundant_spend'], data.currency)}: the annual cost of the systems "
                         "the consolidation plan could retire")
-headline[3].page_link("dashboard/what_if.py", label="The consolidation plan", icon=":material/science:")
+headline[3].page_link(page_path("what_if.py"), label="The consolidation plan", icon=":material/science:")
 
 st.subheader("Findings")
 severity = st.columns(3)
@@ -47,7 +48,7 @@ by_rule = per_model(data.digest, "rule_counts", lambda: rule_counts(result.findi
 if by_rule:
     st.dataframe(by_rule, hide_index=True, column_config={"findings": st.column_config.ProgressColumn(
         "findings", format="%d", min_value=0, max_value=max(row["findings"] for row in by_rule))})
-st.page_link("dashboard/findings.py", label="All findings, with filters and downloads", icon=":material/report:")
+st.page_link(page_path("findings.py"), label="All findings, with filters and downloads", icon=":material/report:")
 
 left, right = st.columns(2)
 with left:

@@ -8,22 +8,38 @@ import hashlib
 import os
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
 
 from egov_align.analyze import analyze
-from egov_align.config import ConfigError, load_config
+from egov_align.config import Config, ConfigError, load_config
 from egov_align.graph import Index
-from egov_align.loader import LoadResult, PathNotFound, discover, load, model_paths
+from egov_align.loader import LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
 from egov_align.model import Model
 from egov_align.results import Result
 from egov_align.upload import UnpackedUpload, UploadError, unpack_models
 from egov_align.views import capability_heatmap, finding_rows, system_rows
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = (ROOT / "models", ROOT / "processes")
+ROOT = Path(__file__).resolve().parent.parent.parent  # a checkout of egov-align: its sample model
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the server was started: `egov-align dashboard ...` or `streamlit run app.py -- ...`."""
+
+    model: str | None = None  # --model DIR: the model shown by default
+    allow_directories: str | None = None  # --allow-directories ROOT: visitors may name folders under ROOT
+
+
+def settings() -> Settings:
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--model")
+    parser.add_argument("--allow-directories")
+    known, _rest = parser.parse_known_args(sys.argv[1:])
+    allowed = known.allow_directories or os.environ.get("EGOV_ALIGN_ALLOW_DIRECTORIES") or None
+    return Settings(known.model, allowed)
 
 
 @dataclass
@@ -36,6 +52,7 @@ class Loaded:
     model: Model | None
     result: Result | None
     index: Index | None
+    config: Config = field(default_factory=Config)
     finding_rows: list[dict] | None = None  # one row per finding, for the Findings page
     heatmap: list[dict] | None = None  # capability x institution cells, for the Landscape page
     system_rows: list[dict] | None = None  # one row per system, for the Landscape page
@@ -43,14 +60,6 @@ class Loaded:
     @property
     def currency(self) -> str:
         return (self.model.info.currency or "") if self.model else ""
-
-
-def model_arg() -> str | None:
-    """`streamlit run app.py -- --model DIR`."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--model")
-    known, _rest = parser.parse_known_args(sys.argv[1:])
-    return known.model
 
 
 def _stamp(sources) -> str:
@@ -79,15 +88,15 @@ def _digest(sources) -> str:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
-def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
-    """Loaded once per state of the files: switching pages or filters never reloads the model."""
+def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _config: Config) -> Loaded:
+    """Loaded once per state of the files and configuration: switching pages never reloads."""
     found = discover(list(paths))
     digest = _digest(found.sources)
-    loaded = load(found.sources, cache=None, notices=found.notices)
+    loaded = load(found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices)
     if not loaded.valid:
-        return Loaded(label, digest, loaded, None, None, None)
+        return Loaded(label, digest, loaded, None, None, None, _config)
     index = Index(loaded.model)
-    result = analyze(loaded.model, index=index)
+    result = analyze(loaded.model, config=_config, index=index)
     _lay_out_first_views(loaded.model, result.findings)
     tables = dict(finding_rows=finding_rows(loaded.model, result.findings),
                   heatmap=capability_heatmap(loaded.model),
@@ -95,12 +104,15 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str) -> Loaded:
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
     gc.freeze()
-    return Loaded(label, digest, loaded, loaded.model, result, index, **tables)
+    return Loaded(label, digest, loaded, loaded.model, result, index, _config, **tables)
 
 
-def load_paths_cached(paths: list[Path], label: str) -> Loaded:
-    sources = discover([str(p) for p in paths]).sources
-    return _analysed(_stamp(sources), tuple(str(p) for p in paths), label)
+def load_repository(directory: Path, label: str) -> Loaded:
+    """A model repository (or folder of model files) with its own egov-align.toml in force, like the CLI."""
+    config = load_config(directory) if is_model_repository(directory) else Config()
+    paths = [str(p) for p in model_paths(directory, config.paths)]
+    sources = discover(paths).sources
+    return _analysed(_stamp(sources), tuple(paths), label, repr(config), config)
 
 
 def _unpacked(data: bytes) -> Path:
@@ -118,34 +130,66 @@ def _unpacked(data: bytes) -> Path:
     return upload.directory
 
 
+class DirectoryRefused(Exception):
+    """A visitor named a folder outside what the server allows."""
+
+
+def allowed_directory(typed: str, root: str) -> Path:
+    """The folder a visitor typed, if it lies under ROOT once links are resolved; else DirectoryRefused."""
+    base = Path(root).resolve()
+    candidate = Path(typed).expanduser()
+    if ".." in candidate.parts:
+        raise DirectoryRefused("`..` is not allowed in a model directory")
+    if not candidate.is_absolute():
+        candidate = base / candidate
+    resolved = candidate.resolve()
+    if resolved != base and base not in resolved.parents:
+        raise DirectoryRefused(f"only folders under {base} can be opened here")
+    if not resolved.is_dir():
+        raise DirectoryRefused(f"no such folder under {base}")
+    return resolved
+
+
+def _default_model(given: Settings) -> tuple[Path, str] | None:
+    """--model, else the current directory when it is a model repository, else a checkout's sample."""
+    if given.model:
+        return Path(given.model), given.model
+    if is_model_repository(Path.cwd()):
+        return Path.cwd(), "the sample model" if Path.cwd().resolve() == ROOT else Path.cwd().name
+    if is_model_repository(ROOT) and (ROOT / "models").is_dir():
+        return ROOT, "the sample model"
+    return None
+
+
 def choose_model() -> Loaded | None:
-    """The sidebar: the sample, a directory on this machine, or an uploaded .zip."""
-    given = model_arg()
-    options = ["Sample model", "A directory", "Upload a .zip"]
+    """The sidebar: the model the server was started on, a folder under --allow-directories, or an upload."""
+    given = settings()
+    default = _default_model(given)
+    options = ([f"This server's model ({default[1]})"] if default else []) + \
+        (["A directory"] if given.allow_directories else []) + ["Upload a .zip"]
     with st.sidebar:
         st.header("Model")
-        choice = st.radio("Which model?", options, index=1 if given else 0, key="model_choice",
-                          label_visibility="collapsed")
+        choice = st.radio("Which model?", options, key="model_choice", label_visibility="collapsed")
         try:
             if choice == "A directory":
-                directory = st.text_input("Model directory", value=given or "", key="model_dir",
-                                          help="A folder with models/ and processes/, or with YAML files")
-                if not directory:
+                typed = st.text_input("Model directory", key="model_dir",
+                                      help=f"A folder under {given.allow_directories} with models/ and processes/")
+                if not typed:
                     st.info("Type the path of a model directory.")
                     return None
-                path = Path(directory).expanduser()
-                if not path.is_dir():
-                    st.error(f"No such directory: {md(directory)}")
-                    return None
-                return load_paths_cached(model_paths(path, load_config(path).paths), str(path))
+                directory = allowed_directory(typed, given.allow_directories)
+                return load_repository(directory, str(directory))
             if choice == "Upload a .zip":
                 upload = st.file_uploader("Zip of YAML model files", type=["zip"], key="model_zip")
                 if upload is None:
                     st.info("Upload a .zip of your models/ and processes/ folders.")
                     return None
-                directory = _unpacked(upload.getvalue())
-                return load_paths_cached(model_paths(directory, load_config(directory).paths), upload.name)
-            return load_paths_cached(list(SAMPLE), "the sample model")
+                return load_repository(_unpacked(upload.getvalue()), upload.name)
+            if default is None:
+                return None
+            return load_repository(*default)
+        except DirectoryRefused as error:
+            st.error(f"Cannot open this folder: {md(error)}")
         except UploadError as error:
             st.error(f"Cannot use this upload: {md(error)}")
         except (PathNotFound, ConfigError) as error:
@@ -173,7 +217,8 @@ def current() -> Loaded:
 
 def show_diagnostics(data: Loaded) -> None:
     """An invalid model: its diagnostics as a readable table, never a traceback."""
-    st.error(f"The model in {md(data.label)} is not valid: {len(data.loaded.diagnostics)} problem(s). "
+    count = len(data.loaded.diagnostics)
+    st.error(f"The model in {md(data.label)} is not valid: {count} {'problem' if count == 1 else 'problems'}. "
              "Fix them in the YAML files; the table says where.")
     st.dataframe([{"file": d.file, "line": d.line, "column": d.column, "rule": d.rule, "message": d.message}
                   for d in data.loaded.diagnostics], hide_index=True, width="stretch")

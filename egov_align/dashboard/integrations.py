@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import choose_many, choose_one, current, show_diagram
+from egov_align.dashboard.common import choose_many, choose_one, current, show_diagram
 from egov_align.diagrams import MAX_NODES, integration_map
 from egov_align.views import data_role_matrix
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.common import choose_many, current, money, percent
 from egov_align.compare import what_if
+from egov_align.dashboard.common import choose_many, current, money, percent
 
 data = current()
 model, result = data.model, data.result
@@ -14,7 +14,7 @@ st.title("What if we retire systems?")
 
 @st.cache_resource(max_entries=16, show_spinner="Analysing the landscape without them ...")
 def comparison(digest: str, retire: tuple[str, ...]):
-    return what_if(model, list(retire), baseline=result)
+    return what_if(model, list(retire), config=data.config, baseline=result)
 
 
 plan = result.metrics["consolidation"]
@@ -24,7 +24,9 @@ if plan:
              f"**{money(result.metrics['redundant_spend'], data.currency)}** a year.")
     st.dataframe([{"retire": item["system"], "name": model.systems[item["system"]].name,
                    "annual cost": item["annual_cost"], "steps supported": item["steps_supported"],
-                   "taken over by": ", ".join(item["taken_over_by"])} for item in plan],
+                   "taken over by": ", ".join(item["taken_over_by"]),
+                   "why them": "; ".join(f"{t}: {item['reasons'][t]}" for t in item["taken_over_by"])}
+                  for item in plan],
                  hide_index=True, column_config={"annual cost": st.column_config.NumberColumn(format="%,.0f")})
     if st.button("Try retiring the plan's systems", key="use_plan"):
         st.session_state["retire"] = [item["system"] for item in plan]

@@ -8,7 +8,7 @@ import json
 
 import streamlit as st
 
-from dashboard.common import choose_many, current
+from egov_align.dashboard.common import choose_many, current
 from egov_align.reporters import ReportOptions
 from egov_align.reporters.json_format import as_document
 from egov_align.reporters.markdown import render as render_markdown
