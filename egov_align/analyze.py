@@ -47,30 +47,31 @@ def suppressions(model: Model) -> set[tuple[str, str]]:
 
 
 def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None,
-              index: Index | None = None) -> tuple[list[Finding], RuleContext, dict]:
-    context = RuleContext(model, config, as_of_date(model, as_of), shared=index)
+              index: Index | None = None) -> tuple[list[Finding], Index, dict]:
     ignored = suppressions(model)
     timings = {}
     started = time.perf_counter()
-    context.graph  # noqa: B018 - the graph every rule queries, built (and timed) once
+    if index is None:
+        index = Index(model)  # the graph every rule queries, built (and timed) once
     timings["graph"] = time.perf_counter() - started
     started = time.perf_counter()
-    context.index.prepare()  # the queries most rules share
+    index.prepare()  # the queries most rules share
     timings["index"] = time.perf_counter() - started
+    day = as_of_date(model, as_of)
     findings = []
     for name, rule in RULES.items():
         level = config.rules.get(name)
         if level == "off":
             continue
         started = time.perf_counter()
-        context.rule, context.default_severity = name, rule.DEFAULT_SEVERITY
-        context.level = Severity(level) if level else None
+        context = RuleContext(model, index, config, day, rule=name, level=Severity(level) if level else None,
+                              default_severity=rule.DEFAULT_SEVERITY)
         if ignored:
             findings.extend(f for f in rule.check(context) if (name, f.subject) not in ignored)
         else:
             findings.extend(rule.check(context))
         timings[name] = time.perf_counter() - started
-    return sorted_findings(findings), context, timings
+    return sorted_findings(findings), index, timings
 
 
 def analyze(model: Model, *, config: Config | None = None, as_of: dt.date | None = None,
@@ -81,8 +82,8 @@ def analyze(model: Model, *, config: Config | None = None, as_of: dt.date | None
 
 
 def _analyze(model: Model, *, config: Config, as_of: dt.date | None, index: Index | None) -> Result:
-    findings, context, timings = run_rules(model, config=config, as_of=as_of, index=index)
+    findings, index, timings = run_rules(model, config=config, as_of=as_of, index=index)
     started = time.perf_counter()
-    metrics = compute_metrics(model, context.index)
+    metrics = compute_metrics(model, index)
     timings["metrics"] = time.perf_counter() - started
     return Result(True, findings, metrics, model_counts(model), timings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import networkx as nx
 
@@ -14,21 +13,17 @@ from egov_align.graph import Index
 from egov_align.model import Model
 
 
-@dataclass
+@dataclass(frozen=True)
 class RuleContext:
+    """One rule's view: built afresh for each rule, so no rule sees another's name or level."""
+
     model: Model
+    index: Index  # the graph and its named queries, built once and shared by every rule
     config: Config = field(default_factory=Config)
     as_of: dt.date = field(default_factory=dt.date.today)
-    shared: Index | None = None  # an Index of this model built before (the dashboard keeps one)
-    # set by analyze() before each rule runs: the rule's name and its configured level
     rule: str = ""
-    level: Severity | None = None
+    level: Severity | None = None  # the configured level, when [rules] sets one
     default_severity: Severity = Severity.WARNING
-
-    @cached_property
-    def index(self) -> Index:
-        """The graph and its named queries (built here unless the caller shares one)."""
-        return self.shared if self.shared is not None else Index(self.model)
 
     @property
     def graph(self) -> nx.MultiDiGraph:

@@ -12,6 +12,8 @@ import jsonschema
 import pytest
 from conftest import ROOT, write
 
+from tests.hostile.runner import egov
+
 EXAMPLES = Path(__file__).parent / "examples"
 GOLDEN = Path(__file__).parent / "golden"
 TINY = EXAMPLES / "valid" / "tiny"
@@ -119,10 +121,33 @@ def test_bad_configuration_exits_2_with_one_line(cli, tmp_path, config):
     ["analyze", "--retire", "npr", "--format", "sarif"],
     ["diff", "only-one"],
 ])
-def test_usage_errors_exit_2_with_one_line(cli, argv):
-    run = cli(*argv, cwd=TINY)
+def test_usage_errors_exit_2_with_one_line(argv):
+    """In a real process, where a traceback would really reach stderr."""
+    run = egov(*argv, cwd=TINY)
     assert run.code == 2, run
-    assert len(run.err.strip().splitlines()) == 1 and "Traceback" not in run.err
+    assert run.one_line.startswith("egov-align: error: ")
+
+
+@pytest.mark.parametrize("argv, words", [
+    ([], "a command is needed"),
+    (["--bogus"], "unknown option '--bogus'"),
+    (["analyse"], "unknown command 'analyse' (did you mean 'analyze'?)"),
+])
+def test_a_wrong_start_shows_the_commands(argv, words):
+    run = egov(*argv, cwd=TINY)
+    assert run.code == 2 and "Traceback" not in run.err
+    assert words in run.err and "commands:" in run.err and "validate" in run.err
+
+
+def test_validate_imports_neither_networkx_nor_the_rules():
+    """A pre-commit hook runs validate on every commit: it must not pay for the analysis."""
+    code = ("import sys\nfrom egov_align.cli import main\n"
+            "main(['validate', '--no-cache', '--format', 'sarif', '-o', sys.argv[1]])\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('networkx', 'streamlit', 'graphviz')"
+            " or m.startswith(('egov_align.rules', 'egov_align.graph', 'egov_align.analyze'))))")
+    done = subprocess.run([sys.executable, "-c", code, os.devnull], cwd=TINY, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_no_default_paths_is_a_usage_error(cli, tmp_path):
