@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test analyze benchmark clean
+.PHONY: run test test-lowest analyze benchmark clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# The suite once more against the lowest versions pyproject.toml allows (CI runs it too).
+test-lowest: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv venv --quiet --allow-existing .venv-lowest
+	VIRTUAL_ENV=.venv-lowest $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[test]'
+	.venv-lowest/bin/python -m pytest -q -m "not browser" -p no:cacheprovider
+
 analyze: $(STAMP)
 	$(BIN)/egov-align analyze models processes
 
@@ -27,4 +34,4 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/run.py --scale S
 
 clean:
-	rm -rf $(VENV) .egov-align-cache .pytest_cache
+	rm -rf $(VENV) .venv-lowest .pytest_cache

@@ -23,6 +23,7 @@ from collections import defaultdict
 from egov_align.context import names
 from egov_align.findings import Severity
 from egov_align.model import step_subject
+from egov_align.names import plural
 
 NAME = "capability-gap"
 SUBJECT = "capability"
@@ -44,6 +45,6 @@ def check(ctx):
                   else "no system provides it at all")
         yield ctx.finding(
             f"capability:{capability_id}",
-            f"capability '{ctx.model.capabilities[capability_id].name}' is needed by {len(steps)} "
-            f"step(s) ({names(steps, 3)}) but {advice}; plan or bring into service a system for it",
+            f"capability '{ctx.model.capabilities[capability_id].name}' is needed by {plural(len(steps), 'step')} "
+            f"({names(steps, 3)}) but {advice}; plan or bring into service a system for it",
             related=steps + [f"system:{s}" for s in dormant])

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.names import plural
 
 NAME = "duplicate-capability"
 SUBJECT = "capability"
@@ -46,7 +47,7 @@ def check(ctx):
         yield ctx.finding(
             f"capability:{capability_id}",
             f"'{capability.name}' is provided by {len(providers)} systems in service "
-            f"({names(providers)}) owned by {len(owners)} institution(s).{shared} Consider "
+            f"({names(providers)}) owned by {plural(len(owners), 'institution')}.{shared} Consider "
             f"consolidating onto one, e.g. `{keep}`",
             related=[f"system:{s}" for s in providers],
             severity=Severity.ERROR if capability.shared else None)

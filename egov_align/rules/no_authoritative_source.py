@@ -23,10 +23,18 @@ from collections import defaultdict
 from egov_align.context import names
 from egov_align.findings import Severity
 from egov_align.model import step_subject
+from egov_align.names import plural
 
 NAME = "no-authoritative-source"
 SUBJECT = "data"
 DEFAULT_SEVERITY = Severity.WARNING
+
+
+def _users(subjects: list[str]) -> str:
+    """'2 steps and 1 system'."""
+    systems = sum(s.startswith("system:") for s in subjects)
+    parts = [plural(len(subjects) - systems, "step"), plural(systems, "system")]
+    return " and ".join(part for part in parts if not part.startswith("0 "))
 
 
 def check(ctx):
@@ -47,6 +55,6 @@ def check(ctx):
                   else "name a system in service that masters it")
         yield ctx.finding(
             f"data:{entity_id}",
-            f"'{ctx.model.data_entities[entity_id].name}' is used by {len(users[entity_id])} "
-            f"step(s) or system(s) but no system in service masters it; {advice}",
+            f"'{ctx.model.data_entities[entity_id].name}' is used by {_users(users[entity_id])} "
+            f"but no system in service masters it; {advice}",
             related=users[entity_id])

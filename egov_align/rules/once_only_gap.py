@@ -74,7 +74,8 @@ def check(ctx):
                 listed, best = about[entity]
                 yield ctx.finding(
                     step_subject(process_id, step.id),
-                    f"step '{step.name}' reads '{entity}', which {listed} already master(s), yet no "
+                    f"step '{step.name}' reads '{entity}', which {listed} already "
+                    f"{'masters' if len(sources) == 1 else 'master'}, yet no "
                     f"integration brings it to {names(step.systems)}: the applicant is asked again; "
                     f"integrate with `{best}` instead",
                     related=[f"data:{entity}"] + [f"system:{s}" for s in sources[:5] + step.systems],

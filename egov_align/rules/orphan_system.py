@@ -33,7 +33,8 @@ def check(ctx):
     for system_id, system in ctx.index.in_service.items():
         if supported.get(system_id) or system_id in connected:
             continue
-        cost = f" (annual cost {system.annual_cost:,.0f})" if system.annual_cost else ""
+        currency = f" {ctx.model.info.currency}" if ctx.model.info.currency else ""
+        cost = f" (annual cost {system.annual_cost:,.0f}{currency})" if system.annual_cost else ""
         yield ctx.finding(
             f"system:{system_id}",
             f"system '{system.name}'{cost} supports no process step and has no active "
