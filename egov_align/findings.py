@@ -68,3 +68,11 @@ class Finding(NamedTuple):
 
 def sorted_findings(findings) -> list[Finding]:
     return sorted(findings, key=Finding.sort_key)
+
+
+FIRST_RULES = ("unreadable-file", "yaml-syntax")  # the causes: shown before their consequences
+
+
+def sorted_diagnostics(findings) -> list[Finding]:
+    """DESIGN 12: unreadable files and syntax errors first, then by file, line and rule."""
+    return sorted(findings, key=lambda f: (f.rule not in FIRST_RULES, *f.sort_key()))

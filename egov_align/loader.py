@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -20,12 +21,12 @@ from pydantic import ValidationError
 
 from egov_align.cache import Cache
 from egov_align.diagnostics import describe
-from egov_align.findings import Finding, Severity, SourcePos, sorted_findings
+from egov_align.findings import Finding, Severity, SourcePos, sorted_diagnostics
 from egov_align.model import Model, step_subject
 from egov_align.names import VALIDATION_RULES, Suggester, did_you_mean
 from egov_align.perf import gc_paused
 from egov_align.positions import ParsedYaml, parse_yaml
-from egov_align.schema import KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
+from egov_align.schema import ID_PATTERN, KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
 
 LOG = logging.getLogger(__name__)
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -187,9 +188,9 @@ class FileResult:
     defs: list[tuple] = field(default_factory=list)  # (subject prefix, id, line, column)
     refs: list[tuple] = field(default_factory=list)  # (subject prefix, id, loc)
     elements: dict | None = None  # kind -> [element], or None when not asked for
-
-    def index(self) -> tuple:
-        return (self.problems, self.defs, self.refs)
+    # subject prefixes whose ids this file may define unseen ("*": any, when it does not parse):
+    # unknown references to them are knock-on errors, not reported one by one
+    unsure: list[str] = field(default_factory=list)
 
 
 def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
@@ -209,44 +210,55 @@ def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
                       "decoded; save the file as UTF-8", line, column)
 
 
-def _references(key: str, index: int, element) -> list[tuple]:
-    """(subject prefix, id, loc) for every cross-file reference of one element."""
+_WELL_FORMED_ID = re.compile(ID_PATTERN)
+
+
+def _references(key: str, index: int, item: dict) -> list[tuple]:
+    """(subject prefix, id, loc) for every well-formed cross-file reference of one element.
+
+    Read from the element as written, so an element with a schema error elsewhere (a
+    misspelt field) still has its references checked in the same run.
+    """
     base = (key, index)
     refs: list[tuple] = []
-    add = refs.append
 
-    def each(prefix: str, values, *loc) -> None:
-        for position, value in enumerate(values):
-            add((prefix, value, base + loc + (position,)))
+    def one(prefix: str, value: object, loc: tuple) -> None:
+        if isinstance(value, str) and _WELL_FORMED_ID.match(value):
+            refs.append((prefix, value, loc))
 
+    def many(prefix: str, values: object, loc: tuple) -> None:
+        if isinstance(values, list):
+            for position, value in enumerate(values):
+                one(prefix, value, loc + (position,))
+
+    get = item.get
     if key == "institutions":
-        if element.parent is not None:
-            add(("institution", element.parent, base + ("parent",)))
+        one("institution", get("parent"), base + ("parent",))
     elif key == "systems":
-        add(("institution", element.owner, base + ("owner",)))
-        each("capability", element.capabilities, "capabilities")
-        for position, holding in enumerate(element.data):
-            add(("data", holding.entity, base + ("data", position, "entity")))
+        one("institution", get("owner"), base + ("owner",))
+        many("capability", get("capabilities"), base + ("capabilities",))
+        holdings = get("data")
+        if isinstance(holdings, list):
+            for position, holding in enumerate(holdings):
+                if isinstance(holding, dict):
+                    one("data", holding.get("entity"), base + ("data", position, "entity"))
     elif key == "integrations":
-        add(("system", element.from_, base + ("from",)))
-        add(("system", element.to, base + ("to",)))
-        if element.via is not None:
-            add(("system", element.via, base + ("via",)))
-        each("data", element.data, "data")
+        for name in ("from", "to", "via"):
+            one("system", get(name), base + (name,))
+        many("data", get("data"), base + ("data",))
     elif key == "services":
-        add(("institution", element.provider, base + ("provider",)))
+        one("institution", get("provider"), base + ("provider",))
     elif key == "processes":
-        add(("institution", element.owner, base + ("owner",)))
-        if element.service is not None:
-            add(("service", element.service, base + ("service",)))
-        for number, step in enumerate(element.steps):
-            step_loc = ("steps", number)
-            if step.performer is not None:
-                add(("institution", step.performer, base + step_loc + ("performer",)))
-            each("capability", step.needs, *step_loc, "needs")
-            each("data", step.reads, *step_loc, "reads")
-            each("data", step.writes, *step_loc, "writes")
-            each("system", step.systems, *step_loc, "systems")
+        one("institution", get("owner"), base + ("owner",))
+        one("service", get("service"), base + ("service",))
+        steps = get("steps")
+        for number, step in enumerate(steps if isinstance(steps, list) else ()):
+            if not isinstance(step, dict):
+                continue
+            at = base + ("steps", number)
+            one("institution", step.get("performer"), at + ("performer",))
+            for name, prefix in (("needs", "capability"), ("reads", "data"), ("writes", "data"), ("systems", "system")):
+                many(prefix, step.get(name), at + (name,))
     return refs
 
 
@@ -285,7 +297,8 @@ def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements
 def _to_entry(result: FileResult) -> dict:
     elements = {key: [e.model_dump(mode="json", by_alias=True, exclude_unset=True) for e in items]
                 for key, items in (result.elements or {}).items()}
-    return {"problems": result.problems, "defs": result.defs, "refs": result.refs, "elements": elements}
+    return {"problems": result.problems, "defs": result.defs, "refs": result.refs, "unsure": result.unsure,
+            "elements": elements}
 
 
 def _from_entry(display: str, entry: dict, *, want_elements: bool) -> FileResult:
@@ -297,13 +310,14 @@ def _from_entry(display: str, entry: dict, *, want_elements: bool) -> FileResult
     defs = [(_text(prefix), _text(element_id), _number(line), _number(column))
             for prefix, element_id, line, column in entry["defs"]]
     refs = [(_text(prefix), _text(target), tuple(_loc_part(part) for part in loc)) for prefix, target, loc in entry["refs"]]
+    unsure = [_text(prefix) for prefix in entry["unsure"]]
     elements = None
     if want_elements:
         elements = {}
         for key, items in entry["elements"].items():
             element_class = ModelInfo if key == "model" else KINDS[key][1]
             elements[key] = [element_class.model_validate(item) for item in items]
-    return FileResult(display, problems, defs, refs, elements)
+    return FileResult(display, problems, defs, refs, elements, unsure)
 
 
 def _text(value: object) -> str:
@@ -354,13 +368,17 @@ def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
     text, problem = _decode(raw, max_bytes)
     if problem is not None:
         result.problems.append(problem)
+        result.unsure.append("*")
         return result
     parsed = parse_yaml(text)
     result.problems.extend((p.rule, p.message, p.line, p.column) for p in parsed.problems)
     data = parsed.data
     if data is None:
+        if parsed.problems:
+            result.unsure.append("*")
         return result
     if not isinstance(data, dict):
+        result.unsure.append("*")
         what = "a list" if isinstance(data, list) else "a single value"
         result.problems.append(("schema", f"a model file must be a mapping with keys such as "
                                 f"{', '.join(TOP_LEVEL_KEYS)}; this file holds {what}", 1, 1))
@@ -387,6 +405,7 @@ def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
         if not isinstance(value, list):
             pending.append(("schema", (key,), f"`{key}` must be a list of {key.replace('_', ' ')} "
                             "(each item starting with '- id: ...')", False, False))
+            result.unsure.append(prefix)
             continue
         valid = elements.setdefault(key, [])
         for index, item in enumerate(value):
@@ -394,14 +413,21 @@ def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
                 element = element_class.model_validate(item)
             except ValidationError as error:
                 pending.extend(_schema_errors(error, (key, index)))
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                element_id = item.get("id") if isinstance(item, dict) else None
+                if key == "integrations" and element_id is None and isinstance(item, dict):
+                    element_id = f"{item.get('from')}->{item.get('to')}"
+                if isinstance(element_id, str):
                     line, column = parsed.lookup((key, index))  # still defined: no knock-on errors
-                    result.defs.append((prefix, item["id"], line, column))
+                    result.defs.append((prefix, element_id, line, column))
+                elif element_id is None or isinstance(element_id, (list, dict)):
+                    result.unsure.append(prefix)  # an id we cannot know (`id: no` is known: it is false)
+                if isinstance(item, dict):
+                    result.refs.extend(_references(key, index, item))
                 continue
             valid.append(element)
             line, column = parsed.lookup((key, index))
             result.defs.append((prefix, element.id, line, column))
-            result.refs.extend(_references(key, index, element))
+            result.refs.extend(_references(key, index, item))
             if key == "processes":
                 for number, step in enumerate(element.steps):
                     line, column = parsed.lookup((key, index, "steps", number))
@@ -484,12 +510,13 @@ def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | No
     """Load and check a model; `model` is None when any diagnostic was found."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     results = _run_all(sources, max_bytes=max_bytes, cache=cache, want_elements=want_model, jobs=jobs)
-    diagnostics = [Finding(rule, Severity.ERROR, message, r.display, line, column)
-                   for r in results for rule, message, line, column in r.problems]
     with gc_paused():
-        diagnostics.extend(_cross_file(results, sources))
+        crossing = _cross_file(results, sources)  # may add a note to a file's first problem
+        diagnostics = [Finding(rule, Severity.ERROR, message, r.display, line, column)
+                       for r in results for rule, message, line, column in r.problems]
+        diagnostics.extend(crossing)
         model = _assemble(results) if want_model and not diagnostics else None
-    return LoadResult(model, sorted_findings(diagnostics), _counts(results), list(notices))
+    return LoadResult(model, sorted_diagnostics(diagnostics), _counts(results), list(notices))
 
 
 def _counts(results: list[FileResult]) -> dict:
@@ -523,9 +550,14 @@ def _cross_file(results: list[FileResult], sources: list[Source]) -> list[Findin
                 related=(f"{first[0]}:{first[1]}",)))
     pending: dict[str, list[tuple]] = defaultdict(list)
     suggest = {prefix: Suggester(table) for prefix, table in defined.items()}
+    unsure = {prefix for result in results for prefix in result.unsure}
+    unchecked = 0
     for result in results:
         for prefix, target, loc in result.refs:
             if target not in defined[prefix]:
+                if "*" in unsure or prefix in unsure:
+                    unchecked += 1  # it may be defined where we could not read: a knock-on error
+                    continue
                 field_name = next(p for p in reversed(loc) if isinstance(p, str))
                 kind_name = "data entity" if prefix == "data" else prefix
                 pending[result.display].append((loc, (
@@ -538,6 +570,20 @@ def _cross_file(results: list[FileResult], sources: list[Source]) -> list[Findin
             for loc, message in items:
                 line, column = parsed.lookup(loc)
                 found.append(Finding("unknown-reference", Severity.ERROR, message, display, line, column))
+    if unchecked:
+        found = _note_unchecked(found, results, unchecked)
+    return found
+
+
+def _note_unchecked(found: list[Finding], results: list[FileResult], count: int) -> list[Finding]:
+    """Say once, on the first problem of a file that could not be read in full, what was not checked."""
+    note = (f"; {count:,} {'reference' if count == 1 else 'references'} to ids that could be defined here "
+            "were not checked: fix this first")
+    for result in results:
+        if result.unsure and result.problems:
+            rule, message, line, column = result.problems[0]
+            result.problems[0] = (rule, message + note, line, column)
+            return found
     return found
 
 

@@ -149,11 +149,21 @@ def _mapping_pairs(node: yaml.MappingNode, allowance: list[int]) -> tuple[list, 
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
-    """yaml-syntax at the parser's problem mark, saying where an unclosed construct began."""
+    """yaml-syntax at the parser's problem mark, saying where an unclosed construct began.
+
+    When the parser only notices at the end of the file (an unclosed `[` or quote), the
+    diagnostic points at where the construct opened, a line that exists and can be quoted.
+    """
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     message = str(error.problem or error)
     context = error.context_mark
+    at_end = mark is not None and mark.index >= len(text.rstrip())
+    if at_end and error.context and context is not None:
+        last = text.rstrip().count("\n") + 1
+        what = error.context.removeprefix("while parsing ").removeprefix("while scanning ").removeprefix("a ")
+        return Problem("yaml-syntax", f"{message}: the {what} that starts here is never closed before the end "
+                       f"of the file (line {last})", context.line + 1, context.column + 1)
     if error.context and context is not None and (context.line, context.column) != (line - 1, column - 1):
         message += f" ({error.context} started at line {context.line + 1}, column {context.column + 1})"
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":

@@ -40,16 +40,17 @@ def test_a_tab_used_for_indentation():
     assert "tab" in messages({"a.yaml": "institutions:\n\t- {id: a, name: A}\n"})[0]
 
 
-def test_an_unclosed_quote_names_where_it_started():
+def test_an_unclosed_quote_points_where_it_started_and_names_the_end():
+    """Not at line 4, past the end of the file, where there is nothing to quote."""
     text = "institutions:\n  - id: \"nida\n    name: NIDA\n"
-    assert diagnostics({"a.yaml": text}) == [("a.yaml", 4, 1, "yaml-syntax")]
-    assert "started at line 2, column 9" in messages({"a.yaml": text})[0]
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 2, 9, "yaml-syntax")]
+    assert "never closed before the end of the file (line 3)" in messages({"a.yaml": text})[0]
 
 
-def test_an_unclosed_bracket_names_where_it_started():
+def test_an_unclosed_bracket_points_where_it_started_and_names_the_end():
     text = "institutions: [\n  {id: a, name: A}\n"
-    assert diagnostics({"a.yaml": text}) == [("a.yaml", 3, 1, "yaml-syntax")]
-    assert "started at line 1, column 15" in messages({"a.yaml": text})[0]
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", 1, 15, "yaml-syntax")]
+    assert "never closed before the end of the file (line 2)" in messages({"a.yaml": text})[0]
 
 
 def test_non_utf8_bytes_are_located():
@@ -241,3 +242,35 @@ def test_json_output_of_an_invalid_model(cli, tmp_path):
     assert document["valid"] is False and "metrics" not in document
     assert document["findings"] == [{"rule": "schema", "severity": "error", "message": "missing required field `name`",
                                      "file": "a.yaml", "line": 2, "column": 5, "related": []}]
+
+
+def test_a_file_that_does_not_parse_does_not_flood_the_output_with_knock_on_references():
+    broken = "systems:\n  - {id: s, name: S, owner: x\n\tcapabilities: [c]}\n"
+    users = "processes:\n  - {id: p, name: P, owner: x, steps: [{id: a, name: A, systems: [s, t, u]}]}\n"
+    found = load([Source("a.yaml", content=users.encode()), Source("b.yaml", content=broken.encode())], jobs=1)
+    assert [(d.file, d.rule) for d in found.diagnostics] == [("b.yaml", "yaml-syntax")]
+    assert found.diagnostics[0].message.endswith(
+        "; 4 references to ids that could be defined here were not checked: fix this first")
+
+
+def test_syntax_errors_come_first_in_every_format():
+    good_but_wrong = "institutions:\n  - {id: a, name: A, parent: nowhere}\n"
+    broken = "institutions: [\n"
+    found = load([Source("a.yaml", content=good_but_wrong.encode()), Source("z.yaml", content=broken.encode()),
+                  Source("m.yaml", content=b"systems:\n  - {id: s, nme: S}\n")], jobs=1)
+    assert [d.rule for d in found.diagnostics][0] == "yaml-syntax"
+
+
+def test_an_unclosed_bracket_points_at_where_it_opened():
+    found = load([Source("m.yaml", content=b"institutions:\n  - {id: a, name: A}\nsystems: [\n  {id: s}\n")], jobs=1)
+    [diagnostic] = found.diagnostics
+    assert (diagnostic.line, diagnostic.column) == (3, 10)
+    assert "never closed before the end of the file (line 4)" in diagnostic.message
+
+
+def test_one_run_shows_a_wrong_field_and_a_wrong_reference_of_the_same_element():
+    text = ("institutions: [{id: x, name: X}]\ncapabilities: [{id: case-management, name: C}]\n"
+            "systems:\n  - {id: s, name: S, owner: x, anual_cost: 5, capabilities: [case-managment]}\n")
+    found = load([Source("m.yaml", content=text.encode())], jobs=1)
+    assert sorted(d.rule for d in found.diagnostics) == ["schema", "unknown-reference"]
+    assert any("did you mean 'case-management'" in d.message for d in found.diagnostics)
