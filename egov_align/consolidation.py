@@ -22,14 +22,13 @@ def _number(value: float) -> float | int:
 class _Domain:
     """What a system is for, to rank successors: its capabilities, data, owner and processes."""
 
-    def __init__(self, model: Model, index: Index) -> None:
+    def __init__(self, model: Model) -> None:
         self.model = model
         self.generic = {c for c, capability in model.capabilities.items() if capability.generic}
         self.processes: dict[str, set[str]] = defaultdict(set)
         for process, step in model.steps():
             for system_id in step.systems:
                 self.processes[system_id].add(process.id)
-        self.index = index
 
     def capabilities(self, system_id: str) -> list[str]:
         return [c for c in dict.fromkeys(self.model.systems[system_id].capabilities) if c not in self.generic]
@@ -77,7 +76,7 @@ class _Domain:
 
 def consolidation_plan(model: Model, index: Index) -> list[dict]:
     """Retire in order: fewest supported steps, then most expensive, then id (DESIGN 5)."""
-    domain = _Domain(model, index)
+    domain = _Domain(model)
     supported = index.steps_supported
     in_service = index.in_service
     holders: dict[tuple[str, str], set[str]] = defaultdict(set)  # (what, item) -> active systems

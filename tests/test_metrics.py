@@ -199,3 +199,73 @@ systems:
   - {id: z-near, name: Near, owner: y, capabilities: [c]}
 """)["consolidation"]
     assert plan[0]["taken_over_by"] == ["z-near"] and plan[0]["reasons"] == {"z-near": "also provides c; same owner"}
+
+
+def test_alignment_skips_steps_without_needs_and_goes_on():
+    metrics = _metrics("""\
+institutions: [{id: x, name: X}]
+capabilities: [{id: c, name: C}]
+systems: [{id: s, name: S, owner: x, capabilities: [c]}]
+processes:
+  - id: p
+    name: P
+    owner: x
+    steps:
+      - {id: start, name: Start}
+      - {id: a, name: A, needs: [c], systems: [s]}
+      - {id: b, name: B, needs: [c]}
+""")
+    assert metrics["alignment"] == 0.5 and metrics["processes"] == {"p": {"alignment": 0.5}}
+
+
+def test_costs_with_cents_are_rounded_to_two_places():
+    plan = _metrics("""\
+institutions: [{id: x, name: X}]
+capabilities: [{id: c, name: C}]
+systems:
+  - {id: a, name: A, owner: x, capabilities: [c], annual_cost: 2.3456}
+  - {id: b, name: B, owner: x, capabilities: [c]}
+""")
+    assert plan["consolidation"][0]["annual_cost"] == 2.35 and plan["redundant_spend"] == 2.35
+
+
+def test_shared_processes_and_a_parent_owner_bring_a_successor_closer():
+    plan = _metrics("""\
+institutions:
+  - {id: ministry, name: Ministry}
+  - {id: agency, name: Agency, parent: ministry}
+  - {id: other, name: Other}
+capabilities: [{id: c, name: C}, {id: d, name: D}]
+systems:
+  - {id: old, name: Old, owner: agency, capabilities: [c, d], annual_cost: 100}
+  - {id: a-unrelated, name: U, owner: other, capabilities: [c]}
+  - {id: b-parent, name: P, owner: ministry, capabilities: [c]}
+  - {id: c-same-process, name: S, owner: other, capabilities: [d]}
+  - {id: d-other-process, name: T, owner: other, capabilities: [d]}
+processes:
+  - id: p
+    name: P
+    owner: agency
+    steps:
+      - {id: s1, name: S1, systems: [old]}
+      - {id: s2, name: S2, systems: [c-same-process]}
+  - {id: q, name: Q, owner: other, steps: [{id: t, name: T, systems: [d-other-process]}]}
+""")["consolidation"]
+    [item] = plan
+    assert item["capabilities"] == {"c": "b-parent", "d": "c-same-process"}
+    assert item["steps_supported"] == 1
+    assert item["taken_over_by"] == ["b-parent", "c-same-process"]
+    assert item["reasons"] == {"b-parent": "also provides c; same parent institution",
+                               "c-same-process": "also provides d; also supports p"}
+
+
+def test_successors_are_listed_closest_first():
+    plan = _metrics("""\
+institutions: [{id: x, name: X}, {id: y, name: Y}]
+capabilities: [{id: c, name: C}, {id: d, name: D}]
+systems:
+  - {id: old, name: Old, owner: x, capabilities: [c, d], annual_cost: 100}
+  - {id: a-far, name: Far, owner: y, capabilities: [c]}
+  - {id: z-near, name: Near, owner: x, capabilities: [d]}
+""")["consolidation"]
+    assert plan[0]["taken_over_by"] == ["z-near", "a-far"]

@@ -2,11 +2,15 @@
 
 A case is a model (plus the file's shared `base`), and `fires` lists exactly the findings
 of that rule expected: `SUBJECT @ LINE` (line in the case model) or `SUBJECT @ base:LINE`.
+Each case's findings in full (message, related, key) are also kept as golden output in
+`golden/<rule>.json` (UPDATE_GOLDEN=1 rewrites it), so advice and related ids are pinned too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,7 @@ from egov_align.config import parse_config
 from egov_align.loader import Source, load
 
 CASES = Path(__file__).parent / "cases"
+GOLDEN = Path(__file__).parent / "golden"
 
 
 def _cases():
@@ -62,3 +67,16 @@ def test_rule_case(rule_case):
         assert finding.message and finding.column >= 1
     if "related" in case:
         assert [list(f.related) for f in findings] == case["related"]
+    _check_golden(spec["rule"], case["name"], [
+        {"subject": f.subject, "line": f.line, "severity": f.severity.value, "message": f.message,
+         "related": list(f.related), "key": f.key} for f in findings])
+
+
+def _check_golden(rule: str, case: str, found: list[dict]) -> None:
+    path = GOLDEN / f"{rule}.json"
+    golden = json.loads(path.read_text()) if path.exists() else {}
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden[case] = found
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(json.dumps(dict(sorted(golden.items())), indent=2, ensure_ascii=False) + "\n")
+    assert found == golden.get(case), f"{rule}:{case} differs from {path.name} (UPDATE_GOLDEN=1 rewrites it)"
