@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/egov-align dashboard
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -121,6 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--institution", help="only this institution's systems (landscape, integrations)")
     render.add_argument("--capability", help="only systems providing this capability (landscape)")
     _output_options(render, DIAGRAM_FORMATS, default=None)
+
+    dashboard = commands.add_parser("dashboard", help="start the leaders' dashboard (Streamlit) on a model")
+    dashboard.add_argument("--model", metavar="DIR", help="the model repository to show (default: the current "
+                                                          "directory, when it is one)")
+    dashboard.add_argument("--port", type=int, metavar="N", help="the port to serve on (default: 8501)")
+    dashboard.add_argument("--address", metavar="ADDR", help="the address to listen on (default: all)")
+    dashboard.add_argument("--allow-directories", metavar="ROOT",
+                           help="let visitors open model folders under ROOT (default: they cannot name server paths)")
+    dashboard.add_argument("--require-login", action="store_true",
+                           help="only logged-in users (OpenID Connect, [auth] in .streamlit/secrets.toml) see anything")
+    dashboard.add_argument("--headless", action="store_true", help="do not open a browser")
     return parser
 
 
@@ -497,7 +508,20 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"init": cmd_init, "render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze,
+def cmd_dashboard(args) -> int:
+    from egov_align.dashboard.launch import LaunchError, command, run
+
+    try:
+        argv = command(model=args.model, port=args.port, address=args.address,
+                       allow_directories=args.allow_directories, require_login=args.require_login,
+                       headless=args.headless)
+    except LaunchError as error:
+        raise UsageError(str(error)) from None
+    run(argv)
+    return EXIT_OK  # not reached: run() becomes the server
+
+
+COMMANDS = {"init": cmd_init, "dashboard": cmd_dashboard, "render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze,
             "diff": cmd_diff, "export": cmd_export, "schema": cmd_schema, "rules": cmd_rules}
 
 

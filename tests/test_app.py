@@ -230,3 +230,9 @@ def test_a_folder_under_the_allowed_root_opens(tmp_path, monkeypatch):
     app.sidebar.radio(key="model_choice").set_value("A directory").run()
     app.sidebar.text_input(key="model_dir").input("tiny").run()
     assert not app.exception and metric(app, "Systems") == "3"
+
+
+def test_with_require_login_nothing_is_shown_before_logging_in(monkeypatch):
+    app = start(["--require-login"], monkeypatch)
+    assert [b.label for b in app.button] == ["Log in"]
+    assert not app.metric and not app.dataframe and not app.sidebar.radio

@@ -26,6 +26,7 @@ def main() -> None:
     st.set_page_config(page_title="egov-align", page_icon=":material/account_tree:", layout="wide")
     page = st.navigation([st.Page(page_path(file), title=title, icon=icon, default=file == "overview.py")
                           for file, title, icon in PAGES])
+    common.logged_in_or_stop()
     data = common.choose_model()
     if data is None:
         st.title("egov-align")
@@ -38,6 +39,9 @@ def main() -> None:
     st.session_state["egov_loaded"] = data
     st.sidebar.caption(f"{common.md(data.label)}: {len(data.model.files)} files · configuration: "
                        f"{common.md(data.config.source or 'defaults')}")
+    if common.settings().require_login:
+        st.sidebar.caption(f"Logged in as {common.md(st.user.get('email') or st.user.get('name') or 'you')}")
+        st.sidebar.button("Log out", on_click=st.logout, key="logout")
     page.run()
 
 

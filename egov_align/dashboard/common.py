@@ -31,15 +31,28 @@ class Settings:
 
     model: str | None = None  # --model DIR: the model shown by default
     allow_directories: str | None = None  # --allow-directories ROOT: visitors may name folders under ROOT
+    require_login: bool = False  # --require-login: nothing is shown before an OpenID Connect login
 
 
 def settings() -> Settings:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--model")
     parser.add_argument("--allow-directories")
+    parser.add_argument("--require-login", action="store_true")
     known, _rest = parser.parse_known_args(sys.argv[1:])
     allowed = known.allow_directories or os.environ.get("EGOV_ALIGN_ALLOW_DIRECTORIES") or None
-    return Settings(known.model, allowed)
+    login = known.require_login or os.environ.get("EGOV_ALIGN_REQUIRE_LOGIN", "") not in ("", "0")
+    return Settings(known.model, allowed, login)
+
+
+def logged_in_or_stop() -> None:
+    """With --require-login, every page waits for an OpenID Connect login (Streamlit's st.login)."""
+    if not settings().require_login or getattr(st.user, "is_logged_in", False):
+        return
+    st.title("egov-align")
+    st.write("Log in with your government account to see the dashboard.")
+    st.button("Log in", on_click=st.login, type="primary", key="login")
+    st.stop()
 
 
 @dataclass

@@ -1,0 +1,127 @@
+"""egov-align as a user installs it: a wheel that carries the dashboard, started by `egov-align dashboard`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+import tomllib
+from conftest import ROOT
+
+from egov_align.dashboard.launch import STREAMLIT_OPTIONS, LaunchError, command, streamlit_flags
+from tests.hostile.runner import egov
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read().decode() if process.stdout else "exited"
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("the dashboard did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(out), str(ROOT)],
+                   check=True, capture_output=True)
+    [built] = out.glob("egov_align-*.whl")
+    return built
+
+
+def test_the_wheel_carries_the_dashboard_and_the_init_templates(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for page in ("app.py", "common.py", "overview.py", "processes.py", "landscape.py", "integrations.py",
+                 "findings.py", "what_if.py", "launch.py"):
+        assert f"egov_align/dashboard/{page}" in names
+    assert "egov_align/templates/init/egov-align.toml" in names
+
+
+def test_the_installed_wheel_serves_the_dashboard(wheel, tmp_path):
+    """A fresh virtual environment, the wheel and its dependencies, then `egov-align dashboard`."""
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not Path(uv).exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "uv"], check=True)
+        uv = str(Path(sys.executable).parent / "uv")
+    venv = tmp_path / "venv"
+    subprocess.run([uv, "venv", "--quiet", "-p", sys.executable, str(venv)], check=True)
+    subprocess.run([uv, "pip", "install", "--quiet", str(wheel)], check=True, env={**os.environ, "VIRTUAL_ENV": str(venv)})
+    shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", tmp_path / "model")
+    port = _free_port()
+    process = subprocess.Popen([str(venv / "bin" / "egov-align"), "dashboard", "--port", str(port), "--headless",
+                                "--address", "127.0.0.1"], cwd=tmp_path / "model", stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+            assert b"<title>Streamlit</title>" in answer.read() or answer.status == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stdout.close()
+
+
+def test_the_committed_streamlit_config_matches_what_the_command_passes():
+    committed = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert committed == STREAMLIT_OPTIONS
+    assert committed["browser"]["gatherUsageStats"] is False and committed["client"]["toolbarMode"] == "viewer"
+    flags = streamlit_flags()
+    assert flags[flags.index("--server.maxUploadSize") + 1] == "20"
+
+
+def test_the_command_passes_the_model_and_the_settings(tmp_path):
+    argv = command(model=str(tmp_path), port=8600, address="127.0.0.1", allow_directories=None,
+                   require_login=False, headless=True)
+    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4].endswith("egov_align/dashboard/app.py")
+    assert argv[argv.index("--server.port") + 1] == "8600" and argv[-2:] == ["--model", str(tmp_path)]
+
+
+@pytest.mark.parametrize("options, words", [
+    (dict(model="/no/such/dir"), "--model /no/such/dir: no such directory"),
+    (dict(port=70000), "--port 70000"),
+    (dict(require_login=True), "--require-login: no [auth] section"),
+])
+def test_the_command_refuses_what_cannot_work(tmp_path, monkeypatch, options, words):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = dict(model=None, port=None, address=None, allow_directories=None, require_login=False, headless=True)
+    with pytest.raises(LaunchError, match=words.replace("[", r"\[")):
+        command(**{**settings, **options})
+
+
+def test_require_login_starts_only_with_an_auth_configuration(tmp_path, monkeypatch):
+    run = egov("dashboard", "--require-login", cwd=tmp_path, env={"HOME": str(tmp_path)})
+    assert run.code == 2 and "no [auth] section" in run.one_line
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        '[auth]\nredirect_uri = "https://dash.example.go.tz/oauth2callback"\ncookie_secret = "s3cret"\n'
+        'client_id = "egov-align"\nclient_secret = "x"\n'
+        'server_metadata_url = "https://id.example.go.tz/realms/gov/.well-known/openid-configuration"\n')
+    monkeypatch.chdir(tmp_path)
+    argv = command(model=None, port=None, address=None, allow_directories=None, require_login=True, headless=True)
+    assert argv[-1] == "--require-login"
+
+
+def test_make_run_starts_the_dashboard_command():
+    assert "egov-align dashboard" in (ROOT / "Makefile").read_text().split("run: $(STAMP)", 1)[1].split("\n\n")[0]
