@@ -105,6 +105,42 @@ def capability_heatmap(model: Model) -> list[dict]:
             for (c, i), n in sorted(counts.items())]
 
 
+def short_name(name: str, *, limit: int = 14) -> str:
+    """A column header for an institution: its acronym in brackets, a short name, or its initials."""
+    if "(" in name and name.rstrip().endswith(")"):
+        inside = name[name.rindex("(") + 1:-1].strip()
+        if inside and len(inside) <= limit:
+            return inside
+    if len(name) <= limit:
+        return name
+    words = [w for w in name.replace("-", " ").split() if w[:1].isupper()]
+    return "".join(w[0] for w in words) if len(words) >= 2 else name[:limit - 1] + "…"
+
+
+def heatmap_table(model: Model, cells: list[dict], *, max_institutions: int) -> tuple[list[dict], list[str], int]:
+    """Capability rows x institution columns of the heatmap, duplication first.
+
+    Columns: the institutions with most systems in service (at most `max_institutions`);
+    rows: the capabilities provided by most systems first. Empty cells are blank text, not
+    None. Returns (rows, institution ids in column order, institutions in all).
+    """
+    per_institution: Counter = Counter()
+    for cell in cells:
+        per_institution[cell["institution"]] += cell["systems"]
+    shown = sorted(per_institution, key=lambda i: (-per_institution[i], i))[:max_institutions]
+    keep = set(shown)
+    per_capability: Counter = Counter()
+    grid: dict[str, dict] = {}
+    for cell in cells:
+        if cell["institution"] not in keep:
+            continue
+        per_capability[cell["capability"]] += cell["systems"]
+        grid.setdefault(cell["capability"], {"capability": cell["capability"], **dict.fromkeys(shown, "")})
+        grid[cell["capability"]][cell["institution"]] = str(cell["systems"])
+    order = sorted(grid, key=lambda c: (-per_capability[c], c))
+    return [grid[c] for c in order], shown, len(per_institution)
+
+
 def system_rows(model: Model, findings: list[Finding], supported: dict[str, int]) -> list[dict]:
     per_subject = Counter(f.subject for f in findings)
     with gc_paused():

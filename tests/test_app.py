@@ -236,3 +236,20 @@ def test_with_require_login_nothing_is_shown_before_logging_in(monkeypatch):
     app = start(["--require-login"], monkeypatch)
     assert [b.label for b in app.button] == ["Log in"]
     assert not app.metric and not app.dataframe and not app.sidebar.radio
+
+
+def test_the_landscape_heatmap_reads_like_a_table_for_leaders(app):
+    app.switch_page(str(page_path("landscape.py"))).run()
+    table = app.dataframe[0].value
+    assert "None" not in table.astype(str).to_numpy().ravel().tolist()  # empty cells are blank
+    filled = [sum(1 for v in row[1:] if v) for row in table.itertuples(index=False)]
+    totals = [sum(int(v) for v in row[1:] if v) for row in table.itertuples(index=False)]
+    assert totals == sorted(totals, reverse=True) and filled[0] >= 2  # duplication first
+
+
+def test_institution_columns_are_short_names():
+    from egov_align.views import short_name
+
+    assert short_name("National Identification Authority (NIDA)") == "NIDA"
+    assert short_name("Tanzania Revenue Authority") == "TRA"
+    assert short_name("BRELA") == "BRELA"

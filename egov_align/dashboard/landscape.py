@@ -6,6 +6,7 @@ import streamlit as st
 
 from egov_align.dashboard.common import choose_many, choose_one, current, show_diagram
 from egov_align.diagrams import system_neighbourhood
+from egov_align.views import heatmap_table, short_name
 
 MAX_INSTITUTIONS = 25
 MAX_ROWS = 200
@@ -17,25 +18,20 @@ st.title("System landscape")
 
 heatmap, all_systems = data.heatmap, data.system_rows
 st.subheader("Capabilities by institution (systems in service)")
-cells = heatmap
-per_institution: dict[str, int] = {}
-for cell in cells:
-    per_institution[cell["institution"]] = per_institution.get(cell["institution"], 0) + cell["systems"]
-shown = sorted(per_institution, key=lambda i: (-per_institution[i], i))[:MAX_INSTITUTIONS]
-if len(per_institution) > MAX_INSTITUTIONS:
-    st.caption(f"The {MAX_INSTITUTIONS} institutions with most systems of {len(per_institution)}; "
+rows, shown, institutions_in_all = heatmap_table(model, heatmap, max_institutions=MAX_INSTITUTIONS)
+if institutions_in_all > MAX_INSTITUTIONS:
+    st.caption(f"The {MAX_INSTITUTIONS} institutions with most systems of {institutions_in_all}; "
                "filter the system table below for the rest.")
-cells = [c for c in cells if c["institution"] in set(shown)]
-if cells:
-    capabilities_shown = sorted({c["capability"] for c in cells})
-    grid = {capability: {"capability": capability} for capability in capabilities_shown}
-    for cell in cells:
-        grid[cell["capability"]][cell["institution"]] = cell["systems"]
-    columns = {i: st.column_config.NumberColumn(i, help=model.institutions[i].name if i in model.institutions else i,
-                                                format="%d") for i in shown}
-    st.dataframe(list(grid.values()), hide_index=True, column_order=["capability", *shown], column_config=columns)
-    st.caption("Each cell counts the institution's systems in service providing the capability: "
-               "a row with several filled cells is a capability built again and again.")
+if rows:
+    def _label(institution_id: str) -> tuple[str, str]:
+        name = model.institutions[institution_id].name if institution_id in model.institutions else institution_id
+        return short_name(name), f"{name} ({institution_id})"
+
+    columns = {i: st.column_config.TextColumn(_label(i)[0], help=_label(i)[1], width="small") for i in shown}
+    st.dataframe(rows, hide_index=True, column_order=["capability", *shown], column_config=columns)
+    st.caption("Each cell counts the institution's systems in service providing the capability; the most "
+               "provided capabilities come first: a row with several filled cells is a capability built again "
+               "and again.")
 
 st.subheader("Systems")
 filters = st.columns(3)
