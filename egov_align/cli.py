@@ -113,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = commands.add_parser("init", help="start a new model repository (never overwrites a file)")
     init.add_argument("directory", metavar="DIR")
+    init.add_argument("--currency", metavar="CODE", help="the ISO 4217 code of annual costs, e.g. TZS, KES, USD "
+                                                         "(default: asked on a terminal, else TZS)")
 
     render = commands.add_parser("render", help="draw a diagram: process, landscape, integrations or system")
     render.add_argument("kind", choices=("process", "landscape", "integrations", "system"))
@@ -436,13 +438,23 @@ def cmd_init(args) -> int:
         raise UsageError(f"{args.directory}: is a symbolic link; init writes only into a real directory")
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{args.directory}: exists and is not a directory")
-    written, skipped = scaffold(directory)
+    written, skipped = scaffold(directory, currency=_currency(args.currency))
     for name in written:
         print(f"created {printable(directory / name)}")
     for name, reason in skipped:
         print(f"skipped {printable(directory / name)} ({reason})")
     print(f"Next: cd {printable(directory)} && egov-align validate && egov-align analyze")
     return EXIT_OK
+
+
+def _currency(given: str | None) -> str:
+    """--currency, else asked on a terminal, else TZS (the sample's, and Tanzania's)."""
+    if given is None and sys.stdin.isatty():
+        given = input("Currency of annual costs (ISO 4217 code, e.g. TZS, KES, UGX, USD) [TZS]: ").strip() or "TZS"
+    code = (given or "TZS").strip().upper()
+    if len(code) != 3 or not code.isalpha() or not code.isascii():
+        raise UsageError(f"--currency {given}: use a three-letter ISO 4217 code such as TZS, KES or USD")
+    return code
 
 
 def _diagram_format(args) -> str:

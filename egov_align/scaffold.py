@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from importlib import resources
 from pathlib import Path
+
+from egov_align import __version__
+from egov_align.schema import json_schema
 
 # template file (in egov_align/templates/init) -> where it goes in the new repository
 FILES = {
@@ -29,15 +33,41 @@ FILES = {
 SCHEMA = "schema/model-file.schema.json"
 
 
-def scaffold(directory: Path) -> tuple[list[str], list[tuple[str, str]]]:
+def install_spec() -> tuple[str, str]:
+    """What the new repository's CI installs: this egov-align's git repository, else this release.
+
+    egov-align is not on the package index yet: a checkout's `origin` (as `git remote` gives
+    it) is the way to install the same code elsewhere.
+    """
+    package = Path(__file__).resolve().parent
+    try:
+        done = subprocess.run(["git", "-C", str(package), "remote", "get-url", "origin"], capture_output=True,
+                              text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        done = None
+    url = done.stdout.strip() if done is not None and done.returncode == 0 else ""
+    if url.startswith("git@") and ":" in url:
+        host, _, path = url[4:].partition(":")
+        url = f"https://{host}/{path}"
+    if url:
+        return f"git+{url}", "the repository egov-align was installed from, as `git remote` gives it"
+    return (f"egov-align=={__version__}", "a release from the package index; until egov-align is published there, "
+            "set it to git+URL of egov-align's repository")
+
+
+def scaffold(directory: Path, *, currency: str = "TZS") -> tuple[list[str], list[tuple[str, str]]]:
     """Write the starter files; never overwrite one, never write through a link.
 
     Returns (written, skipped with the reason).
     """
-    from egov_align.schema import json_schema
-
-    contents = {target: resources.files("egov_align.templates.init").joinpath(name).read_text(encoding="utf-8")
-                for name, target in FILES.items()}
+    spec, note = install_spec()
+    values = {"{{EGOV_ALIGN_SPEC}}": spec, "{{SPEC_NOTE}}": note, "{{CURRENCY}}": currency}
+    contents = {}
+    for name, target in FILES.items():
+        text = resources.files("egov_align.templates.init").joinpath(name).read_text(encoding="utf-8")
+        for placeholder, value in values.items():
+            text = text.replace(placeholder, value)
+        contents[target] = text
     contents[SCHEMA] = json.dumps(json_schema(), indent=2) + "\n"
     written: list[str] = []
     skipped: list[tuple[str, str]] = []

@@ -32,7 +32,7 @@ def _valid_documents():
              *ROOT.glob("tests/examples/valid/**/*.yaml"),
              *(p for p in (ROOT / "egov_align" / "templates" / "init").glob("*.yaml") if "pre-commit" not in p.name)]
     for path in sorted(files):
-        yield path.relative_to(ROOT).as_posix(), path.read_text()
+        yield path.relative_to(ROOT).as_posix(), path.read_text().replace("{{CURRENCY}}", "TZS")  # as init fills it
     for block in re.findall(r"```yaml\n(.*?)```", (ROOT / "docs" / "model-format.md").read_text(), re.S):
         if not block.lstrip().startswith("# yaml-language-server"):
             yield "docs/model-format.md", block
