@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import ROOT, write
+from conftest import ROOT, run_cli, write
 
 from tests.hostile.runner import egov
 
@@ -246,3 +246,58 @@ def test_an_internal_error_is_one_line_not_a_traceback(cli, monkeypatch):
 def test_the_committed_schema_is_current(cli):
     committed = json.loads((ROOT / "schema" / "model-file.schema.json").read_text())
     assert committed == json.loads(cli("schema").out), "run: egov-align schema -o schema/model-file.schema.json"
+
+
+def test_diff_prints_values_as_yaml(tmp_path):
+    old = write(tmp_path / "old", {"models/m.yaml": """\
+        institutions: [{id: x, name: X}]
+        data_entities: [{id: p, name: P, sensitivity: personal}]
+        systems:
+          - {id: a, name: A, owner: x}
+          - {id: b, name: B, owner: x}
+        integrations: [{from: a, to: b, data: [p]}]
+        """})
+    new = write(tmp_path / "new", {"models/m.yaml": """\
+        institutions: [{id: x, name: X}]
+        data_entities: [{id: p, name: P, sensitivity: personal}]
+        systems:
+          - {id: a, name: A, owner: x, annual_cost: 600000000, security: {assessed: 2026-05-01}}
+          - {id: b, name: B, owner: x}
+        integrations: [{from: a, to: b, data: [p], encrypted: true}]
+        """})
+    out = run_cli("diff", str(old), str(new), cwd=tmp_path).out
+    assert "annual_cost: null -> 600000000" in out and "security: null -> {assessed: 2026-05-01}" in out
+    assert "encrypted: false -> true" in out and "None" not in out and "False" not in out
+
+
+def test_help_points_to_the_docs_users_have():
+    for argv in (["--help"], ["analyze", "--help"], ["rules"]):
+        run = egov(*argv, cwd=ROOT)
+        assert "DESIGN.md" not in run.out and run.code == 0
+    assert "docs/rules.md" in egov("rules", cwd=ROOT).out
+
+
+def test_render_infers_the_format_from_the_output_name(tmp_path):
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz is not installed")
+    run = run_cli("render", "process", "register-company", "-o", str(tmp_path / "flow.png"), cwd=TINY)
+    assert run.code == 0 and (tmp_path / "flow.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert run.out.strip() == f"wrote {tmp_path / 'flow.png'} (png)"
+    clash = run_cli("render", "process", "register-company", "--format", "svg", "-o", str(tmp_path / "f.png"), cwd=TINY)
+    assert clash.code == 2 and "give one format" in clash.err
+
+
+def test_validate_accepts_fail_on_never(tmp_path):
+    write(tmp_path, {"models/m.yaml": "institutions: [{id: x}]\n"})
+    assert run_cli("validate", cwd=tmp_path).code == 1
+    never = run_cli("validate", "--fail-on", "never", cwd=tmp_path)
+    assert never.code == 0 and "missing required field" in never.out
+
+
+def test_a_path_that_is_a_model_repository_means_its_model_paths(tmp_path):
+    write(tmp_path, {"models/m.yaml": "institutions: [{id: x, name: X}]\n",
+                     "tests/broken.yaml": "this: [is not a model\n"})
+    run = run_cli("validate", ".", cwd=tmp_path)
+    assert run.code == 0 and "1 file" in run.out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import yaml
@@ -37,6 +38,11 @@ def yaml_text(value) -> str:
             return {k: plain(v) for k, v in item.items()}
         if isinstance(item, (list, tuple)):
             return [plain(v) for v in item]
+        if isinstance(item, str) and len(item) == 10 and item[4] == "-" == item[7]:
+            try:
+                return dt.date.fromisoformat(item)  # a date as written, not as a quoted string
+            except ValueError:
+                return item
         return item
 
     text = yaml.safe_dump(plain(value), default_flow_style=True, width=10_000, allow_unicode=True).strip()
