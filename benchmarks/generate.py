@@ -45,6 +45,7 @@ def generate(scale: str, out: Path, seed: int = 2026) -> dict:
     (out / "models" / "institutions").mkdir(parents=True)
     (out / "processes").mkdir(parents=True)
     n_inst, n_sys, n_proc = sizes["institutions"], sizes["systems"], sizes["processes"]
+    n_sys -= n_sys % n_inst  # every institution owns the same number of systems (M: 3,330)
     capabilities = [f"cap-{n:03d}" for n in range(80)]
     entities = [f"entity-{n:03d}" for n in range(300)]
     institutions = [f"inst-{n:04d}" for n in range(n_inst)]

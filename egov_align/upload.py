@@ -18,9 +18,9 @@ import zlib
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 
-MAX_ZIP_BYTES = 20_000_000
-MAX_UNPACKED_BYTES = 100_000_000
-MAX_FILES = 5_000
+MAX_ZIP_BYTES = 20_000_000  # a national model (6,000 files, 30 MB of YAML) zips to a few MB
+MAX_UNPACKED_BYTES = 200_000_000
+MAX_FILES = 20_000
 MAX_NAME_CHARS = 240  # of one path; most file systems stop at 255 bytes a name, 4096 a path
 MAX_DEPTH = 32  # folders deep; a model needs two or three
 _PREFIX = "egov-align-upload-"

@@ -16,6 +16,7 @@ import streamlit as st
 from egov_align.analyze import analyze
 from egov_align.config import Config, ConfigError, load_config
 from egov_align.graph import Index
+from egov_align.isolated import AnalysisTimeout, analyse_isolated
 from egov_align.loader import LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
 from egov_align.model import Model
 from egov_align.results import Result
@@ -101,15 +102,26 @@ def _digest(sources) -> str:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
-def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _config: Config) -> Loaded:
-    """Loaded once per state of the files and configuration: switching pages never reloads."""
+def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _config: Config,
+              isolated: bool = False) -> Loaded:
+    """Loaded once per state of the files and configuration: switching pages never reloads.
+
+    A model a visitor brings (an upload, a folder under --allow-directories) is loaded and
+    analysed in a worker process with a time limit (egov_align.isolated), so it can neither
+    hold up the other sessions nor run for ever.
+    """
     found = discover(list(paths))
     digest = _digest(found.sources)
-    loaded = load(found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices)
+    if isolated:
+        analysed = analyse_isolated(list(paths), _config)
+        loaded, result = analysed.loaded, analysed.result
+    else:
+        loaded = load(found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices)
+        result = None
     if not loaded.valid:
         return Loaded(label, digest, loaded, None, None, None, _config)
     index = Index(loaded.model)
-    result = analyze(loaded.model, config=_config, index=index)
+    result = result or analyze(loaded.model, config=_config, index=index)
     _lay_out_first_views(loaded.model, result.findings)
     tables = dict(finding_rows=finding_rows(loaded.model, result.findings),
                   heatmap=capability_heatmap(loaded.model),
@@ -120,12 +132,12 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
     return Loaded(label, digest, loaded, loaded.model, result, index, _config, **tables)
 
 
-def load_repository(directory: Path, label: str) -> Loaded:
+def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Loaded:
     """A model repository (or folder of model files) with its own egov-align.toml in force, like the CLI."""
     config = load_config(directory) if is_model_repository(directory) else Config()
     paths = [str(p) for p in model_paths(directory, config.paths)]
     sources = discover(paths).sources
-    return _analysed(_stamp(sources), tuple(paths), label, repr(config), config)
+    return _analysed(_stamp(sources), tuple(paths), label, repr(config), config, visitor)
 
 
 def _unpacked(data: bytes) -> Path:
@@ -191,13 +203,13 @@ def choose_model() -> Loaded | None:
                     st.info("Type the path of a model directory.")
                     return None
                 directory = allowed_directory(typed, given.allow_directories)
-                return load_repository(directory, str(directory))
+                return load_repository(directory, str(directory), visitor=True)
             if choice == "Upload a .zip":
                 upload = st.file_uploader("Zip of YAML model files", type=["zip"], key="model_zip")
                 if upload is None:
                     st.info("Upload a .zip of your models/ and processes/ folders.")
                     return None
-                return load_repository(_unpacked(upload.getvalue()), upload.name)
+                return load_repository(_unpacked(upload.getvalue()), upload.name, visitor=True)
             if default is None:
                 return None
             return load_repository(*default)
@@ -205,6 +217,9 @@ def choose_model() -> Loaded | None:
             st.error(f"Cannot open this folder: {md(error)}")
         except UploadError as error:
             st.error(f"Cannot use this upload: {md(error)}")
+        except AnalysisTimeout as error:
+            st.error(f"Cannot show this model: {md(error)}. Split it, or ask the administrators to raise "
+                     "EGOV_ALIGN_ANALYSIS_TIMEOUT.")
         except (PathNotFound, ConfigError) as error:
             st.error(md(error))
     return None
