@@ -125,3 +125,41 @@ def test_require_login_starts_only_with_an_auth_configuration(tmp_path, monkeypa
 
 def test_make_run_starts_the_dashboard_command():
     assert "egov-align dashboard" in (ROOT / "Makefile").read_text().split("run: $(STAMP)", 1)[1].split("\n\n")[0]
+
+
+def _dockerfile() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    logical = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    for line in logical.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            instruction, _, rest = line.strip().partition(" ")
+            found.setdefault(instruction.upper(), []).append(rest.strip())
+    return found
+
+
+def test_the_container_is_slim_non_root_and_checks_its_health():
+    docker = _dockerfile()
+    assert docker["FROM"] == ["python:3.12-slim"]
+    assert any("graphviz" in run for run in docker["RUN"])
+    assert docker["USER"] == ["egov"]
+    assert "/_stcore/health" in docker["HEALTHCHECK"][0]
+
+
+def test_the_containers_start_command_serves_the_dashboard_outside_a_container(tmp_path):
+    """No container registry is reachable here, so the image's ENTRYPOINT is run as it is, on a copy of a model."""
+    import json as json_module
+
+    entrypoint = json_module.loads(_dockerfile()["ENTRYPOINT"][0])
+    shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", tmp_path / "model")
+    port = _free_port()
+    argv = [str(Path(sys.executable).parent / entrypoint[0]), *entrypoint[1:]]
+    argv[argv.index("/model")] = str(tmp_path / "model")
+    argv[argv.index("8501")] = str(port)
+    argv[argv.index("0.0.0.0")] = "127.0.0.1"
+    process = subprocess.Popen(argv, cwd=tmp_path / "model", stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        process.stdout.close()
