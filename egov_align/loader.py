@@ -186,7 +186,7 @@ class FileResult:
     display: str
     problems: list[tuple] = field(default_factory=list)  # (rule, message, line, column)
     defs: list[tuple] = field(default_factory=list)  # (subject prefix, id, line, column)
-    refs: list[tuple] = field(default_factory=list)  # (subject prefix, id, loc)
+    refs: list[tuple] = field(default_factory=list)  # (subject prefix, id, line, column, field)
     elements: dict | None = None  # kind -> [element], or None when not asked for
     # subject prefixes whose ids this file may define unseen ("*": any, when it does not parse):
     # unknown references to them are knock-on errors, not reported one by one
@@ -213,18 +213,21 @@ def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
 _WELL_FORMED_ID = re.compile(ID_PATTERN)
 
 
-def _references(key: str, index: int, item: dict) -> list[tuple]:
-    """(subject prefix, id, loc) for every well-formed cross-file reference of one element.
+def _references(key: str, index: int, item: dict, parsed: ParsedYaml) -> list[tuple]:
+    """(subject prefix, id, line, column, field) for every well-formed cross-file reference of one element.
 
     Read from the element as written, so an element with a schema error elsewhere (a
-    misspelt field) still has its references checked in the same run.
+    misspelt field) still has its references checked in the same run; located while the
+    file's positions are at hand, so an unknown one needs no second parse.
     """
     base = (key, index)
     refs: list[tuple] = []
+    lookup = parsed.lookup
 
     def one(prefix: str, value: object, loc: tuple) -> None:
         if isinstance(value, str) and _WELL_FORMED_ID.match(value):
-            refs.append((prefix, value, loc))
+            line, column = lookup(loc)
+            refs.append((prefix, value, line, column, next(p for p in reversed(loc) if isinstance(p, str))))
 
     def many(prefix: str, values: object, loc: tuple) -> None:
         if isinstance(values, list):
@@ -309,7 +312,8 @@ def _from_entry(display: str, entry: dict, *, want_elements: bool) -> FileResult
         raise ValueError("unknown rule")
     defs = [(_text(prefix), _text(element_id), _number(line), _number(column))
             for prefix, element_id, line, column in entry["defs"]]
-    refs = [(_text(prefix), _text(target), tuple(_loc_part(part) for part in loc)) for prefix, target, loc in entry["refs"]]
+    refs = [(_text(prefix), _text(target), _number(line), _number(column), _text(name))
+            for prefix, target, line, column, name in entry["refs"]]
     unsure = [_text(prefix) for prefix in entry["unsure"]]
     elements = None
     if want_elements:
@@ -330,10 +334,6 @@ def _number(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError("expected a whole number")
     return value
-
-
-def _loc_part(value: object) -> str | int:
-    return value if isinstance(value, str) else _number(value)
 
 
 def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
@@ -422,12 +422,12 @@ def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
                 elif element_id is None or isinstance(element_id, (list, dict)):
                     result.unsure.append(prefix)  # an id we cannot know (`id: no` is known: it is false)
                 if isinstance(item, dict):
-                    result.refs.extend(_references(key, index, item))
+                    result.refs.extend(_references(key, index, item, parsed))
                 continue
             valid.append(element)
             line, column = parsed.lookup((key, index))
             result.defs.append((prefix, element.id, line, column))
-            result.refs.extend(_references(key, index, item))
+            result.refs.extend(_references(key, index, item, parsed))
             if key == "processes":
                 for number, step in enumerate(element.steps):
                     line, column = parsed.lookup((key, index, "steps", number))
@@ -511,7 +511,7 @@ def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | No
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     results = _run_all(sources, max_bytes=max_bytes, cache=cache, want_elements=want_model, jobs=jobs)
     with gc_paused():
-        crossing = _cross_file(results, sources)  # may add a note to a file's first problem
+        crossing = _cross_file(results)  # may add a note to a file's first problem
         diagnostics = [Finding(rule, Severity.ERROR, message, r.display, line, column)
                        for r in results for rule, message, line, column in r.problems]
         diagnostics.extend(crossing)
@@ -528,7 +528,7 @@ def _counts(results: list[FileResult]) -> dict:
             "processes": defined["process"], "steps": defined["step"]}
 
 
-def _cross_file(results: list[FileResult], sources: list[Source]) -> list[Finding]:
+def _cross_file(results: list[FileResult]) -> list[Finding]:
     """duplicate-id and unknown-reference across all files."""
     found: list[Finding] = []
     defined: dict[str, dict[str, tuple]] = defaultdict(dict)
@@ -548,28 +548,20 @@ def _cross_file(results: list[FileResult], sources: list[Source]) -> list[Findin
                 + ("; the model section may appear in one file only" if prefix == "model" else ""),
                 result.display, line, column,
                 related=(f"{first[0]}:{first[1]}",)))
-    pending: dict[str, list[tuple]] = defaultdict(list)
     suggest = {prefix: Suggester(table) for prefix, table in defined.items()}
     unsure = {prefix for result in results for prefix in result.unsure}
     unchecked = 0
     for result in results:
-        for prefix, target, loc in result.refs:
+        for prefix, target, line, column, field_name in result.refs:
             if target not in defined[prefix]:
                 if "*" in unsure or prefix in unsure:
                     unchecked += 1  # it may be defined where we could not read: a knock-on error
                     continue
-                field_name = next(p for p in reversed(loc) if isinstance(p, str))
                 kind_name = "data entity" if prefix == "data" else prefix
-                pending[result.display].append((loc, (
-                    f"`{field_name}` names {kind_name} {target!r}, which is not defined"
-                    f"{suggest[prefix](target) if prefix in suggest else ''}")))
-    if pending:
-        by_display = {s.display: s for s in sources}
-        for display, items in pending.items():
-            parsed = parse_yaml(by_display[display].read().decode("utf-8-sig"), full=True)
-            for loc, message in items:
-                line, column = parsed.lookup(loc)
-                found.append(Finding("unknown-reference", Severity.ERROR, message, display, line, column))
+                found.append(Finding("unknown-reference", Severity.ERROR,
+                                     f"`{field_name}` names {kind_name} {target!r}, which is not defined"
+                                     f"{suggest[prefix](target) if prefix in suggest else ''}",
+                                     result.display, line, column))
     if unchecked:
         found = _note_unchecked(found, results, unchecked)
     return found

@@ -23,6 +23,10 @@ except ImportError:  # pragma: no cover - libyaml is missing on this platform
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
 _FAST_DEPTH = 4
+# Fields whose values are references: their positions are kept in the fast pass too, so an
+# unknown reference is located without parsing the file a second time.
+REFERENCE_KEYS = frozenset({"owner", "provider", "parent", "from", "to", "via", "service", "performer", "entity",
+                            "capabilities", "needs", "reads", "writes", "systems", "data"})
 _ALIAS_SLACK = 10_000
 MAX_DEPTH = 64  # a model file needs about 6 levels; 20,000 nested brackets must not reach pydantic
 
@@ -225,10 +229,11 @@ def _walk(root: yaml.Node, result: ParsedYaml, *, full: bool, budget: int,
             items = node.value
             if has_anchors:
                 visited += len(items)
+            keep_items = full or (bool(path) and path[-1] in REFERENCE_KEYS)
             for index, item in enumerate(items):
                 child_path = path + (index,)
                 if isinstance(item, yaml.ScalarNode):
-                    if full:
+                    if keep_items:
                         positions[child_path] = _place(item)
                     container.append(_scalar(item))
                 else:
@@ -260,7 +265,7 @@ def _walk(root: yaml.Node, result: ParsedYaml, *, full: bool, budget: int,
             if record:
                 key_positions[child_path] = _place(key_node)
             if isinstance(value_node, yaml.ScalarNode):
-                if full:
+                if full or key in REFERENCE_KEYS:
                     positions[child_path] = _place(value_node)
                 container[key] = _scalar(value_node)
             else:
