@@ -18,6 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from generate import synthetic_model
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PAGES = [("Processes", "Steps and what to do"), ("Landscape", "One system up close"),
@@ -35,9 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="L", choices=("S", "M", "L"))
     args = parser.parse_args()
-    directory = HERE / "out" / args.scale
-    if not directory.exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--scale", args.scale], check=True)
+    directory = synthetic_model(args.scale)
 
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "egov_align", "analyze", str(directory), "--no-cache", "--format", "json"],

@@ -137,6 +137,14 @@ def generate(scale: str, out: Path, seed: int = 2026) -> dict:
     return {"files": len(files), "bytes": sum(f.stat().st_size for f in files)}
 
 
+def synthetic_model(scale: str) -> Path:
+    """benchmarks/out/SCALE, generated on first use (the other benchmarks start here)."""
+    out = Path(__file__).parent / "out" / scale
+    if not out.exists():
+        generate(scale, out)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="S")

@@ -11,11 +11,12 @@ pages. Printed: the sample's analysis time alone, and beside each kind of heavy 
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from generate import synthetic_model
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -42,9 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="M", choices=("S", "M", "L"))
     args = parser.parse_args()
-    heavy = HERE / "out" / args.scale
-    if not heavy.exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--scale", args.scale], check=True)
+    heavy = synthetic_model(args.scale)
     sample = load_paths([HERE.parent / "models", HERE.parent / "processes"], config=Config(), jobs=1).model
     alone = _other_session(sample, 3)
     figures = {}

@@ -20,6 +20,8 @@ import threading
 import time
 from pathlib import Path
 
+from generate import synthetic_model
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
@@ -100,9 +102,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="take the best of this many runs")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    directory = HERE / "out" / args.scale
-    if not directory.exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--scale", args.scale], check=True)
+    directory = synthetic_model(args.scale)
     size = sum(p.stat().st_size for p in directory.rglob("*.yaml")) / 1e6
     cli = [sys.executable, "-m", "egov_align"]
     figures: dict = {"scale": args.scale, "megabytes": round(size, 1), "cores": os.cpu_count()}
