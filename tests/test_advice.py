@@ -57,7 +57,7 @@ systems:
 """
     model = load([Source("m.yaml", content=text)], jobs=1).model
     [finding] = [f for f in analyze(model).findings if f.rule == "no-authoritative-source"]
-    assert finding.message.endswith("make one of `now` its master (role: master)")
+    assert finding.message.endswith("make `now` its master (role: master)")
 
 
 def test_the_sample_plan_reads_like_a_planner_would_sign_it():

@@ -51,8 +51,9 @@ def check(ctx):
             continue
         in_service = ctx.index.in_service
         holders = [s for u in users[entity_id] if u.startswith("system:") and (s := u[7:]) in in_service]
-        advice = (f"make one of {names(holders)} its master (role: master)" if holders
-                  else "name a system in service that masters it")
+        advice = ("name a system in service that masters it" if not holders else
+                  f"make `{holders[0]}` its master (role: master)" if len(holders) == 1 else
+                  f"make one of {names(holders)} its master (role: master)")
         yield ctx.finding(
             f"data:{entity_id}",
             f"'{ctx.model.data_entities[entity_id].name}' is used by {_users(users[entity_id])} "
