@@ -25,16 +25,25 @@ class _Domain:
     def __init__(self, model: Model) -> None:
         self.model = model
         self.generic = {c for c, capability in model.capabilities.items() if capability.generic}
+        self._capabilities: dict[str, list[str]] = {}
+        self._masters: dict[str, list[str]] = {}
         self.processes: dict[str, set[str]] = defaultdict(set)
         for process, step in model.steps():
             for system_id in step.systems:
                 self.processes[system_id].add(process.id)
 
     def capabilities(self, system_id: str) -> list[str]:
-        return [c for c in dict.fromkeys(self.model.systems[system_id].capabilities) if c not in self.generic]
+        found = self._capabilities.get(system_id)
+        if found is None:
+            found = self._capabilities[system_id] = [c for c in dict.fromkeys(self.model.systems[system_id].capabilities)
+                                                     if c not in self.generic]
+        return found
 
     def masters(self, system_id: str) -> list[str]:
-        return list(dict.fromkeys(self.model.systems[system_id].entities("master")))
+        found = self._masters.get(system_id)
+        if found is None:
+            found = self._masters[system_id] = list(dict.fromkeys(self.model.systems[system_id].entities("master")))
+        return found
 
     def parent(self, system_id: str) -> str | None:
         owner = self.model.institutions.get(self.model.systems[system_id].owner)
@@ -90,22 +99,33 @@ def consolidation_plan(model: Model, index: Index) -> list[dict]:
     gone: set[str] = set()
     candidates = sorted((s for s in in_service.values() if s.annual_cost is not None),
                         key=lambda s: (supported.get(s.id, 0), -s.annual_cost, s.id))
+    remaining = {need: len(systems) for need, systems in holders.items()}  # active holders not retired
     for system in candidates:
         needs = [("capabilities", c) for c in domain.capabilities(system.id)] + \
                 [("data", e) for e in domain.masters(system.id)]
-        if needs and all(holders[need] - gone - {system.id} for need in needs):
+        own = system.status == "active"  # then it is one of the holders of each of its needs
+        if needs and all(remaining.get(need, 0) - own > 0 for need in needs):
             retired.append(system.id)
             gone.add(system.id)
+            if own:
+                for need in needs:
+                    remaining[need] -= 1
     plan = []
     for system_id in retired:
         system = in_service[system_id]
         successors: dict[str, dict[str, str]] = {"capabilities": {}, "data": {}}
+        closeness: dict[str, tuple] = {}  # candidate -> its rank, computed once per retired system
+
+        def rank(candidate: str, retired_id: str = system_id) -> tuple:
+            found = closeness.get(candidate)
+            if found is None:
+                found = closeness[candidate] = domain.closeness(retired_id, candidate)
+            return found
+
         for what, items in (("capabilities", domain.capabilities(system_id)), ("data", domain.masters(system_id))):
             for item in items:
-                remaining = holders[(what, item)] - gone
-                successors[what][item] = min(remaining, key=lambda c: domain.closeness(system_id, c))
-        takers = sorted({t for chosen in successors.values() for t in chosen.values()},
-                        key=lambda c: domain.closeness(system_id, c))
+                successors[what][item] = min(holders[(what, item)] - gone, key=rank)
+        takers = sorted({t for chosen in successors.values() for t in chosen.values()}, key=rank)
         plan.append({"system": system_id, "annual_cost": _number(system.annual_cost),
                      "steps_supported": supported.get(system_id, 0),
                      "capabilities": successors["capabilities"], "data": successors["data"],

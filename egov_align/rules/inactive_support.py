@@ -26,6 +26,7 @@ NAME = "inactive-support"
 SUBJECT = "step"
 DEFAULT_SEVERITY = Severity.WARNING
 INACTIVE = ("planned", "retiring", "retired")
+SHORTLIST = 10  # providers per capability considered for the advice
 
 
 def _successors(step, inactive: list[str], systems, index) -> list[str]:
@@ -37,7 +38,9 @@ def _successors(step, inactive: list[str], systems, index) -> list[str]:
     lost = [c for c in dict.fromkeys(step.needs) if any(c in systems[s].capabilities for s in inactive)]
     lost = lost or [c for s in inactive for c in dict.fromkeys(systems[s].capabilities)]
     specific = [c for c in lost if c not in index.generic] or lost
-    candidates = {p for c in specific for p in index.providers.get(c, ()) if systems[p].status == "active"}
+    # The best-placed providers of each capability (a short, cached list), not every provider:
+    # at national scale a capability has hundreds, and thousands of steps ask.
+    candidates = {p for c in specific for p in index.suggest(c, SHORTLIST) if systems[p].status == "active"}
     needs = set(step.needs)
 
     def rank(system_id: str) -> tuple:
