@@ -7,7 +7,6 @@ place that does (yamllint's linter, flake8's DecisionEngine).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import time
 
 from egov_align.config import Config
@@ -20,8 +19,6 @@ from egov_align.perf import gc_paused
 from egov_align.results import Result
 from egov_align.rules import RULES
 from egov_align.schema import KINDS
-
-LOG = logging.getLogger(__name__)
 
 _SUBJECT_PREFIXES = {key: prefix for key, (prefix, _class) in KINDS.items()}
 

@@ -8,7 +8,6 @@ is ever written under the model paths.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import stat
@@ -28,7 +27,6 @@ from egov_align.perf import gc_paused
 from egov_align.positions import ParsedYaml, parse_yaml
 from egov_align.schema import ID_PATTERN, KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
 
-LOG = logging.getLogger(__name__)
 YAML_SUFFIXES = (".yaml", ".yml")
 _PARALLEL_MIN_BYTES = 2_000_000
 

@@ -12,10 +12,6 @@ from egov_align.findings import Finding
 from egov_align.model import Model, step_subject
 from egov_align.perf import gc_paused
 
-STEP_RULES = ("inactive-support", "unsupported-step", "misaligned-step", "unreachable-step",
-              "integration-gap", "once-only-gap")
-STATUS_ORDER = ("inactive", "unsupported", "misaligned", "unreachable", "aligned", "supported", "manual")
-
 
 def findings_by_subject(findings: list[Finding]) -> dict[str, list[Finding]]:
     grouped: dict[str, list[Finding]] = defaultdict(list)
