@@ -83,6 +83,23 @@ class _Domain:
         return "; ".join(parts) or "provides what it provided"
 
 
+def _successors(domain: _Domain, system_id: str, holders: dict, gone: set[str]) -> tuple[dict, list[str]]:
+    """Who takes over each capability and entity of a retired system, and all of them, closest first."""
+    closeness: dict[str, tuple] = {}  # candidate -> its rank, computed once
+
+    def rank(candidate: str) -> tuple:
+        found = closeness.get(candidate)
+        if found is None:
+            found = closeness[candidate] = domain.closeness(system_id, candidate)
+        return found
+
+    successors: dict[str, dict[str, str]] = {"capabilities": {}, "data": {}}
+    for what, items in (("capabilities", domain.capabilities(system_id)), ("data", domain.masters(system_id))):
+        for item in items:
+            successors[what][item] = min(holders[(what, item)] - gone, key=rank)
+    return successors, sorted({t for chosen in successors.values() for t in chosen.values()}, key=rank)
+
+
 def consolidation_plan(model: Model, index: Index) -> list[dict]:
     """Retire in order: fewest supported steps, then most expensive, then id (DESIGN 5)."""
     domain = _Domain(model)
@@ -113,19 +130,7 @@ def consolidation_plan(model: Model, index: Index) -> list[dict]:
     plan = []
     for system_id in retired:
         system = in_service[system_id]
-        successors: dict[str, dict[str, str]] = {"capabilities": {}, "data": {}}
-        closeness: dict[str, tuple] = {}  # candidate -> its rank, computed once per retired system
-
-        def rank(candidate: str, retired_id: str = system_id) -> tuple:
-            found = closeness.get(candidate)
-            if found is None:
-                found = closeness[candidate] = domain.closeness(retired_id, candidate)
-            return found
-
-        for what, items in (("capabilities", domain.capabilities(system_id)), ("data", domain.masters(system_id))):
-            for item in items:
-                successors[what][item] = min(holders[(what, item)] - gone, key=rank)
-        takers = sorted({t for chosen in successors.values() for t in chosen.values()}, key=rank)
+        successors, takers = _successors(domain, system_id, holders, gone)
         plan.append({"system": system_id, "annual_cost": _number(system.annual_cost),
                      "steps_supported": supported.get(system_id, 0),
                      "capabilities": successors["capabilities"], "data": successors["data"],
