@@ -23,7 +23,7 @@ test: $(STAMP)
 # The suite once more against the lowest versions pyproject.toml allows (CI runs it too).
 test-lowest: $(STAMP)
 	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv venv --quiet --allow-existing .venv-lowest
+	$(BIN)/uv venv --quiet --seed --allow-existing .venv-lowest
 	VIRTUAL_ENV=.venv-lowest $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[test]'
 	.venv-lowest/bin/python -m pytest -q -m "not browser" -p no:cacheprovider
 
