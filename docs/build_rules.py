@@ -23,6 +23,10 @@ CASES = ROOT / "tests" / "rules" / "cases"
 TARGET = ROOT / "docs" / "rules.md"
 
 
+def _severity(rule) -> str:
+    return getattr(rule, "SEVERITY_TEXT", rule.DEFAULT_SEVERITY.value)
+
+
 def _paragraphs(doc: str) -> dict[str, str]:
     """Split a rule docstring into its summary, details, why and fix parts."""
     parts = {"summary": "", "details": [], "why": "", "fix": ""}
@@ -63,7 +67,7 @@ def build() -> str:
            "really does not. Rule names are stable public ids (DESIGN.md section 4).", "",
            "| rule | default severity | subject | what it finds |", "| --- | --- | --- | --- |"]
     for name, rule in RULES.items():
-        out.append(f"| [`{name}`](#{name}) | {rule.DEFAULT_SEVERITY.value} | {rule.SUBJECT} | "
+        out.append(f"| [`{name}`](#{name}) | {_severity(rule)} | {rule.SUBJECT} | "
                    f"{_paragraphs(rule.__doc__)['summary']} |")
     out += ["", "Suppress a finding by listing the rule in the `ignore` list of its subject element, or switch",
             "a rule off (or change its level) in the `[rules]` table of `egov-align.toml`.", ""]
@@ -72,7 +76,7 @@ def build() -> str:
         parts = _paragraphs(rule.__doc__)
         firing = next(c for c in spec["cases"] if c.get("fires"))
         passing = next(c for c in spec["cases"] if not c.get("fires"))
-        out += [f"## {name}", "", f"**Default severity:** {rule.DEFAULT_SEVERITY.value} · **Subject:** "
+        out += [f"## {name}", "", f"**Default severity:** {_severity(rule)} · **Subject:** "
                 f"`{rule.SUBJECT}`", "", f"**What fires.** {parts['summary']}"]
         out += [f"{detail}" for detail in parts["details"]]
         out += ["", f"**Why it matters for government.** {_sentence(parts['why'])}", "",

@@ -16,6 +16,7 @@ from egov_align.graph import Index
 from egov_align.metrics import compute_metrics
 from egov_align.model import Model, step_subject
 from egov_align.perf import gc_paused
+from egov_align.policies import describe, violations
 from egov_align.results import Result
 from egov_align.rules import RULES
 from egov_align.schema import KINDS
@@ -68,7 +69,22 @@ def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None,
         else:
             findings.extend(rule.check(context))
         timings[name] = time.perf_counter() - started
+    for policy in config.policies:  # the government's own rules, checked the same way
+        level = config.rules.get(policy.name)
+        if level == "off":
+            continue
+        started = time.perf_counter()
+        context = RuleContext(model, index, config, day, rule=policy.name, level=Severity(level) if level else None,
+                              default_severity=Severity(policy.severity))
+        findings.extend(f for f in policy_findings(policy, context) if (policy.name, f.subject) not in ignored)
+        timings[policy.name] = time.perf_counter() - started
     return sorted_findings(findings), index, timings
+
+
+def policy_findings(policy, ctx: RuleContext):
+    """One finding per element that matches the policy's `where` and fails its `require`."""
+    for subject, element, process, failed in violations(policy, ctx.model):
+        yield ctx.finding(subject, describe(policy, failed, element, ctx.model, process))
 
 
 def analyze(model: Model, *, config: Config | None = None, as_of: dt.date | None = None,
@@ -81,6 +97,6 @@ def analyze(model: Model, *, config: Config | None = None, as_of: dt.date | None
 def _analyze(model: Model, *, config: Config, as_of: dt.date | None, index: Index | None) -> Result:
     findings, index, timings = run_rules(model, config=config, as_of=as_of, index=index)
     started = time.perf_counter()
-    metrics = compute_metrics(model, index)
+    metrics = compute_metrics(model, index, config.approved_standards)
     timings["metrics"] = time.perf_counter() - started
     return Result(True, findings, metrics, model_counts(model), timings)

@@ -158,9 +158,9 @@ def _read_private(path: Path) -> bytes | None:
     return secret if len(secret) == 32 else None
 
 
-def cache_salt(*, version: str, max_file_bytes: int) -> str:
+def cache_salt(*, version: str, max_file_bytes: int, policies: tuple[str, ...] = ()) -> str:
     package = Path(__file__).parent
     fingerprint = hashlib.blake2b(digest_size=8)
-    for module in ("schema.py", "loader.py", "positions.py", "diagnostics.py", "names.py", "cache.py"):
+    for module in ("schema.py", "loader.py", "positions.py", "diagnostics.py", "names.py", "cache.py", "policies.py"):
         fingerprint.update((package / module).read_bytes())
-    return f"{_FORMAT}:{version}:{fingerprint.hexdigest()}:{max_file_bytes}"
+    return f"{_FORMAT}:{version}:{fingerprint.hexdigest()}:{max_file_bytes}:{','.join(sorted(policies))}"

@@ -224,7 +224,8 @@ def _cache(args, config: Config, paths: list[str]) -> Cache | None:
     if os.environ.get("EGOV_ALIGN_CACHE_DIR"):
         tree = git_work_tree(Path.cwd())
         check_cache_location(directory, forbidden=[Path(p) for p in paths] + ([tree] if tree else []))
-    return Cache(directory, salt=cache_salt(version=__version__, max_file_bytes=config.max_file_bytes))
+    return Cache(directory, salt=cache_salt(version=__version__, max_file_bytes=config.max_file_bytes,
+                                            policies=config.policy_names))
 
 
 def load_for(args, config: Config, paths: list[str], *, want_model: bool) -> LoadResult:
@@ -234,7 +235,7 @@ def load_for(args, config: Config, paths: list[str], *, want_model: bool) -> Loa
     if not found.sources:
         raise UsageError(f"{', '.join(paths)}: no model files here (*.yaml, *.yml)")
     return load(found.sources, max_bytes=config.max_file_bytes, cache=_cache(args, config, paths),
-                want_model=want_model, jobs=args.jobs, notices=found.notices)
+                want_model=want_model, jobs=args.jobs, notices=found.notices, policies=config.policy_names)
 
 
 @functools.lru_cache(maxsize=32)
@@ -261,11 +262,12 @@ def _use_color(args, stream) -> bool:
         and not getattr(args, "output", None)
 
 
-def _options(args, command: str, model=None) -> ReportOptions:
+def _options(args, command: str, model=None, config: Config | None = None) -> ReportOptions:
     info = model.info if model is not None else None
     return ReportOptions(color=_use_color(args, sys.stdout), command=command,
                          currency=info.currency if info else None, model_name=info.name if info else None,
-                         source_line=_source_line, version=__version__)
+                         source_line=_source_line, version=__version__,
+                         policies=config.policies if config is not None else ())
 
 
 def _emit(args, text: str | bytes) -> None:
@@ -331,7 +333,7 @@ def cmd_analyze(args) -> int:
         raise UsageError("--retire reports changes: use --format text, json or markdown")
     result = analyze(model, config=config, as_of=args.as_of)
     result.notices = list(loaded.notices)
-    options = _options(args, "analyze", model)
+    options = _options(args, "analyze", model, config)
     if retire:
         from egov_align.compare import what_if
         from egov_align.reporters.changes import render_comparison
@@ -375,7 +377,8 @@ def cmd_diff(args) -> int:
         config = load_config(Path(args.paths[1])) if is_model_repository(Path(args.paths[1])) else load_config()
         guard_output(args, old_paths + new_paths)
         old_sources, new_sources = discover(old_paths).sources, discover(new_paths).sources
-    sides = [load(s, max_bytes=config.max_file_bytes, jobs=1) for s in (old_sources, new_sources)]
+    sides = [load(s, max_bytes=config.max_file_bytes, jobs=1, policies=config.policy_names)
+             for s in (old_sources, new_sources)]
     invalid = [(name, side) for name, side in zip(("old", "new"), sides, strict=True) if not side.valid]
     if invalid:
         for name, side in invalid:
@@ -419,9 +422,14 @@ def cmd_schema(args) -> int:
 def cmd_rules(args) -> int:
     from egov_align.rules import RULES, VALIDATION_RULES, summary
 
-    width = max(map(len, [*RULES, *VALIDATION_RULES]))
+    policies = load_config(Path.cwd()).policies
+    width = max(map(len, [*RULES, *VALIDATION_RULES, *(p.name for p in policies)]))
     lines = ["Analysis rules (docs/rules.md):"]
-    lines += [f"  {name:<{width}}  {rule.DEFAULT_SEVERITY.value:<7}  {summary(rule)}" for name, rule in RULES.items()]
+    lines += [f"  {name:<{width}}  {getattr(rule, 'SEVERITY_TEXT', rule.DEFAULT_SEVERITY.value):<7}  {summary(rule)}"
+              for name, rule in RULES.items()]
+    if policies:
+        lines += ["", "Policies of this repository (egov-align.toml [[policies]]):"]
+        lines += [f"  {p.name:<{width}}  {p.severity:<7}  {p.kind}: {p.summary}" for p in policies]
     lines += ["", "Validation diagnostics (always errors; docs/model-format.md):"]
     lines += [f"  {name:<{width}}  {'error':<7}  {text}" for name, text in VALIDATION_RULES.items()]
     sys.stdout.write("\n".join(lines) + "\n")

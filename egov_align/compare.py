@@ -11,7 +11,8 @@ from egov_align.findings import Finding
 from egov_align.model import Model, step_subject
 from egov_align.schema import KINDS
 
-HEADLINE_METRICS = ("alignment", "integration_coverage", "digital_services", "redundant_spend")
+HEADLINE_METRICS = ("alignment", "integration_coverage", "digital_services", "redundant_spend", "coordination",
+                    "mediated_integrations", "standardised_integrations", "platform_duplication", "completeness")
 
 
 @dataclass
@@ -48,6 +49,8 @@ def metric_deltas(before: dict, after: dict) -> dict:
     deltas = {}
     for name in HEADLINE_METRICS:
         old, new = before.get(name), after.get(name)
+        if name == "completeness":  # an object: compare its overall share
+            old, new = (old or {}).get("overall"), (new or {}).get("overall")
         delta = None if old is None or new is None else round(new - old, 4)
         deltas[name] = {"before": old, "after": new, "delta": delta}
     return deltas

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from egov_align.names import RULE_NAMES, did_you_mean
+from egov_align.policies import PolicyError, parse_policies
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,8 +32,16 @@ class Config:
     vendor_min_share: float = 0.25
     assessment_max_age_days: int = 365
     max_file_bytes: int = 5_000_000
+    fragmentation_min_institutions: int = 3
+    coordination_min_share: float = 0.5
+    approved_standards: tuple[str, ...] | None = None  # [standards] approved; None: not configured
+    policies: tuple = ()  # of policies.Policy
     rules: dict[str, str] = field(default_factory=dict)
     source: str | None = None  # the file the settings came from, for messages
+
+    @property
+    def policy_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.policies)
 
     def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **changes)
@@ -44,6 +53,8 @@ _NUMBERS = {
     "vendor-min-share": (float, 0.0, 1.0),
     "assessment-max-age-days": (int, 0, 36_500),
     "max-file-bytes": (int, 1, 1_000_000_000),
+    "fragmentation-min-institutions": (int, 2, 1_000),
+    "coordination-min-share": (float, 0.0, 1.0),
 }
 _ABOVE_LOW = {"overlap-threshold"}  # DESIGN 12: > 0, not >= 0
 _NUMBER_WORDS = {int: "a whole number", float: "a number"}
@@ -84,6 +95,11 @@ def load_config(directory: Path | None = None) -> Config:
 def parse_config(table: dict, *, source: str | None = None) -> Config:
     where = source or "configuration"
     values: dict = {"source": source}
+    try:
+        values["policies"] = parse_policies(table.get("policies", []), where)
+    except PolicyError as error:
+        raise ConfigError(str(error)) from None
+    names = (*RULE_NAMES, *(p.name for p in values["policies"]))
     for key, value in table.items():
         if key == "paths":
             values["paths"] = _check_paths(value, where)
@@ -96,20 +112,37 @@ def parse_config(table: dict, *, source: str | None = None) -> Config:
                     (key in _ABOVE_LOW and value == low):
                 raise ConfigError(f"{where}: `{key}` must be {_NUMBER_WORDS[kind]} {_bounds(key)}, not {value!r}")
             values[key.replace("-", "_")] = kind(value)
+        elif key == "policies":
+            continue
+        elif key == "standards":
+            values["approved_standards"] = _approved(value, where)
         elif key == "rules":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `[rules]` must be a table of rule = level")
             levels = {}
             for rule, level in value.items():
-                if rule not in RULE_NAMES:
+                if rule not in names:
                     raise ConfigError(f"{where}: unknown rule {rule!r} in [rules]"
-                                      f"{did_you_mean(rule, RULE_NAMES)}")
+                                      f"{did_you_mean(rule, names)}")
                 levels[rule] = check_choice(level, LEVELS, f"{where}: rule {rule!r}")
             values["rules"] = levels
         else:
-            known = ["paths", "fail-on", "rules", *_NUMBERS]
+            known = ["paths", "fail-on", "rules", "standards", "policies", *_NUMBERS]
             raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, known)}")
     return Config(**values)
+
+
+def _approved(value: object, where: str) -> tuple[str, ...] | None:
+    """`[standards] approved = [...]`: compared trimmed and case-insensitively; `[]` counts as configured."""
+    if not isinstance(value, dict) or set(value) - {"approved"}:
+        raise ConfigError(f"{where}: `[standards]` takes one key, `approved`, a list of standard names")
+    if "approved" not in value:
+        return None
+    approved = value["approved"]
+    if not isinstance(approved, list) or not all(isinstance(a, str) and a.strip() for a in approved):
+        raise ConfigError(f"{where}: `[standards] approved` must be a list of standard names, "
+                          "e.g. [\"REST/OpenAPI\", \"X-Road\"]")
+    return tuple(a.strip().lower() for a in approved)
 
 
 def _check_paths(value: object, where: str) -> tuple[str, ...]:

@@ -301,6 +301,40 @@ class Index:
                     found.append((process, source, target, entities))
         return found
 
+    @cached_property
+    def linked(self) -> set[tuple[str, str]]:
+        """(from system, to system) of every active integration, both ways when bidirectional (any data)."""
+        found = set()
+        for source, target, attributes in self._relations["integrates"]:
+            if attributes["status"] == "active":
+                found.add((source, target))
+                if attributes["bidirectional"]:
+                    found.add((target, source))
+        return found
+
+    @cached_property
+    def handoffs(self) -> dict[str, list[tuple]]:
+        """process -> its cross-institution hand-offs: (step A, step B, performer A, performer B, coordinated).
+
+        A hand-off is a flow edge whose performers differ. It is coordinated when the steps
+        share a system (any status), or an active integration runs from a system of A to a
+        system of B (whatever it carries; a `via` bus does not break it).
+        """
+        found: dict[str, list[tuple]] = {}
+        linked, model = self.linked, self.model
+        for process_id, process in model.processes.items():
+            steps = {s.id: s for s in process.steps}
+            items = found[process_id] = []
+            for source_id, target_id in self.flows[process_id]:
+                source, target = steps[source_id], steps[target_id]
+                a, b = model.performer(process, source), model.performer(process, target)
+                if a == b:
+                    continue
+                coordinated = not set(source.systems).isdisjoint(target.systems) or any(
+                    (x, y) in linked for x in source.systems for y in target.systems)
+                items.append((source, target, a, b, coordinated))
+        return found
+
     def handover_covered(self, source, target, entities) -> bool:
         return self.integrated(source.systems, target.systems, entities)
 

@@ -35,7 +35,8 @@ def _work(paths: list[str], config: Config, sender) -> None:
 
     try:
         found = discover(paths)
-        loaded = load(found.sources, max_bytes=config.max_file_bytes, cache=None, jobs=1, notices=found.notices)
+        loaded = load(found.sources, max_bytes=config.max_file_bytes, cache=None, jobs=1, notices=found.notices,
+                      policies=config.policy_names)
         result = analyze(loaded.model, config=config) if loaded.valid else None
         sender.send(("ok", Analysed(loaded, result, os.getpid())))
     except Exception as error:  # noqa: BLE001 - reported to the parent, which shows one line

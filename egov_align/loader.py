@@ -282,7 +282,8 @@ def _step_problems(index: int, process) -> list[tuple]:
     return problems
 
 
-def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements: bool) -> FileResult | None:
+def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements: bool,
+                  policies: tuple[str, ...] = ()) -> FileResult | None:
     """The file's result from the cache, or None when its content was not seen before."""
     try:
         raw = source.read(max_bytes)
@@ -290,7 +291,8 @@ def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements
         return None
     entry = cache.get(cache.key(raw))
     try:
-        return _from_entry(source.display, entry, want_elements=want_elements) if entry is not None else None
+        return _from_entry(source.display, entry, want_elements=want_elements,
+                           context={"policies": policies}) if entry is not None else None
     except (ValidationError, TypeError, ValueError, KeyError, AttributeError, RecursionError):
         return None  # not the shape we write: a miss, whoever wrote it
 
@@ -302,7 +304,7 @@ def _to_entry(result: FileResult) -> dict:
             "elements": elements}
 
 
-def _from_entry(display: str, entry: dict, *, want_elements: bool) -> FileResult:
+def _from_entry(display: str, entry: dict, *, want_elements: bool, context: dict) -> FileResult:
     """A FileResult from a cache entry, each part checked to be what `_to_entry` writes."""
     problems = [(_text(rule), _text(message), _number(line), _number(column))
                 for rule, message, line, column in entry["problems"]]
@@ -318,7 +320,7 @@ def _from_entry(display: str, entry: dict, *, want_elements: bool) -> FileResult
         elements = {}
         for key, items in entry["elements"].items():
             element_class = ModelInfo if key == "model" else KINDS[key][1]
-            elements[key] = [element_class.model_validate(item) for item in items]
+            elements[key] = [element_class.model_validate(item, context=context) for item in items]
     return FileResult(display, problems, defs, refs, elements, unsure)
 
 
@@ -335,7 +337,7 @@ def _number(value: object) -> int:
 
 
 def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
-              want_elements: bool = True) -> FileResult:
+              want_elements: bool = True, policies: tuple[str, ...] = ()) -> FileResult:
     """Read, parse and validate one file on its own, through the cache when there is one.
 
     The size limit is checked with `stat` before anything is read, and reading stops past it.
@@ -348,7 +350,7 @@ def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
     except OSError as error:
         reason = source.error or f"cannot read file: {error.strerror or error}"
         return FileResult(source.display, [("unreadable-file", reason, 1, 1)])
-    result = _load_text(source.display, raw, max_bytes=max_bytes)
+    result = _load_text(source.display, raw, max_bytes=max_bytes, policies=policies)
     if cache is not None:
         cache.put(cache.key(raw), _to_entry(result))
     if not want_elements:
@@ -361,7 +363,8 @@ def _too_large(size: int, max_bytes: int) -> tuple:
             "split it into several files", 1, 1)
 
 
-def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
+def _load_text(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str, ...] = ()) -> FileResult:
+    context = {"policies": policies}  # names `ignore` may list besides the built-in rules
     result = FileResult(display, elements={})
     text, problem = _decode(raw, max_bytes)
     if problem is not None:
@@ -408,7 +411,7 @@ def _load_text(display: str, raw: bytes, *, max_bytes: int) -> FileResult:
         valid = elements.setdefault(key, [])
         for index, item in enumerate(value):
             try:
-                element = element_class.model_validate(item)
+                element = element_class.model_validate(item, context=context)
             except ValidationError as error:
                 pending.extend(_schema_errors(error, (key, index)))
                 element_id = item.get("id") if isinstance(item, dict) else None
@@ -472,14 +475,14 @@ class LoadResult:
 
 
 def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want_elements: bool,
-             jobs: int) -> list[FileResult]:
+             jobs: int, policies: tuple[str, ...] = ()) -> list[FileResult]:
     """Cache hits in this process; the rest in worker processes when there is enough of it."""
     results: list[FileResult] = []
     misses = sources
     if cache is not None:
         misses = []
         for source in sources:
-            hit = cached_result(source, cache, max_bytes=max_bytes, want_elements=want_elements)
+            hit = cached_result(source, cache, max_bytes=max_bytes, want_elements=want_elements, policies=policies)
             if hit is None:
                 misses.append(source)
             else:
@@ -491,23 +494,28 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
 
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [pool.submit(_load_chunk, chunk, max_bytes, cache, want_elements) for chunk in chunks]
+            futures = [pool.submit(_load_chunk, chunk, max_bytes, cache, want_elements, policies) for chunk in chunks]
             results.extend(r for future in futures for r in future.result())
     else:
-        results.extend(_load_chunk(misses, max_bytes, cache, want_elements))
+        results.extend(_load_chunk(misses, max_bytes, cache, want_elements, policies))
     return sorted(results, key=lambda r: r.display)
 
 
-def _load_chunk(sources, max_bytes, cache, want_elements) -> list[FileResult]:
+def _load_chunk(sources, max_bytes, cache, want_elements, policies=()) -> list[FileResult]:
     with gc_paused():
-        return [load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements) for s in sources]
+        return [load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements, policies=policies)
+                for s in sources]
 
 
 def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | None = None,
-         want_model: bool = True, jobs: int | None = None, notices=()) -> LoadResult:
-    """Load and check a model; `model` is None when any diagnostic was found."""
+         want_model: bool = True, jobs: int | None = None, notices=(), policies: tuple[str, ...] = ()) -> LoadResult:
+    """Load and check a model; `model` is None when any diagnostic was found.
+
+    `policies` names the configuration's policies, which `ignore` lists may name too.
+    """
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    results = _run_all(sources, max_bytes=max_bytes, cache=cache, want_elements=want_model, jobs=jobs)
+    results = _run_all(sources, max_bytes=max_bytes, cache=cache, want_elements=want_model, jobs=jobs,
+                       policies=tuple(policies))
     with gc_paused():
         crossing = _cross_file(results)  # may add a note to a file's first problem
         diagnostics = [Finding(rule, Severity.ERROR, message, r.display, line, column)
@@ -598,7 +606,7 @@ def load_paths(paths, *, config, cache: Cache | None = None, want_model: bool = 
                jobs: int | None = None, cwd: Path | None = None) -> LoadResult:
     found = discover(paths, cwd=cwd)
     return load(found.sources, max_bytes=config.max_file_bytes, cache=cache, want_model=want_model, jobs=jobs,
-                notices=found.notices)
+                notices=found.notices, policies=config.policy_names)
 
 
 __all__ = ["Discovery", "LoadResult", "PathNotFound", "Source", "discover", "is_model_repository", "load",

@@ -8,6 +8,7 @@ from egov_align.consolidation import consolidation_plan
 from egov_align.graph import Index
 from egov_align.model import Model
 from egov_align.rules.non_digital_service import is_digital
+from egov_align.schema import SENSITIVE
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -48,14 +49,105 @@ def digital_services(model: Model) -> float | None:
     return _ratio(sum(is_digital(s) for s in services), len(services))
 
 
-def compute_metrics(model: Model, index: Index) -> dict:
+def coordination(index: Index) -> tuple[float | None, dict[str, float | None]]:
+    """Coordinated / cross-institution hand-offs: pooled over all processes, and per process."""
+    per_process = {p: _ratio(sum(c for *_, c in h), len(h)) for p, h in index.handoffs.items()}
+    every = [c for handoffs in index.handoffs.values() for *_, c in handoffs]
+    return _ratio(sum(every), len(every)), per_process
+
+
+def _active_integrations(model: Model) -> list:
+    return [i for i in model.integrations.values() if i.status == "active"]
+
+
+def mediated_integrations(model: Model) -> float | None:
+    """Share of active integrations that go through a bus (`via`) or use the ESB mechanism."""
+    active = _active_integrations(model)
+    return _ratio(sum(bool(i.via) or i.mechanism == "esb" for i in active), len(active))
+
+
+def standardised_integrations(model: Model, approved: tuple[str, ...] | None) -> float | None:
+    """Share of active integrations with a standard (an approved one, when they are configured)."""
+    active = _active_integrations(model)
+
+    def meets(integration) -> bool:
+        standard = (integration.standard or "").strip().lower()
+        return bool(standard) and (approved is None or standard in approved)
+
+    return _ratio(sum(meets(i) for i in active), len(active))
+
+
+def platform_duplication(model: Model, index: Index) -> float | None:
+    """(shared capability, in-service provider) pairs / shared capabilities with a provider; 1.0 is ideal."""
+    counts = [len(index.providers.get(c, ())) for c, capability in model.capabilities.items() if capability.shared]
+    provided = [n for n in counts if n]
+    return round(sum(provided) / len(provided), 4) if provided else None
+
+
+def _set(element, name: str) -> bool:
+    return name in element.model_fields_set
+
+
+def _completeness_fields(kind: str, element, model: Model) -> list[bool]:
+    """Which of the fields DESIGN 9 counts are written in the file (defaults do not count)."""
+    sensitive = {e for e, entity in model.data_entities.items() if entity.sensitivity in SENSITIVE}
+    if kind == "systems":
+        fields = [_set(element, f) for f in ("capabilities", "vendor", "support", "hosting", "annual_cost", "users")]
+        if any(h.entity in sensitive for h in element.data):
+            fields.append(element.security is not None and _set(element.security, "assessed"))
+        return fields
+    if kind == "integrations":
+        fields = [_set(element, "mechanism"), _set(element, "standard")]
+        if any(e in sensitive for e in element.data):
+            fields.append(_set(element, "encrypted"))
+        return fields
+    if kind == "services":
+        return [_set(element, "channels"), _set(element, "annual_volume")]
+    return [_set(element, "needs"), _set(element, "systems"), _set(element, "reads") or _set(element, "writes")]
+
+
+def completeness_by_element(model: Model):
+    """(kind, element id or step subject, owner institution, share of counted fields set)."""
+    for kind in ("systems", "integrations", "services"):
+        for element_id, element in model.kind(kind).items():
+            fields = _completeness_fields(kind, element, model)
+            owner = {"systems": lambda e: e.owner,
+                     "integrations": lambda e: model.systems[e.from_].owner if e.from_ in model.systems else "",
+                     "services": lambda e: e.provider}[kind](element)
+            yield kind, element_id, owner, sum(fields) / len(fields)
+    for process, step in model.steps():
+        fields = _completeness_fields("steps", step, model)
+        yield "steps", f"{process.id}/{step.id}", model.performer(process, step), sum(fields) / len(fields)
+
+
+def completeness(model: Model) -> dict | None:
+    """The mean share of the counted fields set: overall (every element counted once) and per kind."""
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for kind, _element, _owner, share in completeness_by_element(model):
+        by_kind[kind].append(share)
+    every = [share for shares in by_kind.values() for share in shares]
+    if not every:
+        return None
+    return {"overall": round(sum(every) / len(every), 4),
+            **{kind: round(sum(shares) / len(shares), 4) for kind, shares in by_kind.items()}}
+
+
+def compute_metrics(model: Model, index: Index, approved: tuple[str, ...] | None = None) -> dict:
     overall, per_process, per_institution = alignment(model, index)
+    coordinated, coordination_per_process = coordination(index)
+    for process_id, values in per_process.items():
+        values["coordination"] = coordination_per_process.get(process_id)
     plan = consolidation_plan(model, index)
     return {
         "alignment": overall,
         "integration_coverage": integration_coverage(index),
         "digital_services": digital_services(model),
         "redundant_spend": _number(sum(item["annual_cost"] for item in plan)),
+        "coordination": coordinated,
+        "mediated_integrations": mediated_integrations(model),
+        "standardised_integrations": standardised_integrations(model, approved),
+        "platform_duplication": platform_duplication(model, index),
+        "completeness": completeness(model),
         "processes": per_process,
         "institutions": per_institution,
         "consolidation": plan,

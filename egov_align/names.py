@@ -28,6 +28,9 @@ RULE_NAMES = (
     "vendor-concentration",
     "unprotected-sensitive-data",
     "unassessed-sensitive-system",
+    "divergent-standards",
+    "non-standard-integration",
+    "fragmented-process",
 )
 
 # DESIGN.md section 3: validation diagnostics, always errors.

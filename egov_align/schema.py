@@ -10,7 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 from egov_align.names import RULE_NAMES
 
@@ -40,8 +49,10 @@ def _iso_date(value: object) -> object:
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
-def _known_rule(name: str) -> str:
-    if name not in RULE_NAMES:
+def _known_rule(name: str, info: ValidationInfo) -> str:
+    """A built-in rule, or a policy of the configuration in force (passed as validation context)."""
+    policies = (info.context or {}).get("policies", ()) if info is not None else ()
+    if name not in RULE_NAMES and name not in policies:
         raise ValueError(f"unknown rule {name!r}")
     return name
 
@@ -97,6 +108,7 @@ class Capability(_Element):
 class DataEntity(_Element):
     name: Text
     sensitivity: Sensitivity = "internal"
+    standard: Text | None = None  # the data standard, e.g. HL7 FHIR R4, ISO 20022
 
 
 class Holding(_Strict):
@@ -139,6 +151,7 @@ class Integration(_Element):
     bidirectional: bool = False
     status: IntegrationStatus = "active"
     encrypted: bool = False
+    standard: Text | None = None  # e.g. REST/OpenAPI, SOAP, X-Road, HL7 FHIR R4, ISO 20022
 
     @model_validator(mode="before")
     @classmethod

@@ -22,7 +22,7 @@ def test_alignment_counts_steps_with_needs_whose_systems_provide_them():
     # apply (ors provides registration) and pay (gepg provides payments) are aligned;
     # check needs identity and has no system.
     assert metrics["alignment"] == round(2 / 3, 4)
-    assert metrics["processes"] == {"register-company": {"alignment": round(2 / 3, 4)}}
+    assert metrics["processes"] == {"register-company": {"alignment": round(2 / 3, 4), "coordination": None}}
     assert metrics["institutions"] == {"brela": {"alignment": round(2 / 3, 4)}}
 
 
@@ -215,7 +215,7 @@ processes:
       - {id: a, name: A, needs: [c], systems: [s]}
       - {id: b, name: B, needs: [c]}
 """)
-    assert metrics["alignment"] == 0.5 and metrics["processes"] == {"p": {"alignment": 0.5}}
+    assert metrics["alignment"] == 0.5 and metrics["processes"] == {"p": {"alignment": 0.5, "coordination": None}}
 
 
 def test_costs_with_cents_are_rounded_to_two_places():

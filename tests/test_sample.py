@@ -6,6 +6,7 @@ import json
 
 from conftest import ROOT, run_cli
 
+from egov_align.config import load_config
 from egov_align.rules import RULES
 
 
@@ -20,8 +21,10 @@ def test_the_sample_validates_and_is_national_in_size():
     assert summary["steps"] >= 60 and summary["processes"] >= 6
 
 
-def test_every_rule_fires_on_the_sample():
-    assert {f["rule"] for f in analysis()["findings"]} == set(RULES)
+def test_every_rule_and_both_policies_fire_on_the_sample():
+    policies = {p.name for p in load_config(ROOT).policies}
+    assert policies == {"gov-hosting", "no-email-for-personal-data"}
+    assert {f["rule"] for f in analysis()["findings"]} == set(RULES) | policies
 
 
 def test_national_id_registration_is_the_healthy_example():

@@ -116,7 +116,8 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
         analysed = analyse_isolated(list(paths), _config)
         loaded, result = analysed.loaded, analysed.result
     else:
-        loaded = load(found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices)
+        loaded = load(found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices,
+                      policies=_config.policy_names)
         result = None
     if not loaded.valid:
         return Loaded(label, digest, loaded, None, None, None, _config)

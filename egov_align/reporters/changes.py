@@ -9,15 +9,20 @@ import yaml
 
 from egov_align.names import printable
 from egov_align.reporters.markdown import cell
-from egov_align.reporters.text import money, percent
+from egov_align.reporters.text import money, percent, ratio
 
 _LABELS = {"alignment": "alignment", "integration_coverage": "integration coverage",
-           "digital_services": "digital services", "redundant_spend": "redundant spend"}
+           "digital_services": "digital services", "redundant_spend": "redundant spend",
+           "coordination": "coordination", "mediated_integrations": "mediated integrations",
+           "standardised_integrations": "standardised integrations", "platform_duplication": "platform duplication",
+           "completeness": "data completeness"}
 
 
 def _value(name: str, value, currency) -> str:
     if value is None:
         return "n/a"
+    if name == "platform_duplication":
+        return ratio(value)
     return money(value, currency) if name == "redundant_spend" else percent(value)
 
 
@@ -26,6 +31,8 @@ def _delta(name: str, delta, currency) -> str:
         return ""
     if name == "redundant_spend":
         return f"{delta:+,.0f}"
+    if name == "platform_duplication":
+        return f"{delta:+.2f}"
     return f"{delta * 100:+.1f} pt"
 
 
@@ -69,7 +76,7 @@ def render_text(comparison, options) -> str:
                                 for name, d in fields.items())
             lines.append(printable(f"  ~ {subject}: {changes}"))
     lines.append("Metrics:")
-    lines += [f"  {label:<22} {before:>14} -> {after:<14} {delta}".rstrip()
+    lines += [f"  {label:<25} {before:>14} -> {after:<14} {delta}".rstrip()
               for label, before, after, delta in _metric_lines(comparison, options.currency)]
     for title, findings in (("introduced", comparison.introduced), ("resolved", comparison.resolved)):
         lines.append(f"Findings {title}: {len(findings)}")

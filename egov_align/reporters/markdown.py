@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from egov_align.reporters.text import money, percent
+from egov_align.reporters.text import money, percent, ratio
 
 
 def cell(text: str) -> str:
@@ -24,7 +24,12 @@ def summary_table(result, options) -> list[str]:
         rows += [("Alignment", percent(metrics["alignment"])),
                  ("Integration coverage", percent(metrics["integration_coverage"])),
                  ("Digital services", percent(metrics["digital_services"])),
-                 ("Redundant spend", money(metrics["redundant_spend"], options.currency))]
+                 ("Redundant spend", money(metrics["redundant_spend"], options.currency)),
+                 ("Coordination of hand-offs", percent(metrics.get("coordination"))),
+                 ("Mediated integrations", percent(metrics.get("mediated_integrations"))),
+                 ("Standardised integrations", percent(metrics.get("standardised_integrations"))),
+                 ("Platform duplication", ratio(metrics.get("platform_duplication"))),
+                 ("Data completeness", percent((metrics.get("completeness") or {}).get("overall")))]
     return ["| | |", "| --- | --- |", *(f"| {name} | {value} |" for name, value in rows)]
 
 

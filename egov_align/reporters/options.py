@@ -18,3 +18,4 @@ class ReportOptions:
     model_name: str | None = None
     source_line: Callable[[str, int], str | None] = field(default=_no_lines)  # for quoting
     version: str = ""
+    policies: tuple = ()  # the configuration's [[policies]], described like rules in SARIF

@@ -34,6 +34,10 @@ def _rule_descriptors(*, analysis: bool) -> list[dict]:
 
 def as_document(result, *, options) -> dict:
     rules = _rule_descriptors(analysis=options.command != "validate")
+    if options.command != "validate":
+        rules += [{"id": p.name, "name": p.name, "shortDescription": {"text": p.summary},
+                   "defaultConfiguration": {"level": _LEVEL[p.severity]},
+                   "properties": {"category": "policy", "subject": p.kind}} for p in options.policies]
     index = {r["id"]: n for n, r in enumerate(rules)}
     results = []
     for finding in result.findings:

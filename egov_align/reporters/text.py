@@ -16,6 +16,11 @@ def percent(value) -> str:
     return "n/a" if value is None else f"{value:.0%}"
 
 
+def ratio(value) -> str:
+    """1.0 is ideal: one in-service provider per shared capability."""
+    return "n/a" if value is None else f"{value:.1f}x"
+
+
 def money(value, currency: str | None) -> str:
     return f"{value:,.0f}" + (f" {currency}" if currency else "")
 
@@ -70,7 +75,12 @@ def render_summary(result, options, c=_NO_COLORS) -> list[str]:
              f"  alignment {percent(metrics['alignment'])} · integration coverage "
              f"{percent(metrics['integration_coverage'])} · digital services "
              f"{percent(metrics['digital_services'])} · redundant spend "
-             f"{money(metrics['redundant_spend'], options.currency)}"]
+             f"{money(metrics['redundant_spend'], options.currency)}",
+             f"  coordination {percent(metrics.get('coordination'))} · mediated integrations "
+             f"{percent(metrics.get('mediated_integrations'))} · standardised integrations "
+             f"{percent(metrics.get('standardised_integrations'))} · platform duplication "
+             f"{ratio(metrics.get('platform_duplication'))} · data completeness "
+             f"{percent((metrics.get('completeness') or {}).get('overall'))}"]
     worst = sorted(((v["alignment"], p) for p, v in metrics["processes"].items() if v["alignment"] is not None))
     if worst:
         lines.append("  least aligned processes: " + ", ".join(f"{p} {percent(a)}" for a, p in worst[:5]))
@@ -124,4 +134,4 @@ def render(result, *, options) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["money", "percent", "render"]
+__all__ = ["money", "percent", "ratio", "render"]

@@ -9,12 +9,15 @@ from egov_align.names import RULE_NAMES, VALIDATION_RULES
 from egov_align.rules import (
     capability_gap,
     conflicting_master,
+    divergent_standards,
     duplicate_capability,
+    fragmented_process,
     inactive_support,
     integration_gap,
     misaligned_step,
     no_authoritative_source,
     non_digital_service,
+    non_standard_integration,
     once_only_gap,
     orphan_system,
     overlapping_systems,
@@ -42,6 +45,9 @@ RULES = {rule.NAME: rule for rule in (
     vendor_concentration,
     unprotected_sensitive_data,
     unassessed_sensitive_system,
+    divergent_standards,
+    non_standard_integration,
+    fragmented_process,
 )}
 ALL_RULE_NAMES = RULE_NAMES
 
