@@ -269,3 +269,62 @@ systems:
   - {id: z-near, name: Near, owner: x, capabilities: [d]}
 """)["consolidation"]
     assert plan[0]["taken_over_by"] == ["z-near", "a-far"]
+
+
+SECTION_9 = """\
+institutions: [{id: a, name: A}, {id: b, name: B}, {id: c, name: C}]
+capabilities: [{id: pay, name: Pay, shared: true}, {id: id, name: Id, shared: true}, {id: other, name: O, shared: true}]
+data_entities: [{id: p, name: P, sensitivity: personal}, {id: r, name: R}]
+systems:
+  - {id: s1, name: S1, owner: a, capabilities: [pay, id], vendor: V, data: [{entity: p, role: master}]}
+  - {id: s2, name: S2, owner: b, capabilities: [pay], security: {assessed: 2026-01-01}, data: [{entity: p}]}
+  - {id: s3, name: S3, owner: c, status: retired, capabilities: [pay]}
+  - {id: bus, name: Bus, owner: a}
+integrations:
+  - {id: i1, from: s1, to: s2, data: [p], via: bus, standard: REST/OpenAPI, encrypted: true}
+  - {id: i2, from: s2, to: s1, data: [r], mechanism: esb}
+  - {id: i3, from: s1, to: s2, data: [r], standard: SOAP}
+  - {id: i4, from: s2, to: s3, data: [r], status: planned}
+services:
+  - {id: v1, name: V1, provider: a, channels: [web], annual_volume: 10}
+  - {id: v2, name: V2, provider: b}
+processes:
+  - id: p
+    name: P
+    owner: a
+    steps:
+      - {id: x, name: X, needs: [pay], systems: [s1], writes: [p]}
+      - {id: y, name: Y, performer: b, systems: [s2]}
+      - {id: z, name: Z, performer: c, systems: []}
+"""
+
+
+def test_section_9_metrics_by_hand():
+    metrics = _metrics(SECTION_9)
+    # hand-offs: x(a)->y(b) coordinated by i1; y(b)->z(c) not (z has no system)
+    assert metrics["coordination"] == 0.5 and metrics["processes"]["p"]["coordination"] == 0.5
+    # active integrations i1, i2, i3: i1 has `via`, i2 mechanism esb
+    assert metrics["mediated_integrations"] == round(2 / 3, 4)
+    # i1 and i3 name a standard
+    assert metrics["standardised_integrations"] == round(2 / 3, 4)
+    # pay: s1, s2 in service; id: s1; other: no provider (not counted) -> 3 pairs / 2 capabilities
+    assert metrics["platform_duplication"] == 1.5
+    completeness = metrics["completeness"]
+    # s1: capabilities, vendor of 6 + security (personal data, missing) -> 2/7; s2: capabilities, security -> 2/7;
+    # s3: capabilities -> 1/6; bus: 0/6
+    assert completeness["systems"] == round((2 / 7 + 2 / 7 + 1 / 6 + 0) / 4, 4)
+    # i1: standard, encrypted (carries p) -> 2/3; i2: mechanism -> 1/2; i3: standard -> 1/2; i4: 0/2
+    assert completeness["integrations"] == round((2 / 3 + 1 / 2 + 1 / 2 + 0) / 4, 4)
+    assert completeness["services"] == round((1 + 0) / 2, 4)
+    # x: needs, systems, writes -> 1; y: systems -> 1/3; z: systems: [] written -> 1/3
+    assert completeness["steps"] == round((1 + 1 / 3 + 1 / 3) / 3, 4)
+    shares = [2 / 7, 2 / 7, 1 / 6, 0, 2 / 3, 1 / 2, 1 / 2, 0, 1, 0, 1, 1 / 3, 1 / 3]
+    assert completeness["overall"] == round(sum(shares) / len(shares), 4)
+
+
+def test_standardised_integrations_counts_only_approved_ones_when_configured():
+    from egov_align.config import parse_config
+
+    loaded = load([Source("m.yaml", content=SECTION_9.encode())], jobs=1)
+    config = parse_config({"standards": {"approved": ["rest/openapi"]}})
+    assert analyze(loaded.model, config=config).metrics["standardised_integrations"] == round(1 / 3, 4)

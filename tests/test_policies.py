@@ -1,0 +1,134 @@
+"""[[policies]]: parsed with errors that name the key, checked like rules, listed, suppressible."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli, write
+
+from egov_align.analyze import analyze
+from egov_align.config import ConfigError, parse_config
+from egov_align.loader import Source, load
+
+MODEL = """\
+institutions: [{id: x, name: X}]
+data_entities: [{id: p, name: P, sensitivity: personal}, {id: r, name: R, sensitivity: public}]
+systems:
+  - {id: home, name: Home, owner: x, hosting: Government Data Centre, data: [{entity: p}]}
+  - {id: abroad, name: Abroad, owner: x, hosting: vendor cloud, data: [{entity: p}]}
+  - {id: unset, name: Unset, owner: x, data: [{entity: p}]}
+  - {id: public, name: Public, owner: x, hosting: vendor cloud, data: [{entity: r}]}
+  - {id: gone, name: Gone, owner: x, status: retired, data: [{entity: p}]}
+  - {id: waived, name: Waived, owner: x, data: [{entity: p}], ignore: [gov-hosting]}
+integrations:
+  - {id: mail, from: home, to: abroad, data: [p], mechanism: email}
+  - {id: api, from: home, to: abroad, data: [p]}
+services:
+  - {id: s1, name: S1, provider: x, channels: [web, ussd]}
+  - {id: s2, name: S2, provider: x, channels: [counter]}
+processes:
+  - id: proc
+    name: Proc
+    owner: x
+    steps:
+      - {id: a, name: A}
+"""
+HOSTING = {"name": "gov-hosting", "kind": "systems",
+           "where": {"status": ["active", "legacy"], "data.sensitivity": ["personal", "confidential"]},
+           "require": {"hosting": ["government data centre", "government cloud"]},
+           "message": "systems holding personal data run in the government data centre or cloud"}
+
+
+def _findings(policies: list[dict], rules: dict | None = None) -> list:
+    loaded = load([Source("m.yaml", content=MODEL.encode())], jobs=1,
+                  policies=("gov-hosting", *(p["name"] for p in policies)))
+    assert loaded.valid, [d.message for d in loaded.diagnostics]
+    config = parse_config({"policies": policies, "rules": rules or {}})
+    names = {p["name"] for p in policies}
+    return [f for f in analyze(loaded.model, config=config).findings if f.rule in names]
+
+
+def test_a_policy_fires_on_each_element_that_matches_where_and_fails_require():
+    found = _findings([HOSTING])
+    assert sorted(f.subject for f in found) == ["system:abroad", "system:unset"]  # case-insensitive, derived field
+    by_subject = {f.subject: f for f in found}
+    assert by_subject["system:abroad"].message == (
+        "systems holding personal data run in the government data centre or cloud (`hosting` is vendor cloud)")
+    assert by_subject["system:unset"].message.endswith("(`hosting` is not set)")
+    assert {f.severity.value for f in found} == {"warning"}
+
+
+@pytest.mark.parametrize("policy, fired", [
+    ({"name": "no-email", "kind": "integrations", "where": {"data.sensitivity": "personal"},
+      "require": {"mechanism": ["api", "esb"]}, "severity": "error"}, ["integration:mail"]),
+    ({"name": "mobile", "kind": "services", "require": {"channels": ["mobile", "ussd"]}}, ["service:s2"]),
+    ({"name": "named", "kind": "systems", "where": {"status": "active"}, "require": {"vendor": "*"}},
+     ["system:abroad", "system:home", "system:public", "system:unset", "system:waived"]),
+    ({"name": "performer", "kind": "steps", "require": {"performer": "y"}}, ["step:proc/a"]),
+    ({"name": "defaults-count", "kind": "systems", "where": {"status": "ACTIVE"}, "require": {"support": "in-house"}},
+     []),
+])
+def test_lists_stars_steps_and_defaults(policy, fired):
+    assert sorted(f.subject for f in _findings([policy])) == fired
+
+
+def test_ignore_levels_and_off_apply_to_policies():
+    assert "system:waived" not in {f.subject for f in _findings([HOSTING])}
+    assert {f.severity.value for f in _findings([HOSTING], {"gov-hosting": "error"})} == {"error"}
+    assert _findings([HOSTING], {"gov-hosting": "off"}) == []
+
+
+def test_ignore_naming_an_unknown_policy_is_a_schema_error():
+    loaded = load([Source("m.yaml", content=MODEL.encode())], jobs=1)
+    assert [d.rule for d in loaded.diagnostics] == ["schema"]
+    assert "unknown rule 'gov-hosting'" in loaded.diagnostics[0].message
+
+
+@pytest.mark.parametrize("policy, words", [
+    ({**HOSTING, "kind": "system"}, "`kind` must be one of"),
+    ({**HOSTING, "require": {"hostng": "x"}}, "systems have no field 'hostng' (did you mean 'hosting'?)"),
+    ({**HOSTING, "severity": "fatal"}, "`severity` must be one of info, warning, error"),
+    ({**HOSTING, "name": "orphan-system"}, "clashes with the built-in rule 'orphan-system'"),
+    ({**HOSTING, "name": "Gov Hosting"}, "`name` must be a kebab-case rule name"),
+    ({**HOSTING, "sevrity": "error"}, "unknown key 'sevrity' (did you mean 'severity'?)"),
+    ({k: v for k, v in HOSTING.items() if k != "require"}, "`require` is missing"),
+    ({**HOSTING, "where": {"status": [{"a": 1}]}}, "must be a value, a list of values, or \"*\""),
+])
+def test_a_malformed_policy_is_a_configuration_error_naming_the_key(policy, words):
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        parse_config({"policies": [policy]}, source="egov-align.toml")
+
+
+def test_the_cli_lists_policies_and_sarif_describes_them(tmp_path):
+    write(tmp_path, {"models/m.yaml": MODEL.replace(", ignore: [gov-hosting]", ""),
+                     "egov-align.toml": '[[policies]]\nname = "gov-hosting"\nkind = "systems"\n'
+                                        'require = { hosting = ["government data centre"] }\n'
+                                        'message = "run in the government data centre"\n'})
+    listed = run_cli("rules", cwd=tmp_path).out
+    assert "gov-hosting" in listed and "systems: run in the government data centre" in listed
+    sarif = json.loads(run_cli("analyze", "--format", "sarif", "--fail-on", "never", cwd=tmp_path).out)
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert {"id": "gov-hosting", "name": "gov-hosting", "shortDescription": {"text": "run in the government data centre"},
+            "defaultConfiguration": {"level": "warning"}, "properties": {"category": "policy", "subject": "systems"}} in rules
+    assert any(r["ruleId"] == "gov-hosting" for r in sarif["runs"][0]["results"])
+    bad = run_cli("analyze", cwd=write(tmp_path / "bad", {"models/m.yaml": MODEL,
+                                                          "egov-align.toml": '[[policies]]\nname = "x"\n'}))
+    assert bad.code == 2 and "policy 'x'" in bad.err
+
+
+def test_the_five_example_policies_in_the_docs_parse_and_run_on_the_sample():
+    import tomllib
+
+    blocks = re.findall(r"```toml\n(.*?)```", (ROOT / "docs" / "policies.md").read_text(), re.S)
+    examples = [tomllib.loads(b)["policies"][0] for b in blocks[1:]]
+    assert len(examples) == 5
+    config = parse_config({"policies": examples})
+    loaded = load([Source(p.name, content=p.read_bytes()) for p in sorted(Path(ROOT, "models").glob("*.yaml"))]
+                  + [Source(p.name, content=p.read_bytes()) for p in sorted(Path(ROOT, "processes").glob("*.yaml"))],
+                  jobs=1, policies=config.policy_names)
+    assert loaded.valid
+    fired = {f.rule for f in analyze(loaded.model, config=config).findings}
+    assert {"gov-hosting", "no-email-for-personal-data"} <= fired
