@@ -171,6 +171,34 @@ def _aggregated_landscape(model: Model, systems: list, graph: graphviz.Digraph) 
     return graph
 
 
+COORDINATED, PARTLY, UNCOORDINATED = "#2e7d32", "#ef6c00", "#c62828"
+
+
+def coordination_map(model: Model, handoffs: dict[str, list[tuple]], process_id: str | None = None) -> graphviz.Digraph:
+    """Institutions as nodes, their hand-offs as edges: green coordinated, red not, orange mixed.
+
+    `handoffs` is `graph.Index.handoffs`; with `process_id`, only that process's hand-offs.
+    """
+    chosen = {process_id: handoffs.get(process_id, [])} if process_id else handoffs
+    title = model.processes[process_id].name if process_id else "Hand-offs between institutions, all processes"
+    graph = _digraph("coordination", title, rankdir="LR", nodesep="0.4", ranksep="0.8")
+    links: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    for items in chosen.values():
+        for _a, _b, source, target, coordinated in items:
+            links[(source, target)].append(coordinated)
+    strongest = sorted(links.items(), key=lambda item: (-len(item[1]), item[0]))[:MAX_LINKS]
+    for institution in sorted({i for pair, _ in strongest for i in pair}):
+        graph.node(node_id(f"institution:{institution}"), text(_institution_name(model, institution)),
+                   fillcolor="#e3f2fd")
+    for (source, target), marks in strongest:
+        done = sum(marks)
+        color = COORDINATED if done == len(marks) else UNCOORDINATED if done == 0 else PARTLY
+        graph.edge(node_id(f"institution:{source}"), node_id(f"institution:{target}"),
+                   label=text(f"{done} of {len(marks)} coordinated"), color=color, fontcolor=color,
+                   style="solid" if done else "dashed", penwidth="2")
+    return graph
+
+
 def integration_map(model: Model, findings: list[Finding], *, institution: str | None = None,
                     max_nodes: int = MAX_NODES) -> graphviz.Digraph:
     """Systems and integrations by mechanism, service buses as hubs, missing hand-offs dashed."""

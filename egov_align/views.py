@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from egov_align.findings import Finding
+from egov_align.metrics import completeness_by_element
 from egov_align.model import Model, step_subject
 from egov_align.perf import gc_paused
 
@@ -166,6 +167,26 @@ def data_role_matrix(model: Model, *, entities=None, limit: int = 60) -> tuple[l
         rows.append(row)
     rows.sort(key=lambda r: (-r["masters in service"], r["entity"]))
     return columns, rows
+
+
+def handoff_rows(model: Model, handoffs: dict[str, list[tuple]], process_id: str | None = None) -> list[dict]:
+    """One row per cross-institution hand-off: who hands what to whom, and whether systems carry it."""
+    chosen = {process_id: handoffs.get(process_id, [])} if process_id else handoffs
+    return [{"process": pid, "from step": a.name, "from": source, "to step": b.name, "to": target,
+             "coordinated": "yes" if coordinated else "no"}
+            for pid, items in chosen.items() for a, b, source, target, coordinated in items]
+
+
+def completeness_by_institution(model: Model) -> list[dict]:
+    """Whose records are thinnest: the mean completeness of each institution's systems, integrations
+    (by the sending system's owner), services and steps (by performer), thinnest first."""
+    shares: dict[str, list[float]] = defaultdict(list)
+    for _kind, _element, owner, share in completeness_by_element(model):
+        shares[owner].append(share)
+    rows = [{"institution": model.institutions[i].name if i in model.institutions else i, "id": i,
+             "records": len(values), "completeness": round(sum(values) / len(values), 4)}
+            for i, values in shares.items() if i]
+    return sorted(rows, key=lambda row: (row["completeness"], row["id"]))
 
 
 def worst(metrics: dict, key: str, count: int = 5) -> list[tuple[str, float]]:

@@ -11,8 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from egov_align.dashboard.app import page_path
 
-PAGES = [str(page_path(name)) for name in ("processes.py", "landscape.py", "integrations.py", "findings.py",
-                                           "what_if.py")]
+PAGES = [str(page_path(name)) for name in ("processes.py", "landscape.py", "integrations.py", "coordination.py",
+                                           "data_quality.py", "findings.py", "what_if.py")]
 SHOWN_AS_MARKDOWN = ("title", "header", "subheader", "markdown", "caption", "error", "warning", "info", "success")
 
 
@@ -253,3 +253,31 @@ def test_institution_columns_are_short_names():
     assert short_name("National Identification Authority (NIDA)") == "NIDA"
     assert short_name("Tanzania Revenue Authority") == "TRA"
     assert short_name("BRELA") == "BRELA"
+
+
+def test_the_overview_shows_the_coordination_metrics_with_their_meaning(app, expected):
+    app.switch_page(str(page_path("overview.py"))).run()
+    metrics = expected["metrics"]
+    assert metric(app, "Coordination") == f"{metrics['coordination']:.0%}"
+    assert metric(app, "Standardised integrations") == f"{metrics['standardised_integrations']:.0%}"
+    assert metric(app, "Platform duplication") == f"{metrics['platform_duplication']:.1f}x"
+    assert metric(app, "Data completeness") == f"{metrics['completeness']['overall']:.0%}"
+    assert any("shared platform exists once" in c.value for c in app.caption)
+
+
+def test_the_coordination_page_lists_hand_offs_per_process(app, expected):
+    app.switch_page(str(page_path("coordination.py"))).run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert set(table["coordinated"]) == {"yes", "no"}
+    app.selectbox(key="coordination_process").set_value("land-title").run()
+    assert metric(app, "Coordinated hand-offs") == \
+        f"{expected['metrics']['processes']['land-title']['coordination']:.0%}"
+    assert set(app.dataframe[0].value["process"]) == {"land-title"}
+
+
+def test_the_data_quality_page_puts_the_thinnest_records_first(app):
+    app.switch_page(str(page_path("data_quality.py"))).run()
+    assert not app.exception
+    shares = [float(v.rstrip("%")) for v in app.dataframe[1].value["completeness"]]
+    assert shares == sorted(shares)

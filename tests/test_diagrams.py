@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 from egov_align import diagrams
 from egov_align.analyze import analyze
@@ -92,3 +92,15 @@ def test_render_dot_needs_no_graphviz_and_bad_ids_exit_2(monkeypatch):
     assert missing.code == 2 and "install Graphviz" in missing.err
     assert run_cli("render", "process", "nope", "--format", "dot", cwd=TINY).code == 2
     assert run_cli("render", "landscape", "--institution", "nope", "--format", "dot", cwd=TINY).code == 2
+
+
+def test_the_coordination_map_colours_hand_offs_by_whether_systems_carry_them():
+    from egov_align.diagrams import COORDINATED, UNCOORDINATED, coordination_map
+    from egov_align.graph import Index
+
+    model = load_paths([ROOT / "models", ROOT / "processes"], config=Config(), jobs=1).model
+    index = Index(model)
+    land = coordination_map(model, index.handoffs, "land-title").source
+    assert "0 of 1 coordinated" in land and UNCOORDINATED in land and 'style=dashed' in land
+    every = coordination_map(model, index.handoffs).source
+    assert COORDINATED in every and "institution__brela" in every

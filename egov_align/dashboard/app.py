@@ -15,6 +15,8 @@ from egov_align.dashboard import common
 HERE = Path(__file__).resolve().parent
 PAGES = [("overview.py", "Overview", ":material/dashboard:"), ("processes.py", "Processes", ":material/route:"),
          ("landscape.py", "Landscape", ":material/apps:"), ("integrations.py", "Integrations & data", ":material/hub:"),
+         ("coordination.py", "Coordination", ":material/share:"),
+         ("data_quality.py", "Data quality", ":material/fact_check:"),
          ("findings.py", "Findings", ":material/report:"), ("what_if.py", "What-if", ":material/science:")]
 
 

@@ -39,6 +39,28 @@ headline[3].metric("Redundant spend per year", short_money(metrics["redundant_sp
                         "the consolidation plan could retire")
 headline[3].page_link(page_path("what_if.py"), label="The consolidation plan", icon=":material/science:")
 
+st.subheader("Standards and coordination")
+completeness = metrics.get("completeness") or {}
+MEANINGS = [
+    ("Coordination", percent(metrics.get("coordination")),
+     "of the hand-offs between institutions run on a shared system or an integration"),
+    ("Mediated integrations", percent(metrics.get("mediated_integrations")),
+     "of active integrations go through the government service bus"),
+    ("Standardised integrations", percent(metrics.get("standardised_integrations")),
+     "of active integrations follow a named (and, where configured, approved) standard"),
+    ("Platform duplication", "n/a" if metrics.get("platform_duplication") is None
+     else f"{metrics['platform_duplication']:.1f}x",
+     "systems in service per shared capability: 1.0x means each shared platform exists once"),
+    ("Data completeness", percent(completeness.get("overall")),
+     "of the fields that matter are filled in the model's records"),
+]
+tiles = st.columns(len(MEANINGS))
+for tile, (label, value, meaning) in zip(tiles, MEANINGS, strict=True):
+    tile.metric(label, value, help=meaning)
+    tile.caption(meaning)
+tiles[0].page_link(page_path("coordination.py"), label="Which hand-offs?", icon=":material/share:")
+tiles[4].page_link(page_path("data_quality.py"), label="Whose records?", icon=":material/fact_check:")
+
 st.subheader("Findings")
 severity = st.columns(3)
 severity[0].metric("Errors", summary["errors"])
