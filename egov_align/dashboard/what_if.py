@@ -41,18 +41,24 @@ if not retire:
     st.stop()
 
 changes = comparison(data.digest, tuple(sorted(retire)))
-columns = st.columns(4)
-for column, (name, label) in zip(columns, (("alignment", "Alignment"), ("integration_coverage", "Integration coverage"),
-                                           ("digital_services", "Digital services"),
-                                           ("redundant_spend", "Redundant spend")), strict=True):
-    delta = changes.metric_deltas[name]
-    if name == "redundant_spend":
-        value = money(delta["after"], data.currency)
-        change = None if delta["delta"] is None else f"{delta['delta']:+,.0f}"
-    else:
-        value = percent(delta["after"])
-        change = None if delta["delta"] is None else f"{delta['delta'] * 100:+.1f} pt"
-    column.metric(label, value, change)
+LABELS = (("alignment", "Alignment"), ("integration_coverage", "Integration coverage"),
+          ("digital_services", "Digital services"), ("redundant_spend", "Redundant spend"),
+          ("coordination", "Coordination"), ("mediated_integrations", "Mediated integrations"),
+          ("standardised_integrations", "Standardised integrations"),
+          ("platform_duplication", "Platform duplication"), ("completeness", "Data completeness"))
+for row in (LABELS[:4], LABELS[4:]):
+    for column, (name, label) in zip(st.columns(len(row)), row, strict=True):
+        delta = changes.metric_deltas[name]
+        if name == "redundant_spend":
+            value = money(delta["after"], data.currency)
+            change = None if delta["delta"] is None else f"{delta['delta']:+,.0f}"
+        elif name == "platform_duplication":
+            value = "n/a" if delta["after"] is None else f"{delta['after']:.1f}x"
+            change = None if delta["delta"] is None else f"{delta['delta']:+.2f}"
+        else:
+            value = percent(delta["after"])
+            change = None if delta["delta"] is None else f"{delta['delta'] * 100:+.1f} pt"
+        column.metric(label, value, change)
 
 left, right = st.columns(2)
 with left:
