@@ -88,9 +88,8 @@ def _set(element, name: str) -> bool:
     return name in element.model_fields_set
 
 
-def _completeness_fields(kind: str, element, model: Model) -> list[bool]:
+def _completeness_fields(kind: str, element, sensitive: set[str]) -> list[bool]:
     """Which of the fields DESIGN 9 counts are written in the file (defaults do not count)."""
-    sensitive = {e for e, entity in model.data_entities.items() if entity.sensitivity in SENSITIVE}
     if kind == "systems":
         fields = [_set(element, f) for f in ("capabilities", "vendor", "support", "hosting", "annual_cost", "users")]
         if any(h.entity in sensitive for h in element.data):
@@ -108,15 +107,16 @@ def _completeness_fields(kind: str, element, model: Model) -> list[bool]:
 
 def completeness_by_element(model: Model):
     """(kind, element id or step subject, owner institution, share of counted fields set)."""
+    sensitive = {e for e, entity in model.data_entities.items() if entity.sensitivity in SENSITIVE}
     for kind in ("systems", "integrations", "services"):
         for element_id, element in model.kind(kind).items():
-            fields = _completeness_fields(kind, element, model)
+            fields = _completeness_fields(kind, element, sensitive)
             owner = {"systems": lambda e: e.owner,
                      "integrations": lambda e: model.systems[e.from_].owner if e.from_ in model.systems else "",
                      "services": lambda e: e.provider}[kind](element)
             yield kind, element_id, owner, sum(fields) / len(fields)
     for process, step in model.steps():
-        fields = _completeness_fields("steps", step, model)
+        fields = _completeness_fields("steps", step, sensitive)
         yield "steps", f"{process.id}/{step.id}", model.performer(process, step), sum(fields) / len(fields)
 
 
