@@ -142,7 +142,7 @@ def _approved(value: object, where: str) -> tuple[str, ...] | None:
     if not isinstance(approved, list) or not all(isinstance(a, str) and a.strip() for a in approved):
         raise ConfigError(f"{where}: `[standards] approved` must be a list of standard names, "
                           "e.g. [\"REST/OpenAPI\", \"X-Road\"]")
-    return tuple(a.strip().lower() for a in approved)
+    return tuple(a.strip() for a in approved)  # as written, for messages; compared case-insensitively
 
 
 def _check_paths(value: object, where: str) -> tuple[str, ...]:

@@ -69,10 +69,11 @@ def mediated_integrations(model: Model) -> float | None:
 def standardised_integrations(model: Model, approved: tuple[str, ...] | None) -> float | None:
     """Share of active integrations with a standard (an approved one, when they are configured)."""
     active = _active_integrations(model)
+    accepted = {a.lower() for a in approved or ()}
 
     def meets(integration) -> bool:
         standard = (integration.standard or "").strip().lower()
-        return bool(standard) and (approved is None or standard in approved)
+        return bool(standard) and (approved is None or standard in accepted)
 
     return _ratio(sum(meets(i) for i in active), len(active))
 

@@ -33,6 +33,7 @@ SEVERITY_TEXT = "info (warning when approved standards are configured)"
 def check(ctx):
     approved = ctx.config.approved_standards
     severity = Severity.WARNING if approved is not None else None
+    accepted = {a.lower() for a in approved or ()}
     for integration_id, integration in ctx.model.integrations.items():
         if integration.status != "active":
             continue
@@ -40,7 +41,7 @@ def check(ctx):
         if not standard:
             message = (f"integration {integration.from_} -> {integration.to} names no standard; record the one it "
                        "follows (`standard: REST/OpenAPI`, `X-Road`, `HL7 FHIR R4` ...)")
-        elif approved is not None and standard.lower() not in approved:
+        elif approved is not None and standard.lower() not in accepted:
             message = (f"integration {integration.from_} -> {integration.to} follows {standard}, which is not an "
                        f"approved standard ({', '.join(approved) or 'none is approved yet'}); move it to one that is")
         else:
