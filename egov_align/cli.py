@@ -69,6 +69,19 @@ def _output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...], *
                         help="write to FILE instead of standard output (never a file under the model paths)")
 
 
+COMMAND_HELP = {
+    "validate": "check the model files (docs/model-format.md)",
+    "analyze": "validate, then find gaps, overlaps and unsupported steps (docs/rules.md)",
+    "diff": "compare two models: OLD NEW, or the working tree with --base GITREF",
+    "export": "write the alignment graph: export graphml|json -o FILE",
+    "schema": "print the JSON Schema of a model file",
+    "rules": "list the analysis rules and this repository's policies",
+    "init": "start a new model repository (never overwrites a file)",
+    "render": "draw a diagram: process, landscape, integrations or system",
+    "dashboard": "start the leaders' dashboard (Streamlit) on a model",
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="egov-align", description="Align government processes with the ICT systems "
                      "that support them: validate and analyze YAML models. Reference: " + DOCS)
@@ -76,15 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    validate = commands.add_parser("validate", help="check the model files (docs/model-format.md)")
+    validate = commands.add_parser("validate", help=COMMAND_HELP["validate"])
     _model_options(validate)
     _output_options(validate, VALIDATE_FORMATS)
     validate.add_argument("--fail-on", choices=FAIL_ON, default=None,
                           help="every diagnostic is an error: only `never` changes the exit code (0, "
                                "diagnostics still printed)")
 
-    analyze_ = commands.add_parser("analyze", help="validate, then find gaps, overlaps and unsupported steps "
-                                                   "(docs/rules.md)")
+    analyze_ = commands.add_parser("analyze", help=COMMAND_HELP["analyze"])
     _model_options(analyze_)
     _output_options(analyze_, ANALYZE_FORMATS)
     analyze_.add_argument("--fail-on", choices=FAIL_ON, default=None,
@@ -93,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze_.add_argument("--retire", metavar="SYSTEM[,SYSTEM...]", action="append", default=[],
                           help="what-if: analyze as if these systems were retired")
 
-    diff = commands.add_parser("diff", help="compare two models: OLD NEW, or the working tree with --base GITREF")
+    diff = commands.add_parser("diff", help=COMMAND_HELP["diff"])
     diff.add_argument("paths", nargs="*", metavar="PATH", help="OLD NEW (model repositories or directories), "
                                                                "or with --base the model paths to compare")
     diff.add_argument("--base", metavar="GITREF", help="compare the working tree with this git revision")
@@ -102,21 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--as-of", type=_date, default=None, help="date for assessment ages (YYYY-MM-DD)")
     _output_options(diff, ("text", "json", "markdown"))
 
-    export = commands.add_parser("export", help="write the alignment graph: export graphml|json -o FILE")
+    export = commands.add_parser("export", help=COMMAND_HELP["export"])
     _model_options(export)
     _output_options(export, EXPORT_FORMATS, default=None)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of a model file")
+    schema = commands.add_parser("schema", help=COMMAND_HELP["schema"])
     schema.add_argument("-o", "--output", metavar="FILE")
 
-    commands.add_parser("rules", help="list the analysis rules")
+    commands.add_parser("rules", help=COMMAND_HELP["rules"])
 
-    init = commands.add_parser("init", help="start a new model repository (never overwrites a file)")
+    init = commands.add_parser("init", help=COMMAND_HELP["init"])
     init.add_argument("directory", metavar="DIR")
     init.add_argument("--currency", metavar="CODE", help="the ISO 4217 code of annual costs, e.g. TZS, KES, USD "
                                                          "(default: asked on a terminal, else TZS)")
 
-    render = commands.add_parser("render", help="draw a diagram: process, landscape, integrations or system")
+    render = commands.add_parser("render", help=COMMAND_HELP["render"])
     render.add_argument("kind", choices=("process", "landscape", "integrations", "system"))
     render.add_argument("id", nargs="?", help="the process or system to draw (process, system)")
     _model_options(render, positional=False)
@@ -124,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--capability", help="only systems providing this capability (landscape)")
     _output_options(render, DIAGRAM_FORMATS, default=None)
 
-    dashboard = commands.add_parser("dashboard", help="start the leaders' dashboard (Streamlit) on a model")
+    dashboard = commands.add_parser("dashboard", help=COMMAND_HELP["dashboard"])
     dashboard.add_argument("--model", metavar="DIR", help="the model repository to show (default: the current "
                                                           "directory, when it is one)")
     dashboard.add_argument("--port", type=int, metavar="N", help="the port to serve on (default: 8501)")
@@ -139,8 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _overview(parser: argparse.ArgumentParser) -> str:
     lines = [parser.format_usage().strip(), "", "commands:"]
-    for action in parser._subparsers._group_actions[0]._choices_actions:  # noqa: SLF001 - argparse has no public API
-        lines.append(f"  {action.dest:<10} {action.help}")
+    lines += [f"  {name:<10} {text}" for name, text in COMMAND_HELP.items()]
     lines += ["", "Run `egov-align COMMAND --help` for a command's options; reference: " + DOCS]
     return "\n".join(lines)
 
@@ -148,7 +159,7 @@ def _overview(parser: argparse.ArgumentParser) -> str:
 def parse(argv: list[str]) -> argparse.Namespace:
     """argparse, plus what it does not say: the commands when none is given, did-you-mean."""
     parser = build_parser()
-    commands = parser._subparsers._group_actions[0].choices  # noqa: SLF001
+    commands = COMMAND_HELP
     argv = [a for a in argv if a != "--debug"]
     if not argv:
         raise UsageError(f"a command is needed\n{_overview(parser)}")
