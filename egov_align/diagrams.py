@@ -15,7 +15,7 @@ import graphviz
 from egov_align.findings import Finding
 from egov_align.graph import flow_edges
 from egov_align.model import Model, step_subject
-from egov_align.views import findings_by_subject, step_status
+from egov_align.views import findings_by_subject, short_name, step_status
 
 MAX_NODES = 150
 MAX_LINKS = 60  # institution-to-institution links drawn when a map is aggregated
@@ -188,8 +188,9 @@ def coordination_map(model: Model, handoffs: dict[str, list[tuple]], process_id:
             links[(source, target)].append(coordinated)
     strongest = sorted(links.items(), key=lambda item: (-len(item[1]), item[0]))[:MAX_LINKS]
     for institution in sorted({i for pair, _ in strongest for i in pair}):
-        graph.node(node_id(f"institution:{institution}"), text(_institution_name(model, institution)),
-                   fillcolor="#e3f2fd")
+        name = _institution_name(model, institution)
+        graph.node(node_id(f"institution:{institution}"), text(short_name(name)), tooltip=text(name),
+                   fillcolor="#e3f2fd", fontsize="14")
     for (source, target), marks in strongest:
         done = sum(marks)
         color = COORDINATED if done == len(marks) else UNCOORDINATED if done == 0 else PARTLY

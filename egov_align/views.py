@@ -172,8 +172,8 @@ def data_role_matrix(model: Model, *, entities=None, limit: int = 60) -> tuple[l
 def handoff_rows(model: Model, handoffs: dict[str, list[tuple]], process_id: str | None = None) -> list[dict]:
     """One row per cross-institution hand-off: who hands what to whom, and whether systems carry it."""
     chosen = {process_id: handoffs.get(process_id, [])} if process_id else handoffs
-    return [{"process": pid, "from step": a.name, "from": source, "to step": b.name, "to": target,
-             "coordinated": "yes" if coordinated else "no"}
+    return [{"process": pid, "from": source, "to": target, "coordinated": "yes" if coordinated else "no",
+             "from step": a.name, "to step": b.name}
             for pid, items in chosen.items() for a, b, source, target, coordinated in items]
 
 

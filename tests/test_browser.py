@@ -92,4 +92,13 @@ def test_overview_and_a_process_page_in_chromium(dashboard_url):
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
         page.screenshot(path=str(ARTIFACTS / "process.png"), full_page=True)
+
+        page.get_by_role("link", name="Coordination").first.click()
+        page.get_by_text("Coordination between institutions").wait_for(timeout=60_000)
+        page.locator('[data-testid="stImage"] img, [data-testid="stGraphVizChart"] svg').first.wait_for(timeout=60_000)
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+        assert f"{expected['metrics']['coordination']:.0%}" in " | ".join(
+            page.locator('[data-testid="stMetric"]').all_inner_texts())
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(ARTIFACTS / "coordination.png"), full_page=True)
         browser.close()
