@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import yaml
 
 from egov_align.names import printable
+from egov_align.reporters.json_format import dumps
 from egov_align.reporters.markdown import cell
 from egov_align.reporters.text import money, percent, ratio
 
@@ -114,7 +114,7 @@ def render_markdown(comparison, options) -> str:
 
 def render_comparison(comparison, fmt: str, options) -> str:
     if fmt == "json":
-        return json.dumps(comparison.as_document(), indent=2, ensure_ascii=False) + "\n"
+        return dumps(comparison.as_document())
     if fmt == "markdown":
         return render_markdown(comparison, options)
     if fmt == "text":

@@ -1,18 +1,38 @@
-"""DESIGN.md section 6: one JSON object."""
+"""DESIGN.md section 6: one JSON object.
+
+Written with orjson when it is installed (a national model's 150,000 findings serialise in a
+fraction of the standard library's time), else with the standard library; both give the
+same bytes, which a test checks on the sample and on a synthetic model.
+"""
 
 from __future__ import annotations
 
 import json
 
+from egov_align.perf import gc_paused
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; the fallback keeps a source install working
+    orjson = None
+
 
 def as_document(result) -> dict:
-    document = {"valid": result.valid, "summary": result.summary(),
-                "findings": [f.as_record() for f in result.findings]}
+    with gc_paused():  # 100,000 small dicts on top of a model's millions of objects
+        records = [f.as_record() for f in result.findings]
+    document = {"valid": result.valid, "summary": result.summary(), "findings": records}
     if result.metrics is not None:
         document["metrics"] = result.metrics
     document["notices"] = list(result.notices)
     return document
 
 
+def dumps(document: dict, *, fast: bool = True) -> str:
+    """Indented, UTF-8, strict JSON with a final newline."""
+    if fast and orjson is not None:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def render(result, *, options) -> str:
-    return json.dumps(as_document(result), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps(as_document(result))

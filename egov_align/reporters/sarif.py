@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from egov_align.names import VALIDATION_RULES
+from egov_align.reporters.json_format import dumps
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -65,4 +64,4 @@ def as_document(result, *, options) -> dict:
 
 def render(result, *, options) -> str:
     document = as_document(result, options=options)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps(document)
