@@ -15,15 +15,19 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from egov_align import __version__
 from egov_align.cache import Cache, CacheLocationError, cache_salt, check_cache_location, default_cache_dir, git_work_tree
 from egov_align.config import FAIL_ON, Config, ConfigError, find_config, load_config, parse_config
+from egov_align.discovery import PathNotFound, discover, is_model_repository, model_paths
 from egov_align.findings import Severity
-from egov_align.loader import LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
 from egov_align.names import did_you_mean, printable
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
 from egov_align.results import Result, validation_result
+
+if TYPE_CHECKING:
+    from egov_align.loader import LoadResult
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DOCS = "docs/ of the egov-align project"
@@ -240,6 +244,8 @@ def _cache(args, config: Config, paths: list[str]) -> Cache | None:
 
 
 def load_for(args, config: Config, paths: list[str], *, want_model: bool) -> LoadResult:
+    from egov_align.loader import load  # YAML and pydantic: imported when a model is read
+
     found = discover(paths)
     for notice in found.notices:
         print(f"egov-align: notice: {printable(notice)}", file=sys.stderr)
@@ -388,6 +394,8 @@ def cmd_diff(args) -> int:
         config = load_config(Path(args.paths[1])) if is_model_repository(Path(args.paths[1])) else load_config()
         guard_output(args, old_paths + new_paths)
         old_sources, new_sources = discover(old_paths).sources, discover(new_paths).sources
+    from egov_align.loader import load
+
     sides = [load(s, max_bytes=config.max_file_bytes, jobs=1, policies=config.policy_names)
              for s in (old_sources, new_sources)]
     invalid = [(name, side) for name, side in zip(("old", "new"), sides, strict=True) if not side.valid]

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from egov_align.names import RULE_NAMES, did_you_mean
-from egov_align.policies import PolicyError, parse_policies
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -95,11 +94,14 @@ def load_config(directory: Path | None = None) -> Config:
 def parse_config(table: dict, *, source: str | None = None) -> Config:
     where = source or "configuration"
     values: dict = {"source": source}
-    try:
-        values["policies"] = parse_policies(table.get("policies", []), where)
-    except PolicyError as error:
-        raise ConfigError(str(error)) from None
-    names = (*RULE_NAMES, *(p.name for p in values["policies"]))
+    if "policies" in table:  # pydantic's schema is needed only then: start-up stays light without
+        from egov_align.policies import PolicyError, parse_policies
+
+        try:
+            values["policies"] = parse_policies(table["policies"], where)
+        except PolicyError as error:
+            raise ConfigError(str(error)) from None
+    names = (*RULE_NAMES, *(p.name for p in values.get("policies", ())))
     for key, value in table.items():
         if key == "paths":
             values["paths"] = _check_paths(value, where)

@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from egov_align.loader import YAML_SUFFIXES, Source
+from egov_align.discovery import YAML_SUFFIXES, Source
 
 
 class GitError(Exception):

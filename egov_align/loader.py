@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -20,6 +19,14 @@ from pydantic import ValidationError
 
 from egov_align.cache import Cache
 from egov_align.diagnostics import describe
+from egov_align.discovery import (
+    Discovery,
+    PathNotFound,
+    Source,
+    discover,
+    is_model_repository,
+    model_paths,
+)
 from egov_align.findings import Finding, Severity, SourcePos, sorted_diagnostics
 from egov_align.model import Model, step_subject
 from egov_align.names import VALIDATION_RULES, Suggester, did_you_mean
@@ -27,151 +34,7 @@ from egov_align.perf import gc_paused
 from egov_align.positions import ParsedYaml, parse_yaml
 from egov_align.schema import ID_PATTERN, KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
 
-YAML_SUFFIXES = (".yaml", ".yml")
 _PARALLEL_MIN_BYTES = 2_000_000
-
-
-class PathNotFound(Exception):
-    """A path on the command line does not exist: a usage error (exit 2)."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """A model file: read from `path`, or given as `content` (a git revision, an upload).
-
-    `error` marks a file or directory that was found but cannot be read: it becomes an
-    `unreadable-file` diagnostic instead of silently holding nothing.
-    """
-
-    display: str
-    path: str | None = None
-    content: bytes | None = None
-    error: str | None = None
-
-    def read(self, limit: int | None = None) -> bytes:
-        """The bytes (at most `limit` + 1 of them); never blocks on a FIFO swapped in late."""
-        if self.content is not None:
-            return self.content
-        if self.error is not None:
-            raise OSError(self.error)
-        descriptor = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # type: ignore[arg-type]
-        with os.fdopen(descriptor, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise OSError("not a regular file")
-            return handle.read() if limit is None else handle.read(limit + 1)
-
-    def size(self) -> int:
-        if self.content is not None:
-            return len(self.content)
-        try:
-            return os.stat(self.path).st_size  # type: ignore[arg-type]
-        except (OSError, TypeError):
-            return 0
-
-
-@dataclass
-class Discovery:
-    """The model files under the given paths, and notices about what was skipped."""
-
-    sources: list[Source]
-    notices: list[str] = field(default_factory=list)
-
-
-def display_path(path: str, cwd: str) -> str:
-    """Relative to the working directory when under it (DESIGN.md: paths in output are relative)."""
-    absolute = os.path.abspath(path)
-    if absolute.startswith(cwd + os.sep):
-        return absolute[len(cwd) + 1:].replace(os.sep, "/")
-    return path
-
-
-REPOSITORY_MARKERS = ("egov-align.toml", "models", "processes")
-
-
-def is_model_repository(directory: Path) -> bool:
-    """DESIGN 12: a directory with egov-align.toml, models/ or processes/ is a model repository."""
-    return directory.is_dir() and any((directory / marker).exists() for marker in REPOSITORY_MARKERS)
-
-
-def model_paths(directory: Path, paths: tuple[str, ...]) -> list[Path]:
-    """The existing model paths of a repository (its configured `paths`); else the directory itself."""
-    if not directory.exists():
-        raise PathNotFound(f"{directory}: no such file or directory")
-    if is_model_repository(directory):
-        found = [directory / p for p in paths if (directory / p).exists()]
-        if found:
-            return found
-    return [directory]
-
-
-def _within(path: str, roots: list[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-def discover(paths, *, cwd: Path | None = None) -> Discovery:
-    """Every regular *.yaml / *.yml under the paths, each read once, skipping names that start with '.'.
-
-    Walked without recursion (1,100 nested folders must not overflow the stack). FIFOs,
-    devices and links leading out of the model paths are skipped with a notice; a folder
-    or file that cannot be read becomes an `unreadable-file` diagnostic.
-    """
-    here = os.path.abspath(cwd or Path.cwd())
-    found: dict[tuple[int, int], Source] = {}
-    problems: list[Source] = []
-    notices: list[str] = []
-    given_paths = [os.path.join(here, os.fspath(given)) for given in paths]
-    for given, path in zip(paths, given_paths, strict=True):
-        if not os.path.lexists(path):
-            raise PathNotFound(f"{given}: no such file or directory")
-    roots = [os.path.realpath(path) for path in given_paths]
-
-    def add_file(path: str, info: os.stat_result) -> None:
-        display = display_path(path, here)
-        if not stat.S_ISREG(info.st_mode):
-            notices.append(f"{display}: not a regular file (a FIFO, device or socket); skipped")
-            return
-        found.setdefault((info.st_dev, info.st_ino), Source(display, path))
-
-    for path in given_paths:
-        try:
-            info = os.stat(path)
-        except OSError as error:
-            problems.append(Source(display_path(path, here), path, error=f"cannot read: {error.strerror}"))
-            continue
-        if not stat.S_ISDIR(info.st_mode):
-            add_file(path, info)
-            continue
-        pending = [path]
-        while pending:
-            directory = pending.pop()
-            try:
-                with os.scandir(directory) as listing:
-                    entries = sorted(listing, key=lambda e: e.name, reverse=True)
-            except OSError as error:
-                problems.append(Source(display_path(directory, here), directory,
-                                       error=f"cannot read this folder: {error.strerror}"))
-                continue
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                try:
-                    if entry.is_symlink():
-                        target = os.path.realpath(entry.path)
-                        if not _within(target, roots):
-                            notices.append(f"{display_path(entry.path, here)}: a link to {target}, outside the "
-                                           "model paths; not followed")
-                        elif entry.name.endswith(YAML_SUFFIXES) and not os.path.isdir(target):
-                            add_file(entry.path, os.stat(entry.path))
-                        continue  # a linked folder inside the model paths is read where it is
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(entry.path)
-                    elif entry.name.endswith(YAML_SUFFIXES):
-                        add_file(entry.path, entry.stat(follow_symlinks=False))
-                except OSError as error:
-                    problems.append(Source(display_path(entry.path, here), entry.path,
-                                           error=f"cannot read: {error.strerror}"))
-    sources = sorted([*found.values(), *problems], key=lambda s: s.display)
-    return Discovery(sources, notices)
 
 
 # ---------------------------------------------------------------- one file

@@ -301,3 +301,18 @@ def test_a_path_that_is_a_model_repository_means_its_model_paths(tmp_path):
                      "tests/broken.yaml": "this: [is not a model\n"})
     run = run_cli("validate", ".", cwd=tmp_path)
     assert run.code == 0 and "1 file" in run.out
+
+
+def test_version_answers_before_anything_heavy_is_imported():
+    code = ("import sys\nsys.argv = ['egov-align', '--version']\nfrom egov_align.entry import main\nmain()\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'yaml', 'networkx', 'streamlit')"
+            " or m == 'egov_align.cli'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.stdout.splitlines() == ["egov-align 0.1.0", "[]"]
+
+
+def test_the_console_script_runs_commands_through_the_cli(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "egov_align.entry", "rules"], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+    assert done.returncode == 0 and "divergent-standards" in done.stdout
