@@ -161,6 +161,7 @@ def _read_private(path: Path) -> bytes | None:
 def cache_salt(*, version: str, max_file_bytes: int, policies: tuple[str, ...] = ()) -> str:
     package = Path(__file__).parent
     fingerprint = hashlib.blake2b(digest_size=8)
-    for module in ("schema.py", "loader.py", "positions.py", "diagnostics.py", "names.py", "cache.py", "policies.py"):
+    for module in ("schema.py", "loader.py", "parsing.py", "positions.py", "diagnostics.py", "names.py", "cache.py",
+                   "policies.py"):
         fingerprint.update((package / module).read_bytes())
     return f"{_FORMAT}:{version}:{fingerprint.hexdigest()}:{max_file_bytes}:{','.join(sorted(policies))}"

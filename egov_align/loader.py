@@ -9,16 +9,13 @@ is ever written under the model paths.
 from __future__ import annotations
 
 import os
-import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from egov_align.cache import Cache
-from egov_align.diagnostics import describe
 from egov_align.discovery import (
     Discovery,
     PathNotFound,
@@ -28,11 +25,11 @@ from egov_align.discovery import (
     model_paths,
 )
 from egov_align.findings import Finding, Severity, SourcePos, sorted_diagnostics
-from egov_align.model import Model, step_subject
-from egov_align.names import VALIDATION_RULES, Suggester, did_you_mean
+from egov_align.names import VALIDATION_RULES, Suggester
 from egov_align.perf import gc_paused
-from egov_align.positions import ParsedYaml, parse_yaml
-from egov_align.schema import ID_PATTERN, KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
+
+if TYPE_CHECKING:
+    from egov_align.model import Model
 
 _PARALLEL_MIN_BYTES = 2_000_000
 
@@ -54,97 +51,6 @@ class FileResult:
     unsure: list[str] = field(default_factory=list)
 
 
-def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
-    if len(raw) > max_bytes:
-        return None, _too_large(len(raw), max_bytes)
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0) != (raw[1] == 0)):
-        return None, ("unreadable-file", "UTF-16 is not supported: save this file as UTF-8", 1, 1)
-    nul = raw.find(b"\x00", 0, 8192)
-    if nul >= 0:
-        return None, ("unreadable-file", "this is a binary file, not YAML text", 1, 1)
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return None, ("unreadable-file", f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be "
-                      "decoded; save the file as UTF-8", line, column)
-
-
-_WELL_FORMED_ID = re.compile(ID_PATTERN)
-
-
-def _references(key: str, index: int, item: dict, parsed: ParsedYaml) -> list[tuple]:
-    """(subject prefix, id, line, column, field) for every well-formed cross-file reference of one element.
-
-    Read from the element as written, so an element with a schema error elsewhere (a
-    misspelt field) still has its references checked in the same run; located while the
-    file's positions are at hand, so an unknown one needs no second parse.
-    """
-    base = (key, index)
-    refs: list[tuple] = []
-    lookup = parsed.lookup
-
-    def one(prefix: str, value: object, loc: tuple) -> None:
-        if isinstance(value, str) and _WELL_FORMED_ID.match(value):
-            line, column = lookup(loc)
-            refs.append((prefix, value, line, column, next(p for p in reversed(loc) if isinstance(p, str))))
-
-    def many(prefix: str, values: object, loc: tuple) -> None:
-        if isinstance(values, list):
-            for position, value in enumerate(values):
-                one(prefix, value, loc + (position,))
-
-    get = item.get
-    if key == "institutions":
-        one("institution", get("parent"), base + ("parent",))
-    elif key == "systems":
-        one("institution", get("owner"), base + ("owner",))
-        many("capability", get("capabilities"), base + ("capabilities",))
-        holdings = get("data")
-        if isinstance(holdings, list):
-            for position, holding in enumerate(holdings):
-                if isinstance(holding, dict):
-                    one("data", holding.get("entity"), base + ("data", position, "entity"))
-    elif key == "integrations":
-        for name in ("from", "to", "via"):
-            one("system", get(name), base + (name,))
-        many("data", get("data"), base + ("data",))
-    elif key == "services":
-        one("institution", get("provider"), base + ("provider",))
-    elif key == "processes":
-        one("institution", get("owner"), base + ("owner",))
-        one("service", get("service"), base + ("service",))
-        steps = get("steps")
-        for number, step in enumerate(steps if isinstance(steps, list) else ()):
-            if not isinstance(step, dict):
-                continue
-            at = base + ("steps", number)
-            one("institution", step.get("performer"), at + ("performer",))
-            for name, prefix in (("needs", "capability"), ("reads", "data"), ("writes", "data"), ("systems", "system")):
-                many(prefix, step.get(name), at + (name,))
-    return refs
-
-
-def _step_problems(index: int, process) -> list[tuple]:
-    """Step ids unique within the process and `next` naming steps of the same process."""
-    problems: list[tuple] = []
-    first: dict[str, int] = {}
-    for number, step in enumerate(process.steps):
-        if step.id in first:
-            problems.append(("duplicate-id", ("processes", index, "steps", number, "id"),
-                             f"step id {step.id!r} is used twice in process {process.id!r} "
-                             f"(first as step {first[step.id] + 1})"))
-        first.setdefault(step.id, number)
-    for number, step in enumerate(process.steps):
-        for position, target in enumerate(step.next or ()):
-            if target not in first:
-                problems.append(("unknown-reference", ("processes", index, "steps", number, "next", position),
-                                 f"`next` names step {target!r}, which is not a step of process "
-                                 f"{process.id!r}{did_you_mean(target, first)}"))
-    return problems
-
-
 def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements: bool,
                   policies: tuple[str, ...] = ()) -> FileResult | None:
     """The file's result from the cache, or None when its content was not seen before."""
@@ -156,7 +62,7 @@ def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements
     try:
         return _from_entry(source.display, entry, want_elements=want_elements,
                            context={"policies": policies}) if entry is not None else None
-    except (ValidationError, TypeError, ValueError, KeyError, AttributeError, RecursionError):
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError):  # pydantic's errors are ValueErrors
         return None  # not the shape we write: a miss, whoever wrote it
 
 
@@ -180,10 +86,9 @@ def _from_entry(display: str, entry: dict, *, want_elements: bool, context: dict
     unsure = [_text(prefix) for prefix in entry["unsure"]]
     elements = None
     if want_elements:
-        elements = {}
-        for key, items in entry["elements"].items():
-            element_class = ModelInfo if key == "model" else KINDS[key][1]
-            elements[key] = [element_class.model_validate(item, context=context) for item in items]
+        from egov_align.parsing import elements_from_entry
+
+        elements = elements_from_entry(entry["elements"], context)
     return FileResult(display, problems, defs, refs, elements, unsure)
 
 
@@ -207,13 +112,15 @@ def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
     """
     size = source.size()
     if size > max_bytes:
-        return FileResult(source.display, [_too_large(size, max_bytes)])
+        return FileResult(source.display, [too_large(size, max_bytes)])
     try:
         raw = source.read(max_bytes)
     except OSError as error:
         reason = source.error or f"cannot read file: {error.strerror or error}"
         return FileResult(source.display, [("unreadable-file", reason, 1, 1)])
-    result = _load_text(source.display, raw, max_bytes=max_bytes, policies=policies)
+    from egov_align.parsing import parse_file  # the YAML parser and pydantic: only for files the cache lacks
+
+    result = parse_file(source.display, raw, max_bytes=max_bytes, policies=policies)
     if cache is not None:
         cache.put(cache.key(raw), _to_entry(result))
     if not want_elements:
@@ -221,105 +128,9 @@ def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
     return result
 
 
-def _too_large(size: int, max_bytes: int) -> tuple:
+def too_large(size: int, max_bytes: int) -> tuple:
     return ("unreadable-file", f"file is {size:,} bytes, over the limit of {max_bytes:,} (`max-file-bytes`); "
             "split it into several files", 1, 1)
-
-
-def _load_text(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str, ...] = ()) -> FileResult:
-    context = {"policies": policies}  # names `ignore` may list besides the built-in rules
-    result = FileResult(display, elements={})
-    text, problem = _decode(raw, max_bytes)
-    if problem is not None:
-        result.problems.append(problem)
-        result.unsure.append("*")
-        return result
-    parsed = parse_yaml(text)
-    result.problems.extend((p.rule, p.message, p.line, p.column) for p in parsed.problems)
-    data = parsed.data
-    if data is None:
-        if parsed.problems:
-            result.unsure.append("*")
-        return result
-    if not isinstance(data, dict):
-        result.unsure.append("*")
-        what = "a list" if isinstance(data, list) else "a single value"
-        result.problems.append(("schema", f"a model file must be a mapping with keys such as "
-                                f"{', '.join(TOP_LEVEL_KEYS)}; this file holds {what}", 1, 1))
-        return result
-    pending: list[tuple] = []  # (rule, loc, message, at key, at parent)
-    elements: dict = {}
-    for key, value in data.items():
-        if key == "model":
-            try:
-                elements["model"] = [ModelInfo.model_validate(value if value is not None else {})]
-                line, column = parsed.key_positions.get(("model",), (1, 1))
-                result.defs.append(("model", "", line, column))
-            except ValidationError as error:
-                pending.extend(_schema_errors(error, ("model",)))
-            continue
-        if key not in KINDS:
-            pending.append(("schema", (key,), f"unknown top-level key `{key}`"
-                            f"{did_you_mean(str(key), TOP_LEVEL_KEYS)}; a model file may hold "
-                            f"{', '.join(TOP_LEVEL_KEYS)}", True, False))
-            continue
-        prefix, element_class = KINDS[key]
-        if value is None:
-            continue
-        if not isinstance(value, list):
-            pending.append(("schema", (key,), f"`{key}` must be a list of {key.replace('_', ' ')} "
-                            "(each item starting with '- id: ...')", False, False))
-            result.unsure.append(prefix)
-            continue
-        valid = elements.setdefault(key, [])
-        for index, item in enumerate(value):
-            try:
-                element = element_class.model_validate(item, context=context)
-            except ValidationError as error:
-                pending.extend(_schema_errors(error, (key, index)))
-                element_id = item.get("id") if isinstance(item, dict) else None
-                if key == "integrations" and element_id is None and isinstance(item, dict):
-                    element_id = f"{item.get('from')}->{item.get('to')}"
-                if isinstance(element_id, str):
-                    line, column = parsed.lookup((key, index))  # still defined: no knock-on errors
-                    result.defs.append((prefix, element_id, line, column))
-                elif element_id is None or isinstance(element_id, (list, dict)):
-                    result.unsure.append(prefix)  # an id we cannot know (`id: no` is known: it is false)
-                if isinstance(item, dict):
-                    result.refs.extend(_references(key, index, item, parsed))
-                continue
-            valid.append(element)
-            line, column = parsed.lookup((key, index))
-            result.defs.append((prefix, element.id, line, column))
-            result.refs.extend(_references(key, index, item, parsed))
-            if key == "processes":
-                for number, step in enumerate(element.steps):
-                    line, column = parsed.lookup((key, index, "steps", number))
-                    result.defs.append(("step", f"{element.id}/{step.id}", line, column))
-                pending.extend((rule, loc, message, False, False)
-                               for rule, loc, message in _step_problems(index, element))
-    if pending:
-        full = parse_yaml(text, full=True)
-        for rule, loc, message, at_key, at_parent in pending:
-            line, column = _locate(full, loc, at_key=at_key, at_parent=at_parent)
-            result.problems.append((rule, message, line, column))
-    result.elements = elements
-    return result
-
-
-def _schema_errors(error: ValidationError, base: tuple) -> list[tuple]:
-    found = []
-    for detail in error.errors(include_url=False):
-        loc = base + tuple(detail["loc"])
-        message, at_key, at_parent = describe({**detail, "loc": loc}, ModelFile)
-        found.append(("schema", loc, message, at_key, at_parent))
-    return found
-
-
-def _locate(parsed: ParsedYaml, loc: tuple, *, at_key: bool, at_parent: bool) -> tuple[int, int]:
-    if at_parent:
-        return parsed.lookup(loc[:-1])
-    return parsed.lookup(loc, prefer_key=at_key)
 
 
 # ---------------------------------------------------------------- the whole model
@@ -449,6 +260,9 @@ def _note_unchecked(found: list[Finding], results: list[FileResult], count: int)
 
 
 def _assemble(results: list[FileResult]) -> Model:
+    from egov_align.model import Model  # pydantic's schema: only when a model is wanted
+    from egov_align.schema import KINDS
+
     model = Model(files=[r.display for r in results])
     locations = model.locations
     for result in results:
@@ -473,4 +287,4 @@ def load_paths(paths, *, config, cache: Cache | None = None, want_model: bool = 
 
 
 __all__ = ["Discovery", "LoadResult", "PathNotFound", "Source", "discover", "is_model_repository", "load",
-           "load_file", "load_paths", "model_paths", "step_subject"]
+           "load_file", "load_paths", "model_paths"]

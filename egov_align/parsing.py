@@ -1,0 +1,211 @@
+"""One model file: bytes -> FileResult (parse with positions, validate with pydantic, collect references).
+
+The loader calls this only for files the cache does not already know, so a run that hits the
+cache for every file never imports the YAML parser or pydantic.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+from egov_align.diagnostics import describe
+from egov_align.loader import FileResult, too_large
+from egov_align.names import did_you_mean
+from egov_align.positions import ParsedYaml, parse_yaml
+from egov_align.schema import ID_PATTERN, KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
+
+
+def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
+    if len(raw) > max_bytes:
+        return None, too_large(len(raw), max_bytes)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0) != (raw[1] == 0)):
+        return None, ("unreadable-file", "UTF-16 is not supported: save this file as UTF-8", 1, 1)
+    nul = raw.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        return None, ("unreadable-file", "this is a binary file, not YAML text", 1, 1)
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, ("unreadable-file", f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be "
+                      "decoded; save the file as UTF-8", line, column)
+
+
+_WELL_FORMED_ID = re.compile(ID_PATTERN)
+
+
+def _references(key: str, index: int, item: dict, parsed: ParsedYaml) -> list[tuple]:
+    """(subject prefix, id, line, column, field) for every well-formed cross-file reference of one element.
+
+    Read from the element as written, so an element with a schema error elsewhere (a
+    misspelt field) still has its references checked in the same run; located while the
+    file's positions are at hand, so an unknown one needs no second parse.
+    """
+    base = (key, index)
+    refs: list[tuple] = []
+    lookup = parsed.lookup
+
+    def one(prefix: str, value: object, loc: tuple) -> None:
+        if isinstance(value, str) and _WELL_FORMED_ID.match(value):
+            line, column = lookup(loc)
+            refs.append((prefix, value, line, column, next(p for p in reversed(loc) if isinstance(p, str))))
+
+    def many(prefix: str, values: object, loc: tuple) -> None:
+        if isinstance(values, list):
+            for position, value in enumerate(values):
+                one(prefix, value, loc + (position,))
+
+    get = item.get
+    if key == "institutions":
+        one("institution", get("parent"), base + ("parent",))
+    elif key == "systems":
+        one("institution", get("owner"), base + ("owner",))
+        many("capability", get("capabilities"), base + ("capabilities",))
+        holdings = get("data")
+        if isinstance(holdings, list):
+            for position, holding in enumerate(holdings):
+                if isinstance(holding, dict):
+                    one("data", holding.get("entity"), base + ("data", position, "entity"))
+    elif key == "integrations":
+        for name in ("from", "to", "via"):
+            one("system", get(name), base + (name,))
+        many("data", get("data"), base + ("data",))
+    elif key == "services":
+        one("institution", get("provider"), base + ("provider",))
+    elif key == "processes":
+        one("institution", get("owner"), base + ("owner",))
+        one("service", get("service"), base + ("service",))
+        steps = get("steps")
+        for number, step in enumerate(steps if isinstance(steps, list) else ()):
+            if not isinstance(step, dict):
+                continue
+            at = base + ("steps", number)
+            one("institution", step.get("performer"), at + ("performer",))
+            for name, prefix in (("needs", "capability"), ("reads", "data"), ("writes", "data"), ("systems", "system")):
+                many(prefix, step.get(name), at + (name,))
+    return refs
+
+
+def _step_problems(index: int, process) -> list[tuple]:
+    """Step ids unique within the process and `next` naming steps of the same process."""
+    problems: list[tuple] = []
+    first: dict[str, int] = {}
+    for number, step in enumerate(process.steps):
+        if step.id in first:
+            problems.append(("duplicate-id", ("processes", index, "steps", number, "id"),
+                             f"step id {step.id!r} is used twice in process {process.id!r} "
+                             f"(first as step {first[step.id] + 1})"))
+        first.setdefault(step.id, number)
+    for number, step in enumerate(process.steps):
+        for position, target in enumerate(step.next or ()):
+            if target not in first:
+                problems.append(("unknown-reference", ("processes", index, "steps", number, "next", position),
+                                 f"`next` names step {target!r}, which is not a step of process "
+                                 f"{process.id!r}{did_you_mean(target, first)}"))
+    return problems
+
+
+def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str, ...] = ()) -> FileResult:
+    context = {"policies": policies}  # names `ignore` may list besides the built-in rules
+    result = FileResult(display, elements={})
+    text, problem = _decode(raw, max_bytes)
+    if problem is not None:
+        result.problems.append(problem)
+        result.unsure.append("*")
+        return result
+    parsed = parse_yaml(text)
+    result.problems.extend((p.rule, p.message, p.line, p.column) for p in parsed.problems)
+    data = parsed.data
+    if data is None:
+        if parsed.problems:
+            result.unsure.append("*")
+        return result
+    if not isinstance(data, dict):
+        result.unsure.append("*")
+        what = "a list" if isinstance(data, list) else "a single value"
+        result.problems.append(("schema", f"a model file must be a mapping with keys such as "
+                                f"{', '.join(TOP_LEVEL_KEYS)}; this file holds {what}", 1, 1))
+        return result
+    pending: list[tuple] = []  # (rule, loc, message, at key, at parent)
+    elements: dict = {}
+    for key, value in data.items():
+        if key == "model":
+            try:
+                elements["model"] = [ModelInfo.model_validate(value if value is not None else {})]
+                line, column = parsed.key_positions.get(("model",), (1, 1))
+                result.defs.append(("model", "", line, column))
+            except ValidationError as error:
+                pending.extend(_schema_errors(error, ("model",)))
+            continue
+        if key not in KINDS:
+            pending.append(("schema", (key,), f"unknown top-level key `{key}`"
+                            f"{did_you_mean(str(key), TOP_LEVEL_KEYS)}; a model file may hold "
+                            f"{', '.join(TOP_LEVEL_KEYS)}", True, False))
+            continue
+        prefix, element_class = KINDS[key]
+        if value is None:
+            continue
+        if not isinstance(value, list):
+            pending.append(("schema", (key,), f"`{key}` must be a list of {key.replace('_', ' ')} "
+                            "(each item starting with '- id: ...')", False, False))
+            result.unsure.append(prefix)
+            continue
+        valid = elements.setdefault(key, [])
+        for index, item in enumerate(value):
+            try:
+                element = element_class.model_validate(item, context=context)
+            except ValidationError as error:
+                pending.extend(_schema_errors(error, (key, index)))
+                element_id = item.get("id") if isinstance(item, dict) else None
+                if key == "integrations" and element_id is None and isinstance(item, dict):
+                    element_id = f"{item.get('from')}->{item.get('to')}"
+                if isinstance(element_id, str):
+                    line, column = parsed.lookup((key, index))  # still defined: no knock-on errors
+                    result.defs.append((prefix, element_id, line, column))
+                elif element_id is None or isinstance(element_id, (list, dict)):
+                    result.unsure.append(prefix)  # an id we cannot know (`id: no` is known: it is false)
+                if isinstance(item, dict):
+                    result.refs.extend(_references(key, index, item, parsed))
+                continue
+            valid.append(element)
+            line, column = parsed.lookup((key, index))
+            result.defs.append((prefix, element.id, line, column))
+            result.refs.extend(_references(key, index, item, parsed))
+            if key == "processes":
+                for number, step in enumerate(element.steps):
+                    line, column = parsed.lookup((key, index, "steps", number))
+                    result.defs.append(("step", f"{element.id}/{step.id}", line, column))
+                pending.extend((rule, loc, message, False, False)
+                               for rule, loc, message in _step_problems(index, element))
+    if pending:
+        full = parse_yaml(text, full=True)
+        for rule, loc, message, at_key, at_parent in pending:
+            line, column = _locate(full, loc, at_key=at_key, at_parent=at_parent)
+            result.problems.append((rule, message, line, column))
+    result.elements = elements
+    return result
+
+
+def _schema_errors(error: ValidationError, base: tuple) -> list[tuple]:
+    found = []
+    for detail in error.errors(include_url=False):
+        loc = base + tuple(detail["loc"])
+        message, at_key, at_parent = describe({**detail, "loc": loc}, ModelFile)
+        found.append(("schema", loc, message, at_key, at_parent))
+    return found
+
+
+def _locate(parsed: ParsedYaml, loc: tuple, *, at_key: bool, at_parent: bool) -> tuple[int, int]:
+    if at_parent:
+        return parsed.lookup(loc[:-1])
+    return parsed.lookup(loc, prefer_key=at_key)
+
+
+def elements_from_entry(items_by_kind: dict, context: dict) -> dict:
+    """A cache entry's elements, validated again (an entry's shape is never trusted)."""
+    return {key: [(ModelInfo if key == "model" else KINDS[key][1]).model_validate(item, context=context)
+                  for item in items]
+            for key, items in items_by_kind.items()}
