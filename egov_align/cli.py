@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from egov_align import __version__
 from egov_align.cache import Cache, CacheLocationError, cache_salt, check_cache_location, default_cache_dir, git_work_tree
-from egov_align.config import FAIL_ON, Config, ConfigError, find_config, load_config, parse_config
+from egov_align.config import FAIL_ON, Config, ConfigError, load_config
 from egov_align.discovery import PathNotFound, discover, is_model_repository, model_paths
 from egov_align.findings import Severity
 from egov_align.names import did_you_mean, printable
@@ -172,9 +172,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         raise UsageError(f"unknown option {first!r} (options go after the command)\n{_overview(parser)}")
     if not first.startswith("-") and first not in commands:
         raise UsageError(f"unknown command {first!r}{did_you_mean(first, commands)}; commands: {', '.join(commands)}")
-    args = parser.parse_args(argv)
-    args.debug = True if "--debug" in sys.argv else getattr(args, "debug", False)
-    return args
+    return parser.parse_args(argv)
 
 
 # ---------------------------------------------------------------- the model a command reads
@@ -185,6 +183,17 @@ def _given(args) -> list[str]:
     if any(p == "" for p in given):
         raise UsageError("an empty path was given; name a file or directory")
     return given
+
+
+def _repository(path: str) -> tuple[list[str], Config | None]:
+    """A model repository's own model paths and configuration (DESIGN 12); any other path as it is."""
+    if not os.path.lexists(path):
+        raise PathNotFound(f"{path}: no such file or directory")
+    directory = Path(path)
+    if not is_model_repository(directory):
+        return [path], None
+    config = load_config(directory)
+    return [os.path.normpath(str(p)) for p in model_paths(directory, config.paths)], config
 
 
 def resolve_model(args) -> tuple[list[str], Config]:
@@ -198,19 +207,12 @@ def resolve_model(args) -> tuple[list[str], Config]:
     config: Config | None = None
     paths: list[str] = []
     for path in given:
-        directory = Path(path)
-        if not os.path.lexists(path):
-            raise PathNotFound(f"{path}: no such file or directory")
-        if is_model_repository(directory):
-            repository = load_config(directory)
-            config = config or repository
-            found = model_paths(directory, repository.paths)
-            if found == [directory]:
-                raise UsageError(f"{path}: a model repository, but none of its model paths "
-                                 f"({', '.join(repository.paths)}) exists")
-            paths += [os.path.normpath(p) for p in map(str, found)]
-        else:
-            paths.append(path)
+        found, repository = _repository(path)
+        if repository is not None and found == [os.path.normpath(path)]:
+            raise UsageError(f"{path}: a model repository, but none of its model paths "
+                             f"({', '.join(repository.paths)}) exists")
+        config = config or repository
+        paths += found
     config = config or load_config(Path.cwd())
     if getattr(args, "fail_on", None):
         config = config.replace(fail_on=args.fail_on)
@@ -257,10 +259,10 @@ def load_for(args, config: Config, paths: list[str], *, want_model: bool) -> Loa
 
 @functools.lru_cache(maxsize=32)
 def _lines(file: str) -> tuple[str, ...]:
+    if not os.path.isfile(file):  # before opening: a FIFO would block the open itself
+        return ()
     try:
         with open(file, encoding="utf-8", errors="replace") as handle:
-            if not os.path.isfile(file):
-                return ()
             return tuple(text.rstrip("\n")[:2_000] for text in handle.read(5_000_000).splitlines())
     except OSError:
         return ()
@@ -362,17 +364,6 @@ def cmd_analyze(args) -> int:
     return EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
 
 
-def _side(path: str) -> list[str]:
-    """One side of `diff OLD NEW`: a model repository's own model paths, or the directory."""
-    directory = Path(path)
-    if not directory.exists():
-        raise PathNotFound(f"{path}: no such file or directory")
-    if is_model_repository(directory):
-        table, source = find_config(directory)
-        return [str(p) for p in model_paths(directory, parse_config(table, source=source).paths)]
-    return [path]
-
-
 def cmd_diff(args) -> int:
     from egov_align.compare import diff_models
     from egov_align.reporters.changes import render_comparison
@@ -390,8 +381,8 @@ def cmd_diff(args) -> int:
     else:
         if len(args.paths) != 2:
             raise UsageError("diff takes two model directories (OLD NEW), or --base GITREF [PATH...]")
-        old_paths, new_paths = _side(args.paths[0]), _side(args.paths[1])
-        config = load_config(Path(args.paths[1])) if is_model_repository(Path(args.paths[1])) else load_config()
+        (old_paths, _old_config), (new_paths, new_config) = (_repository(p) for p in args.paths)
+        config = new_config or load_config()  # both sides are analysed with NEW's configuration
         guard_output(args, old_paths + new_paths)
         old_sources, new_sources = discover(old_paths).sources, discover(new_paths).sources
     from egov_align.loader import load
