@@ -134,6 +134,16 @@ def parse_config(table: dict, *, source: str | None = None) -> Config:
     return Config(**values)
 
 
+def meets_standard(standard: str | None, approved: tuple[str, ...] | None) -> bool:
+    """An integration's standard is set, and approved when approved standards are configured (DESIGN 9).
+
+    Compared trimmed and case-insensitively. Shared by non-standard-integration and the
+    standardised_integrations metric, which must agree.
+    """
+    standard = (standard or "").strip().lower()
+    return bool(standard) and (approved is None or standard in {a.lower() for a in approved})
+
+
 def _approved(value: object, where: str) -> tuple[str, ...] | None:
     """`[standards] approved = [...]`: compared trimmed and case-insensitively; `[]` counts as configured."""
     if not isinstance(value, dict) or set(value) - {"approved"}:

@@ -243,11 +243,11 @@ def _cross_file(results: list[FileResult]) -> list[Finding]:
                                      f"{suggest[prefix](target) if prefix in suggest else ''}",
                                      result.display, line, column))
     if unchecked:
-        found = _note_unchecked(found, results, unchecked)
+        _note_unchecked(results, unchecked)
     return found
 
 
-def _note_unchecked(found: list[Finding], results: list[FileResult], count: int) -> list[Finding]:
+def _note_unchecked(results: list[FileResult], count: int) -> None:
     """Say once, on the first problem of a file that could not be read in full, what was not checked."""
     note = (f"; {count:,} {'reference' if count == 1 else 'references'} to ids that could be defined here "
             "were not checked: fix this first")
@@ -255,8 +255,7 @@ def _note_unchecked(found: list[Finding], results: list[FileResult], count: int)
         if result.unsure and result.problems:
             rule, message, line, column = result.problems[0]
             result.problems[0] = (rule, message + note, line, column)
-            return found
-    return found
+            return
 
 
 def _assemble(results: list[FileResult]) -> Model:

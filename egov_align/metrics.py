@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from egov_align.config import meets_standard
 from egov_align.consolidation import consolidation_plan
 from egov_align.graph import Index
 from egov_align.model import Model
@@ -69,13 +70,7 @@ def mediated_integrations(model: Model) -> float | None:
 def standardised_integrations(model: Model, approved: tuple[str, ...] | None) -> float | None:
     """Share of active integrations with a standard (an approved one, when they are configured)."""
     active = _active_integrations(model)
-    accepted = {a.lower() for a in approved or ()}
-
-    def meets(integration) -> bool:
-        standard = (integration.standard or "").strip().lower()
-        return bool(standard) and (approved is None or standard in accepted)
-
-    return _ratio(sum(meets(i) for i in active), len(active))
+    return _ratio(sum(meets_standard(i.standard, approved) for i in active), len(active))
 
 
 def platform_duplication(model: Model, index: Index) -> float | None:
@@ -109,13 +104,13 @@ def _completeness_fields(kind: str, element, sensitive: set[str]) -> list[bool]:
 def completeness_by_element(model: Model):
     """(kind, element id or step subject, owner institution, share of counted fields set)."""
     sensitive = {e for e, entity in model.data_entities.items() if entity.sensitivity in SENSITIVE}
+    owner = {"systems": lambda e: e.owner,  # whose record it is: integrations belong to the sender's owner
+             "integrations": lambda e: model.systems[e.from_].owner if e.from_ in model.systems else "",
+             "services": lambda e: e.provider}
     for kind in ("systems", "integrations", "services"):
         for element_id, element in model.kind(kind).items():
             fields = _completeness_fields(kind, element, sensitive)
-            owner = {"systems": lambda e: e.owner,
-                     "integrations": lambda e: model.systems[e.from_].owner if e.from_ in model.systems else "",
-                     "services": lambda e: e.provider}[kind](element)
-            yield kind, element_id, owner, sum(fields) / len(fields)
+            yield kind, element_id, owner[kind](element), sum(fields) / len(fields)
     for process, step in model.steps():
         fields = _completeness_fields("steps", step, sensitive)
         yield "steps", f"{process.id}/{step.id}", model.performer(process, step), sum(fields) / len(fields)

@@ -14,7 +14,7 @@ from egov_align.diagnostics import describe
 from egov_align.loader import FileResult, too_large
 from egov_align.names import did_you_mean
 from egov_align.positions import ParsedYaml, parse_yaml
-from egov_align.schema import ID_PATTERN, KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo
+from egov_align.schema import ID_PATTERN, KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo, default_integration_id
 
 
 def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
@@ -155,25 +155,24 @@ def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str,
             continue
         valid = elements.setdefault(key, [])
         for index, item in enumerate(value):
+            if isinstance(item, dict):  # checked even when another field of the element is wrong
+                result.refs.extend(_references(key, index, item, parsed))
             try:
                 element = element_class.model_validate(item, context=context)
             except ValidationError as error:
                 pending.extend(_schema_errors(error, (key, index)))
                 element_id = item.get("id") if isinstance(item, dict) else None
                 if key == "integrations" and element_id is None and isinstance(item, dict):
-                    element_id = f"{item.get('from')}->{item.get('to')}"
+                    element_id = default_integration_id(item)
                 if isinstance(element_id, str):
                     line, column = parsed.lookup((key, index))  # still defined: no knock-on errors
                     result.defs.append((prefix, element_id, line, column))
                 elif element_id is None or isinstance(element_id, (list, dict)):
                     result.unsure.append(prefix)  # an id we cannot know (`id: no` is known: it is false)
-                if isinstance(item, dict):
-                    result.refs.extend(_references(key, index, item, parsed))
                 continue
             valid.append(element)
             line, column = parsed.lookup((key, index))
             result.defs.append((prefix, element.id, line, column))
-            result.refs.extend(_references(key, index, item, parsed))
             if key == "processes":
                 for number, step in enumerate(element.steps):
                     line, column = parsed.lookup((key, index, "steps", number))

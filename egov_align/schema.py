@@ -157,10 +157,15 @@ class Integration(_Element):
     @classmethod
     def _default_id(cls, raw: object) -> object:
         """DESIGN.md: an integration's id defaults to `FROM->TO`."""
-        if isinstance(raw, dict) and "id" not in raw and isinstance(raw.get("from"), str) \
-                and isinstance(raw.get("to"), str):
-            return {"id": f"{raw['from']}->{raw['to']}", **raw}
+        if isinstance(raw, dict) and "id" not in raw and default_integration_id(raw) is not None:
+            return {"id": default_integration_id(raw), **raw}
         return raw
+
+
+def default_integration_id(raw: dict) -> str | None:
+    """`FROM->TO` of an integration as written, when both ends are text."""
+    source, target = raw.get("from"), raw.get("to")
+    return f"{source}->{target}" if isinstance(source, str) and isinstance(target, str) else None
 
 
 class Service(_Element):

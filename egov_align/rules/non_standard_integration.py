@@ -22,6 +22,7 @@ Passes::
 
 from __future__ import annotations
 
+from egov_align.config import meets_standard
 from egov_align.findings import Severity
 
 NAME = "non-standard-integration"
@@ -33,18 +34,15 @@ SEVERITY_TEXT = "info (warning when approved standards are configured)"
 def check(ctx):
     approved = ctx.config.approved_standards
     severity = Severity.WARNING if approved is not None else None
-    accepted = {a.lower() for a in approved or ()}
     for integration_id, integration in ctx.model.integrations.items():
-        if integration.status != "active":
+        if integration.status != "active" or meets_standard(integration.standard, approved):
             continue
         standard = (integration.standard or "").strip()
         if not standard:
             message = (f"integration {integration.from_} -> {integration.to} names no standard; record the one it "
                        "follows (`standard: REST/OpenAPI`, `X-Road`, `HL7 FHIR R4` ...)")
-        elif approved is not None and standard.lower() not in accepted:
+        else:
             message = (f"integration {integration.from_} -> {integration.to} follows {standard}, which is not an "
                        f"approved standard ({', '.join(approved) or 'none is approved yet'}); move it to one that is")
-        else:
-            continue
         yield ctx.finding(f"integration:{integration_id}", message,
                           related=[f"system:{integration.from_}", f"system:{integration.to}"], severity=severity)
