@@ -143,7 +143,10 @@ def _conditions(value: object, kind: str, where: str) -> tuple[tuple[str, object
 
 
 def _text(value: object) -> str:
-    return str(value).lower() if not isinstance(value, bool) else ("true" if value else "false")
+    """How values compare: lower-case text; true/false; dates as YYYY-MM-DD."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return (value.isoformat() if hasattr(value, "isoformat") else str(value)).lower()
 
 
 # ---------------------------------------------------------------- checking
@@ -154,7 +157,7 @@ def effective(element, path: str, model, process=None) -> list:
     if path == "performer" and process is not None:
         return [model.performer(process, element)]  # a step's performer defaults to the process owner
     if path == "data.sensitivity":
-        entities = [h.entity for h in element.data] if hasattr(element, "entities") else list(element.data)
+        entities = element.entities() if hasattr(element, "entities") else list(element.data)  # system, integration
         return [model.data_entities[e].sensitivity for e in entities if e in model.data_entities]
     values = [element]
     for part in path.split("."):
@@ -173,8 +176,7 @@ def holds(element, path: str, wanted, model, process=None) -> bool:
     values = effective(element, path, model, process)
     if wanted == "*":
         return any(v not in ("", None) for v in values)
-    shown = {_text(v.isoformat() if hasattr(v, "isoformat") else v) for v in values}
-    return not shown.isdisjoint(wanted)
+    return not {_text(v) for v in values}.isdisjoint(wanted)
 
 
 def violations(policy: Policy, model):
