@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DOCS = "docs/ of the egov-align project"
 DIAGRAM_FORMATS = ("svg", "png", "dot")
-EXPORT_FORMATS = ("graphml", "json")
+EXPORT_FORMATS = ("graphml", "json", "sheet")
+IMPORT_FORMATS = ("sheet", "backstage")
 
 
 class UsageError(Exception):
@@ -77,7 +78,8 @@ COMMAND_HELP = {
     "validate": "check the model files (docs/model-format.md)",
     "analyze": "validate, then find gaps, overlaps and unsupported steps (docs/rules.md)",
     "diff": "compare two models: OLD NEW, or the working tree with --base GITREF",
-    "export": "write the alignment graph: export graphml|json -o FILE",
+    "export": "write the model out: export graphml|json|sheet -o FILE",
+    "import": "read a model in: import sheet|backstage SOURCE -o DIR (docs/import-export.md)",
     "schema": "print the JSON Schema of a model file",
     "rules": "list the analysis rules and this repository's policies",
     "init": "start a new model repository (never overwrites a file)",
@@ -121,6 +123,19 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help=COMMAND_HELP["export"])
     _model_options(export)
     _output_options(export, EXPORT_FORMATS, default=None)
+
+    import_ = commands.add_parser("import", help=COMMAND_HELP["import"])
+    import_.add_argument("source_format", choices=IMPORT_FORMATS, metavar="FORMAT",
+                         help=f"what to read: {', '.join(IMPORT_FORMATS)}")
+    import_.add_argument("sources", nargs="+", metavar="SOURCE",
+                         help="sheet: one .xlsx workbook or .csv file; backstage: catalog files or directories")
+    import_.add_argument("-o", "--output", metavar="DIR", help="a new or empty directory for the model")
+    import_.add_argument("--into", metavar="REPO", help="add new files to this model repository (never changes one)")
+    import_.add_argument("--force", action="store_true", help="replace files an earlier import wrote in DIR")
+    import_.add_argument("--kind", choices=("model", "institutions", "capabilities", "data_entities", "systems",
+                                            "integrations", "services", "processes", "steps"),
+                         help="the kind a CSV file holds (default: from its name, e.g. systems.csv)")
+    import_.add_argument("--format", choices=("text", "json"), default="text", help="the import report's format")
 
     schema = commands.add_parser("schema", help=COMMAND_HELP["schema"])
     schema.add_argument("-o", "--output", metavar="FILE")
@@ -412,14 +427,46 @@ def cmd_export(args) -> int:
         args.format = args.paths.pop(0)
     if not args.format:
         raise UsageError(f"name the format: egov-align export {'|'.join(EXPORT_FORMATS)} -o FILE")
+    if args.format == "sheet" and not args.output:
+        raise UsageError("export sheet writes a workbook: give -o FILE.xlsx")
     paths, config = resolve_model(args)
     guard_output(args, paths)
     loaded = load_for(args, config, paths, want_model=True)
     if not loaded.valid:
         sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
         return EXIT_FAIL
+    if args.format == "sheet":
+        from egov_align.analyze import analyze
+        from egov_align.interop.sheet_export import export_sheet
+
+        result = analyze(loaded.model, config=config)
+        _emit(args, export_sheet(loaded.model, result))
+        print(f"wrote {printable(args.output)}: {len(loaded.model.systems)} systems, "
+              f"{len(result.findings)} findings (import it back with `egov-align import sheet`)")
+        return EXIT_OK
     _emit(args, export_graph(loaded.model, args.format))
     return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    from egov_align.interop import render_text, run_import
+    from egov_align.interop.output import TargetError, target
+
+    for source in args.sources:
+        if not os.path.lexists(source):
+            raise PathNotFound(f"{source}: no such file or directory")
+    if args.kind and args.source_format != "sheet":
+        raise UsageError("--kind is for import sheet (a CSV file holds one kind)")
+    try:
+        where = target(args.output, args.into, args.force)
+    except TargetError as error:
+        raise UsageError(str(error)) from None
+    report = run_import(args.source_format, args.sources, where, kind=args.kind)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_text(report, where))
+    return EXIT_FAIL if report.problems else EXIT_OK
 
 
 def cmd_schema(args) -> int:
@@ -552,7 +599,7 @@ def cmd_dashboard(args) -> int:
 
 
 COMMANDS = {"init": cmd_init, "dashboard": cmd_dashboard, "render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze,
-            "diff": cmd_diff, "export": cmd_export, "schema": cmd_schema, "rules": cmd_rules}
+            "diff": cmd_diff, "export": cmd_export, "import": cmd_import, "schema": cmd_schema, "rules": cmd_rules}
 
 
 def _say(message: str) -> None:

@@ -83,6 +83,9 @@ class _Element(_Strict):
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
     ignore: list[RuleName] = Field(default_factory=list)
+    # where the element came from (source name -> its identifier there): importers fill it,
+    # exporters write it back, so a round trip keeps the foreign identifiers (DESIGN 2)
+    external: dict[Text, Text] = Field(default_factory=dict)
 
 
 class ModelInfo(_Strict):
