@@ -31,8 +31,9 @@ def run_import(fmt: str, sources: list[str], target: Target, *, kind: str | None
         from egov_align.interop.backstage import read_drafts as read_backstage
 
         drafts, model_info = read_backstage([Path(s) for s in sources], report)
-    if not report.problems:
+    if drafts or model_info:
         finish(drafts, model_info, report, target, fmt=fmt, source_name=Path(sources[0]).name)
+    report.sort_problems()
     return report
 
 

@@ -10,6 +10,7 @@ told at the source's position.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -87,6 +88,19 @@ class Report:
     def left_out(self, position: str, message: str) -> None:
         self.not_mapped.append(Problem(position, message))
 
+    def sort_problems(self) -> None:
+        """In the order of the source: sheet by sheet (as counted), then row and column; others as found."""
+        order = {name.removeprefix("sheet "): number for number, name in enumerate(self.counts)}
+
+        def key(problem: Problem) -> tuple:
+            sheet, _, cell = problem.position.rpartition("!")
+            match = re.fullmatch(r"([A-Z]+)([0-9]+)", cell)
+            if not sheet or match is None:
+                return (len(order), 0, 0, "")
+            return (order.get(sheet, len(order)), int(match.group(2)), len(match.group(1)), match.group(1))
+
+        self.problems.sort(key=key)
+
     def as_json(self) -> dict:
         return {"source": self.source, "format": self.format, "valid": not self.problems, "counts": self.counts,
                 "mapped": self.mapped, "not_mapped": [vars(p) for p in self.not_mapped], "notes": self.notes,
@@ -158,6 +172,7 @@ class Known:
         if ref.text in self.by_external:
             return self.by_external[ref.text]
         candidates = [*self.ids, *self.by_name]
-        report.problem(ref.origin, f"no {KIND_SINGULAR[ref.kind]} {ref.text!r} (by id or exact name)"
-                                   f"{did_you_mean(ref.text, candidates)}")
+        same_letters = [c for c in candidates if c.casefold() == ref.text.casefold()]
+        hint = f" (did you mean {same_letters[0]!r}?)" if same_letters else did_you_mean(ref.text, candidates)
+        report.problem(ref.origin, f"no {KIND_SINGULAR[ref.kind]} {ref.text!r}{hint}; give its id or exact name")
         return None

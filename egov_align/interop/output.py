@@ -99,8 +99,8 @@ class _Resolver:
             return names[ref.text][0]
         from egov_align.names import did_you_mean
 
-        self.report.problem(ref.origin, f"no step {ref.text!r} in process {process_id} (by id or exact name)"
-                                        f"{did_you_mean(ref.text, [*ids, *names])}")
+        self.report.problem(ref.origin, f"no step {ref.text!r} in process {process_id}"
+                                        f"{did_you_mean(ref.text, [*ids, *names])}; give its id or exact name")
         return None
 
 
@@ -275,7 +275,7 @@ def finish(drafts: dict[str, list[Draft]], model_info: tuple | None, report: Rep
             taken |= {d.values["id"] for d in resolved if d.values.get("id")}
             _integration_ids(resolved, taken)
         elements[kind] = [(d.values, d.origin, d.origins) for d in resolved]
-    if report.problems:
+    if report.problems:  # every bad cell and reference is told, but nothing goes further
         return
     files = build_files(elements, model_info, target=target, config=config, head=header(fmt, source_name),
                         source_stem=_stem(source_name))

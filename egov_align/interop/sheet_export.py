@@ -58,7 +58,7 @@ def _external_names(elements) -> list[str]:
     return sorted({name for element in elements for name in element.external})
 
 
-def _sheets(model: Model, result) -> list[tuple[str, list[str], list[list], dict]]:
+def sheet_rows(model: Model, result) -> list[tuple[str, list[str], list[list], dict]]:
     """(title, headers, rows, options) for every sheet, in order."""
     info = model.info
     sheets = [("model", ["name", "currency", "as_of", "description"],
@@ -119,7 +119,7 @@ def export_sheet(model: Model, result=None) -> bytes:
     bold = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
     fills = {name: PatternFill("solid", fgColor=colour) for name, colour in SEVERITY_FILLS.items()}
-    for title, headers, rows, options in _sheets(model, result):
+    for title, headers, rows, options in sheet_rows(model, result):
         sheet = workbook.create_sheet(title)
         widths = [max([len(h) + 2, *(_width(r[i]) + 2 for r in rows)]) for i, h in enumerate(headers)]
         for index, width in enumerate(widths):

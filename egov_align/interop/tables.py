@@ -104,6 +104,7 @@ def read_source(path: Path) -> Tables:
 _CELL_OR_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)/?>|<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_NUMBER = re.compile(rb'\br="([0-9]{1,7})"')
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>\s*[^<\s]|<(?:\w+:)?is\b")  # `<v />` holds nothing
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 
 
@@ -133,7 +134,7 @@ def _scan_sheet(xml: bytes) -> _SheetScan:
             column += 1
         if not content:
             continue
-        has_value = b"<v>" in content or b"<v " in content or b"<is>" in content or b"<is " in content
+        has_value = _VALUE.search(content) is not None
         formula = _FORMULA.search(content)
         if formula and not has_value and len(scan.uncached) < 50:
             text = (formula.group(1) or b"").decode("utf-8", "replace")
