@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from egov_align.config import load_config  # noqa: E402
 from egov_align.interop.sheet_export import sheet_rows  # noqa: E402
 from egov_align.loader import load_paths  # noqa: E402
-from egov_align.config import load_config  # noqa: E402
 
 TITLES = {"model": "Model", "institutions": "Institutions", "capabilities": "Capabilities",
           "data_entities": "Data entities", "systems": "Systems", "integrations": "Integrations",
