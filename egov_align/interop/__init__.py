@@ -53,6 +53,9 @@ def render_text(report: Report, target: Target) -> str:
         lines.append(f"{len(report.problems)} problem{'s' if len(report.problems) != 1 else ''}; nothing written:")
         lines += [f"  {printable(p.position)}: {printable(p.message)}" for p in report.problems]
         return "\n".join(lines) + "\n"
+    if not report.written:
+        lines.append("nothing to write: nothing in the source maps to a model element")
+        return "\n".join(lines) + "\n"
     lines.append(f"wrote {len(report.written)} file{'s' if len(report.written) != 1 else ''} to {target.shown}:")
     lines += [f"  {printable(name)}" for name in report.written]
     lines.append(f"Next: egov-align analyze {target.shown}")
