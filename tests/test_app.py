@@ -10,6 +10,9 @@ from conftest import ROOT, run_cli
 from streamlit.testing.v1 import AppTest
 
 from egov_align.dashboard.app import page_path
+from egov_align.dashboard.common import UPLOAD_CHOICE
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PAGES = [str(page_path(name)) for name in ("processes.py", "landscape.py", "integrations.py", "coordination.py",
                                            "data_quality.py", "findings.py", "what_if.py")]
@@ -164,12 +167,39 @@ def _zip_of(directory) -> bytes:
 
 def test_an_uploaded_zip_is_analysed():
     app = start()
-    app.sidebar.radio(key="model_choice").set_value("Upload a .zip").run()
+    app.sidebar.radio(key="model_choice").set_value(UPLOAD_CHOICE).run()
     assert not app.exception
     tiny = ROOT / "tests" / "examples" / "valid" / "tiny"
     app.sidebar.file_uploader(key="model_zip").upload("tiny.zip", _zip_of(tiny), "application/zip").run()
     assert not app.exception
     assert metric(app, "Systems") == "3" and metric(app, "Alignment") == "67%"
+
+
+def test_an_uploaded_inventory_workbook_is_imported_and_analysed():
+    app = start()
+    app.sidebar.radio(key="model_choice").set_value(UPLOAD_CHOICE).run()
+    workbook = (ROOT / "examples" / "inventory.xlsx").read_bytes()
+    app.sidebar.file_uploader(key="model_zip").upload("inventory.xlsx", workbook, XLSX).run()
+    assert not app.exception and not app.sidebar.error
+    assert metric(app, "Systems") == "27"
+
+
+def test_an_uploaded_workbook_with_mistakes_shows_them_at_their_cells():
+    app = start()
+    app.sidebar.radio(key="model_choice").set_value(UPLOAD_CHOICE).run()
+    workbook = (ROOT / "tests" / "data" / "messy-inventory.xlsx").read_bytes()
+    app.sidebar.file_uploader(key="model_zip").upload("messy.xlsx", workbook, XLSX).run()
+    assert not app.exception
+    error = app.sidebar.error[0].value.replace("\\", "")  # markdown escapes
+    assert "6 problem(s) in messy.xlsx" in error and "Systems!D6: `status` must be one of" in error
+
+
+def test_the_findings_page_offers_the_excel_workbook(monkeypatch):
+    app = start(["--model", str(ROOT)], monkeypatch)
+    app.switch_page(str(page_path("findings.py"))).run()
+    assert not app.exception
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert "Download Excel workbook" in labels
 
 
 def test_a_zip_that_escapes_is_refused_with_a_message():
@@ -180,7 +210,7 @@ def test_a_zip_that_escapes_is_refused_with_a_message():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("../../evil.yaml", "institutions: []\n")
     app = start()
-    app.sidebar.radio(key="model_choice").set_value("Upload a .zip").run()
+    app.sidebar.radio(key="model_choice").set_value(UPLOAD_CHOICE).run()
     app.sidebar.file_uploader(key="model_zip").upload("evil.zip", buffer.getvalue(), "application/zip").run()
     assert not app.exception
     assert any("outside the upload folder" in e.value for e in app.sidebar.error)

@@ -326,3 +326,10 @@ def test_export_refuses_to_write_into_the_model(tmp_path):
     shutil.copytree(ROOT / "models", tmp_path / "models")
     run = run_cli("export", "sheet", "-o", "models/x.xlsx", cwd=tmp_path)
     assert run.code == 2 and "never writes there" in run.err
+
+
+def test_csv_downloads_never_hand_a_spreadsheet_a_formula():
+    from egov_align.interop.sheet_export import csv_safe
+
+    assert [csv_safe(text) for text in HOSTILE_TEXT[:5]] == ["'" + text for text in HOSTILE_TEXT[:5]]
+    assert csv_safe("ordinary") == "ordinary" and csv_safe(3) == 3

@@ -20,7 +20,7 @@ from egov_align.isolated import AnalysisTimeout, analyse_isolated
 from egov_align.loader import LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
 from egov_align.model import Model
 from egov_align.results import Result
-from egov_align.upload import UnpackedUpload, UploadError, unpack_models
+from egov_align.upload import UnpackedUpload, UploadError, import_workbook, unpack_models
 from egov_align.views import capability_heatmap, finding_rows, system_rows
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # a checkout of egov-align: its sample model
@@ -141,7 +141,10 @@ def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Lo
     return _analysed(_stamp(sources), tuple(paths), label, repr(config), config, visitor)
 
 
-def _unpacked(data: bytes) -> Path:
+UPLOAD_CHOICE = "Upload a .zip or .xlsx"
+
+
+def _unpacked(data: bytes, name: str = "upload.zip") -> Path:
     """This session's upload, unpacked once; the previous one's folder is removed when replaced,
     and the last one's when the session ends (its UnpackedUpload is dropped with the session)."""
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -151,7 +154,8 @@ def _unpacked(data: bytes) -> Path:
     if held is not None:
         held[1].remove()
         del st.session_state["egov_upload"]
-    upload: UnpackedUpload = unpack_models(data)
+    is_workbook = name.lower().endswith(".xlsx")
+    upload: UnpackedUpload = import_workbook(data, name) if is_workbook else unpack_models(data)
     st.session_state["egov_upload"] = (digest, upload)
     return upload.directory
 
@@ -192,7 +196,7 @@ def choose_model() -> Loaded | None:
     given = settings()
     default = _default_model(given)
     options = ([f"This server's model ({default[1]})"] if default else []) + \
-        (["A directory"] if given.allow_directories else []) + ["Upload a .zip"]
+        (["A directory"] if given.allow_directories else []) + [UPLOAD_CHOICE]
     with st.sidebar:
         st.header("Model")
         choice = st.radio("Which model?", options, key="model_choice", label_visibility="collapsed")
@@ -205,12 +209,14 @@ def choose_model() -> Loaded | None:
                     return None
                 directory = allowed_directory(typed, given.allow_directories)
                 return load_repository(directory, str(directory), visitor=True)
-            if choice == "Upload a .zip":
-                upload = st.file_uploader("Zip of YAML model files", type=["zip"], key="model_zip")
+            if choice == UPLOAD_CHOICE:
+                upload = st.file_uploader("Zip of YAML model files, or an inventory workbook", type=["zip", "xlsx"],
+                                          key="model_zip")
                 if upload is None:
-                    st.info("Upload a .zip of your models/ and processes/ folders.")
+                    st.info("Upload a .zip of your models/ and processes/ folders, or an .xlsx inventory "
+                            "(one sheet per kind: docs/import-export.md).")
                     return None
-                return load_repository(_unpacked(upload.getvalue()), upload.name, visitor=True)
+                return load_repository(_unpacked(upload.getvalue(), upload.name), upload.name, visitor=True)
             if default is None:
                 return None
             return load_repository(*default)

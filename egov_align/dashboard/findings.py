@@ -9,6 +9,7 @@ import json
 import streamlit as st
 
 from egov_align.dashboard.common import choose_many, current
+from egov_align.interop.sheet_export import csv_safe, export_sheet
 from egov_align.reporters import ReportOptions
 from egov_align.reporters.json_format import as_document
 from egov_align.reporters.markdown import render as render_markdown
@@ -47,14 +48,18 @@ def as_csv() -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["rule"])
     writer.writeheader()
-    writer.writerows(rows[i] for i in keep)
+    writer.writerows({k: csv_safe(v) for k, v in rows[i].items()} for i in keep)
     return buffer.getvalue()
 
 
 options = ReportOptions(currency=model.info.currency, model_name=model.info.name)
-downloads = st.columns(3)
+downloads = st.columns(4)
 downloads[0].download_button("Download CSV", as_csv, file_name="findings.csv", mime="text/csv")
 downloads[1].download_button("Download JSON", lambda: json.dumps(as_document(selected), indent=2),
                              file_name="findings.json", mime="application/json")
 downloads[2].download_button("Download Markdown report", lambda: render_markdown(selected, options=options),
                              file_name="egov-align-report.md", mime="text/markdown")
+downloads[3].download_button("Download Excel workbook", lambda: export_sheet(model, result),
+                             file_name="egov-align.xlsx", help="The whole model, every finding and the metrics; "
+                             "edit it and import it back with `egov-align import sheet`",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -23,6 +23,11 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not storable in a work
 MAX_WIDTH = 60
 
 
+def csv_safe(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run: text that starts like a formula gets a `'` first (OWASP)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _list(values: list) -> str:
     return "; ".join(str(v) for v in values) if values else "-"
 
