@@ -333,3 +333,23 @@ def test_csv_downloads_never_hand_a_spreadsheet_a_formula():
 
     assert [csv_safe(text) for text in HOSTILE_TEXT[:5]] == ["'" + text for text in HOSTILE_TEXT[:5]]
     assert csv_safe("ordinary") == "ordinary" and csv_safe(3) == 3
+
+
+def test_the_walk_through_in_the_docs_prints_what_it_shows(tmp_path, monkeypatch):
+    """docs/import-export.md: each `$ egov-align …` run as shown, and every line it shows is printed."""
+    import re
+    import shlex
+
+    monkeypatch.setenv("EGOV_ALIGN_NO_CACHE", "1")
+    shutil.copy(ROOT / "examples/inventory.xlsx", tmp_path)
+    shutil.copy(MESSY, tmp_path)
+    text = (ROOT / "docs" / "import-export.md").read_text()
+    blocks = re.findall(r"```console\n(.*?)```", text, re.S)
+    assert len(blocks) == 4
+    for block in blocks:
+        command, *shown = block.strip("\n").split("\n")
+        assert command.startswith("$ egov-align ")
+        run = run_cli(*shlex.split(command)[2:], cwd=tmp_path)
+        printed = run.out.splitlines()
+        for line in shown:
+            assert line in printed, f"{command}: {line!r} not printed:\n{run.out}{run.err}"

@@ -49,6 +49,11 @@ def test_the_rule_reference_is_up_to_date():
     assert done.returncode == 0, done.stderr.decode()
 
 
+def test_the_import_column_reference_is_up_to_date():
+    done = subprocess.run([sys.executable, str(ROOT / "docs" / "build_columns.py"), "--check"], capture_output=True)
+    assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+
+
 def _doc_sections() -> dict[str, str]:
     text = RULES_DOC.read_text()
     return {m.group(1): m.group(2) for m in re.finditer(r"^## ([a-z-]+)\n(.*?)(?=^## |\Z)", text, re.S | re.M)}
