@@ -312,7 +312,7 @@ def test_export_sheet_has_findings_with_severity_colours_frozen_headers_filters_
     assert [c.value for c in findings[1]] == ["rule", "severity", "subject", "message", "file:line"]
     assert findings.freeze_panes == "A2" and findings.auto_filter.ref.startswith("A1:E")
     errors = [row for row in findings.iter_rows(min_row=2) if row[1].value == "error"]
-    assert errors and errors[0][0].fill.fgColor.rgb.endswith("F8CBAD")
+    assert errors and errors[0][1].fill.fgColor.rgb.endswith("F8CBAD")  # the severity cell
     systems = workbook["systems"]
     status = [v for v in systems.data_validations.dataValidation if "planned" in (v.formula1 or "")]
     assert status and str(status[0].sqref).startswith("D2")

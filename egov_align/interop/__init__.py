@@ -11,12 +11,18 @@ from pathlib import Path
 from egov_align.interop.draft import Report
 from egov_align.interop.output import Target, finish
 from egov_align.names import printable
+from egov_align.perf import gc_paused
 
 IMPORT_FORMATS = ("sheet", "backstage")
 
 
 def run_import(fmt: str, sources: list[str], target: Target, *, kind: str | None = None) -> Report:
     """Read the sources, and write the model into the target unless a problem was found."""
+    with gc_paused():  # millions of small objects, all alive to the end: the collector would only rescan them
+        return _run_import(fmt, sources, target, kind=kind)
+
+
+def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | None) -> Report:
     shown = ", ".join(sources)
     report = Report(source=shown, format=fmt)
     if fmt == "sheet":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from egov_align.names import did_you_mean
 
@@ -25,8 +26,7 @@ KIND_SINGULAR = {
 KIND_ORDER = ("institutions", "capabilities", "data_entities", "systems", "integrations", "services", "processes")
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):  # a tuple: a national inventory makes a million of them
     """A reference as the source wrote it: resolved by id, then exact name, then foreign identifier."""
 
     kind: str
@@ -34,8 +34,7 @@ class Ref:
     origin: str
 
 
-@dataclass(frozen=True)
-class StepRef:
+class StepRef(NamedTuple):
     """A `next` entry: a step of the same process, by id or exact name."""
 
     text: str
@@ -160,8 +159,9 @@ class Known:
             self.by_external.setdefault(str(identifier), element_id)
 
     def resolve(self, ref: Ref, report: Report) -> str | None:
-        if ref.text in self.ids:
-            return ref.text
+        text = ref[1]
+        if text in self.ids:
+            return text
         named = self.by_name.get(ref.text, [])
         if len(named) == 1:
             return named[0]

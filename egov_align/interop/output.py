@@ -67,9 +67,14 @@ class _Resolver:
         self.known = {kind: Known() for kind in KIND_ORDER}
 
     def value(self, value: object) -> object:
+        if type(value) is str:
+            return value
         if isinstance(value, Ref):
             return self.known[value.kind].resolve(value, self.report)
-        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], Ref):  # (entity, role)
+        if type(value) is list and value and type(value[0]) is Ref:
+            known = self.known[value[0].kind]
+            return [known.resolve(ref, self.report) for ref in value]
+        if type(value) is tuple and isinstance(value[0], Ref):  # (entity, role)
             entity = self.value(value[0])
             return {"entity": entity} if value[1] is None else {"entity": entity, "role": value[1]}
         if isinstance(value, list):
@@ -277,11 +282,12 @@ def finish(drafts: dict[str, list[Draft]], model_info: tuple | None, report: Rep
         elements[kind] = [(d.values, d.origin, d.origins) for d in resolved]
     if report.problems:  # every bad cell and reference is told, but nothing goes further
         return
+    _check(elements, model_info, existing_model, config, report)
+    if report.problems:
+        return
     files = build_files(elements, model_info, target=target, config=config, head=header(fmt, source_name),
                         source_stem=_stem(source_name))
-    _check(files, existing_sources, config, target, report)
-    if not report.problems:
-        _write(files, target, report)
+    _write(files, target, report)
 
 
 def _stem(source_name: str) -> str:
@@ -290,38 +296,83 @@ def _stem(source_name: str) -> str:
     return slug(Path(source_name).stem, "import")
 
 
-def _check(files: dict[Path, YamlText], existing: list[Source], config: Config, target: Target,
+def _check(elements: dict[str, list[tuple]], model_info: tuple | None, existing, config: Config,
            report: Report) -> None:
-    """The loader's own verdict on the files as they would be written, told at the source's positions."""
-    from egov_align.loader import load
+    """What `validate` checks, on the elements as they will be written, told at the source's positions.
 
-    shown = {str(target.directory / path): text for path, text in files.items()}
-    sources = existing + [Source(display=name, content=text.text().encode()) for name, text in shown.items()]
-    loaded = load(sources, max_bytes=config.max_file_bytes, want_model=False, jobs=1, policies=config.policy_names)
-    for finding in loaded.diagnostics:
-        text = shown.get(finding.file)
-        origin = text.origin_of(finding.line) if text is not None else None
-        report.problem(origin or f"{finding.file}:{finding.line}", f"{finding.rule}: {finding.message}")
+    References were resolved against the import and the model it goes into, so what is left
+    is the schema (types, values, required fields) and ids: each element is validated by the
+    model's own classes, and ids are checked for repeats within their kind (steps: within their
+    process), the existing model's included. What is written is the same data in YAML
+    (yamltext.py, whose every value reads back as itself).
+    """
+    from pydantic import ValidationError
+
+    from egov_align.diagnostics import describe
+    from egov_align.schema import KINDS, ModelFile, ModelInfo
+
+    context = {"policies": config.policy_names}
+
+    def validate(cls, kind: str, values: dict, origin: str, origins: dict, steps: list | None = None) -> None:
+        try:
+            cls.model_validate(values, context=context)
+        except ValidationError as error:
+            for detail in error.errors(include_url=False):
+                loc = tuple(detail["loc"])
+                message = describe({**detail, "loc": (kind, 0, *loc)}, ModelFile)[0] if kind else detail["msg"]
+                where = origins.get(str(loc[0]), origin) if loc else origin
+                if steps is not None and loc[:1] == ("steps",) and len(loc) > 1 and isinstance(loc[1], int):
+                    _values, step_origin, step_origins = steps[loc[1]]
+                    where = step_origins.get(str(loc[2]), step_origin) if len(loc) > 2 else step_origin
+                report.problem(where, f"schema: {message}")
+
+    if model_info is not None:
+        validate(ModelInfo, "", *model_info)
+    for kind, items in elements.items():
+        cls = KINDS[kind][1]
+        first: dict[str, str] = {i: "the model" for i in (existing.kind(kind) if existing else {})}
+        for values, origin, origins in items:
+            steps = values.get("steps") if kind == "processes" else None
+            data = {**values, "steps": [step[0] for step in steps]} if steps is not None else values
+            validate(cls, kind, data, origin, origins, steps)
+            element_id = values.get("id") or f"{values.get('from')}->{values.get('to')}"
+            if element_id in first:
+                report.problem(origins.get("id", origin), f"duplicate-id: {KIND_SINGULAR[kind]} id {element_id!r} "
+                                                          f"is also at {first[element_id]}")
+            first.setdefault(element_id, origin)
+            seen_steps: dict[str, str] = {}
+            for step_values, step_origin, step_origins in steps or ():
+                step_id = step_values.get("id")
+                if step_id in seen_steps:
+                    report.problem(step_origins.get("id", step_origin), f"duplicate-id: step id {step_id!r} is also "
+                                   f"at {seen_steps[step_id]} in process {values.get('id')!r}")
+                seen_steps.setdefault(step_id, step_origin)
 
 
 def _write(files: dict[Path, YamlText], target: Target, report: Report) -> None:
-    refused = []
-    for relative in files:
-        path = target.directory / relative
-        if not os.path.lexists(path):
-            continue
-        if target.into or not target.force or not _written_by_import(path):
-            refused.append(str(relative))
+    """Create each file anew (never through a link, never over a file an import did not write)."""
+    replace, refused = set(), []
+    if target.directory.is_dir() and any(target.directory.iterdir()):
+        for relative in files:
+            path = target.directory / relative
+            if not os.path.lexists(path):
+                continue
+            if target.into or not target.force or not _written_by_import(path):
+                refused.append(str(relative))
+            replace.add(relative)
     if refused:
         report.problem(target.shown, f"would replace {', '.join(refused)}, which an import did not write; "
                                      "nothing written")
         return
+    for directory in {relative.parent for relative in files}:
+        (target.directory / directory).mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     for relative, text in files.items():
         path = target.directory / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_symlink():
+        if relative in replace:
             path.unlink()
-        path.write_text(text.text(), encoding="utf-8")
+        with os.fdopen(os.open(path, flags, 0o644), "w", encoding="utf-8") as handle:
+            handle.write(text.text())
         report.written.append(str(relative))
 
 

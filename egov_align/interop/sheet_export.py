@@ -148,11 +148,21 @@ def export_sheet(model: Model, result=None) -> bytes:
         sheet.append(header_cells)
         severity_column = options.get("severity_column")
         for row in rows:
-            fill = fills.get(row[severity_column]) if severity_column is not None else None
-            sheet.append([_cell(sheet, value, fill, WriteOnlyCell) for value in row])
+            row = [_cell(sheet, value, None, WriteOnlyCell) if _needs_cell(value) else value for value in row]
+            if severity_column is not None:
+                row[severity_column] = _cell(sheet, row[severity_column], fills.get(row[severity_column]),
+                                             WriteOnlyCell)
+            sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _needs_cell(value) -> bool:
+    """A plain value is written as it is; these need a cell object (text kept text, a date format)."""
+    if type(value) is str:
+        return value.startswith(FORMULA_STARTS) or _ILLEGAL.search(value) is not None
+    return isinstance(value, (dt.date, dt.datetime))
 
 
 def _cell(sheet, value, fill, make):

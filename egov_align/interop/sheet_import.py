@@ -35,7 +35,12 @@ def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip(" \t\r\n\u00a0") == "")
 
 
+_BLANKS = " \t\r\n\u00a0"
+
+
 def _text(value: object) -> str:
+    if type(value) is str:
+        return value.strip(_BLANKS)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -92,9 +97,18 @@ def _enum(text: str, column: Column) -> str:
 def _items(value: object) -> list[str] | None:
     """A list cell: `;` or new lines between items (names contain commas); `-` or `none`: empty."""
     text = _text(value)
-    if text.lower() in EMPTY_LIST_WORDS:
-        return None
-    return [item.strip(" \t\r\u00a0") for item in _LIST_SPLIT.split(text) if item.strip(" \t\r\u00a0")]
+    if ";" not in text and "\n" not in text:
+        return None if text.lower() in EMPTY_LIST_WORDS else [text]
+    return [item.strip(_BLANKS) for item in _LIST_SPLIT.split(text) if item.strip(_BLANKS)]
+
+
+def _yes_no(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _text(value).lower()
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
+    raise CellError(f"yes or no (Yes/No, Y/N, TRUE/FALSE, 1/0), not {_text(value)!r}")
 
 
 class _Reader:
@@ -107,50 +121,47 @@ class _Reader:
     def note(self, table: Table, column: int, what: str, position: str) -> None:
         self.interpreted[(table.column_position(column), what)].append(position)
 
-    def cell(self, column: Column, value: object, table: Table, row: int, index: int) -> object:
-        position = table.position(row, index)
-        kind = column.type
+    def converter(self, column: Column, table: Table, index: int):
+        """The function that reads this column's cells: `(value, position) -> value`, or CellError."""
+        kind, refers = column.type, column.refers
         if kind in ("text", "id"):
-            return _text(value)
+            return _text  # read inline by _Rows.draft
         if kind == "enum":
-            return _enum(_text(value), column)
+            return lambda value, position: _enum(_text(value), column)
         if kind == "bool":
-            if isinstance(value, bool):
-                return value
-            word = _text(value).lower()
-            if word in TRUE_WORDS or word in FALSE_WORDS:
-                return word in TRUE_WORDS
-            raise CellError(f"yes or no (Yes/No, Y/N, TRUE/FALSE, 1/0), not {_text(value)!r}")
+            return lambda value, position: _yes_no(value)
         if kind in ("count", "amount"):
-            number, typed = _number(value, "whole number" if kind == "count" else "number")
-            if typed:
-                self.note(table, index, "numbers typed as text read as numbers", position)
-            if kind == "count":
-                if not number.is_integer():
-                    raise CellError(f"a whole number, not {_text(value)!r}")
-                return int(number)
-            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+            def number(value, position):
+                read, typed = _number(value, "whole number" if kind == "count" else "number")
+                if typed:
+                    self.note(table, index, "numbers typed as text read as numbers", position)
+                if kind == "count":
+                    if not read.is_integer():
+                        raise CellError(f"a whole number, not {_text(value)!r}")
+                    return int(read)
+                return int(read) if read.is_integer() and abs(read) < 2**53 else read
+            return number
         if kind == "date":
-            date, how = _date(value)
-            if how:
-                self.note(table, index, how, position)
+            def date(value, position):
+                read, how = _date(value)
+                if how:
+                    self.note(table, index, how, position)
+                return read
             return date
         if kind == "ref":
-            return Ref(column.refers, _text(value), position)
-        items = _items(value)
-        if items is None:
-            return []
-        if kind == "refs":
-            return [Ref(column.refers, item, position) for item in items]
-        if kind == "enums":
-            return [_enum(item, column) for item in items]
-        if kind == "texts":
-            return items
-        if kind == "steps":
-            return [StepRef(item, position) for item in items]
-        if kind == "holdings":
-            return [self._holding(item, column, position) for item in items]
-        raise AssertionError(kind)
+            return lambda value, position: Ref(refers, _text(value), position)
+        each = {
+            "refs": lambda item, position: Ref(refers, item, position),
+            "enums": lambda item, position: _enum(item, column),
+            "texts": lambda item, position: item,
+            "steps": lambda item, position: StepRef(item, position),
+            "holdings": lambda item, position: self._holding(item, column, position),
+        }[kind]
+
+        def listed(value, position):
+            items = _items(value)
+            return [] if items is None else [each(item, position) for item in items]
+        return listed
 
     @staticmethod
     def _holding(item: str, column: Column, position: str) -> tuple:
@@ -213,40 +224,68 @@ def normal_title(title: object) -> str:
     return _text(title).strip().lower()
 
 
-def _row_draft(table: Table, kind: str, row: int, mapping: dict, reader: _Reader, report: Report) -> Draft | None:
-    cells = table.rows[row]
-    values: dict = {}
-    origins: dict[str, str] = {}
-    external: dict[str, str] = {}
-    for index, column in mapping.items():
-        value = cells[index] if index < len(cells) else None
-        if _empty(value):
-            continue
-        position = table.position(row, index)
-        if isinstance(column, str):  # external.NAME
-            external[column.split(".", 1)[1]] = _text(value)
-            origins["external"] = position
-            continue
-        try:
-            converted = reader.cell(column, value, table, row, index)
-        except CellError as error:
-            report.problem(position, f"`{column.field}` must be {error}")
-            continue
-        if column.field == "security.assessed":
-            values["security"], origins["security"] = {"assessed": converted}, position
-        else:
-            values[column.field], origins[column.field] = converted, position
-    if external:
-        values["external"] = external
-    order = [c.field.split(".")[0] for c in COLUMNS[kind]] + ["external"]
-    values = {name: values[name] for name in order if name in values}
-    missing = [c.field for c in COLUMNS[kind] if c.required and c.field not in values
-               and any(isinstance(m, Column) and m.field == c.field for m in mapping.values())]
-    if missing:
-        report.problem(table.position(row, next(i for i, m in mapping.items() if getattr(m, "field", "") == missing[0])),
-                       f"`{missing[0]}` is empty; every {KIND_SINGULAR.get(kind, kind)} needs one")
-        return None
-    return Draft(kind, table.position(row, 0), values, origins)
+EMPTY_ROW = Draft("", "", {})  # a row with nothing in the mapped columns: skipped, not counted
+
+
+class _Rows:
+    """One sheet's data rows -> drafts, with each column's reader chosen once."""
+
+    def __init__(self, table: Table, kind: str, mapping: dict, reader: _Reader, report: Report):
+        self.table, self.kind, self.report = table, kind, report
+        self.plan = [(index, column, None if isinstance(column, str) else reader.converter(column, table, index))
+                     for index, column in mapping.items()]
+        self.order = [c.field.split(".")[0] for c in COLUMNS[kind]] + ["external"]
+        mapped = {column.field: index for index, column in mapping.items() if isinstance(column, Column)}
+        self.required = [(c.field, mapped[c.field]) for c in COLUMNS[kind] if c.required and c.field in mapped]
+        self.sheet = None if table.csv_file is not None else f"{table.name}!"
+
+    def draft(self, row: int) -> Draft | None:
+        table = self.table
+        cells = table.rows[row]
+        width = len(cells)
+        values: dict = {}
+        origins: dict[str, str] = {}
+        external: dict[str, str] = {}
+        line = str(row + 1)
+        sheet = self.sheet
+        for index, column, convert in self.plan:
+            if index >= width:
+                continue
+            value = cells[index]
+            if type(value) is str:
+                value = value.strip(_BLANKS)
+                if not value:
+                    continue
+            elif value is None:
+                continue
+            position = f"{sheet}{column_letter(index)}{line}" if sheet else table.position(row, index)
+            if convert is _text:
+                values[column.field], origins[column.field] = value if type(value) is str else _text(value), position
+                continue
+            if convert is None:  # external.NAME
+                external[column.split(".", 1)[1]] = _text(value)
+                origins["external"] = position
+                continue
+            try:
+                converted = convert(value, position)
+            except CellError as error:
+                self.report.problem(position, f"`{column.field}` must be {error}")
+                continue
+            if column.field == "security.assessed":
+                values["security"], origins["security"] = {"assessed": converted}, position
+            else:
+                values[column.field], origins[column.field] = converted, position
+        if external:
+            values["external"] = external
+        if not origins:
+            return EMPTY_ROW
+        for field, index in self.required:
+            if field not in values:
+                self.report.problem(table.position(row, index), f"`{field}` is empty; every "
+                                                                f"{KIND_SINGULAR.get(self.kind, self.kind)} needs one")
+                return None
+        return Draft(self.kind, table.position(row, 0), {name: values[name] for name in self.order if name in values},
+                     origins)
 
 
 def _kind_of(table: Table, given: str | None, report: Report) -> str | None:
@@ -260,7 +299,7 @@ def _kind_of(table: Table, given: str | None, report: Report) -> str | None:
     if kind is None:
         reason = ("egov-align's own output; passed over" if table.name.strip().lower() in OUTPUT_SHEETS else
                   f"not a kind ({', '.join(SHEET_KINDS)}); not imported")
-        if any(any(not _empty(c) for c in r) for r in table.rows):
+        if not table.read or any(any(not _empty(c) for c in r) for r in table.rows):
             report.left_out(f"sheet {printable(table.name)!r}", reason)
     return kind
 
@@ -268,7 +307,7 @@ def _kind_of(table: Table, given: str | None, report: Report) -> str | None:
 def read_drafts(path: Path, report: Report, *, kind: str | None = None) -> tuple[dict[str, list[Draft]], tuple | None]:
     """Drafts by kind (a process's steps inside it) and the model's own row, or problems in the report."""
     try:
-        tables = read_source(path)
+        tables = read_source(path, wanted=lambda sheet: sheet_kind(sheet) is not None)
     except TableError as error:
         report.problem(error.position, error.message)
         return {}, None
@@ -291,11 +330,12 @@ def read_drafts(path: Path, report: Report, *, kind: str | None = None) -> tuple
         mapping = _columns(table, table_kind, header, report)
         source_type = f"sheet {table.name}" if table.csv_file is None else table.csv_file
         read = 0
+        rows = _Rows(table, table_kind, mapping, reader, report)
         for row in range(header + 1, len(table.rows)):
-            if all(_empty(c) for c in table.rows[row]):
+            draft = rows.draft(row)
+            if draft is EMPTY_ROW:
                 continue
             read += 1
-            draft = _row_draft(table, table_kind, row, mapping, reader, report)
             if draft is None:
                 continue
             if table_kind == "model":

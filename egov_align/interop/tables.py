@@ -10,6 +10,7 @@ reads a clean copy from memory. CSV files come in every encoding Excel writes.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -39,6 +40,7 @@ class Table:
     name: str
     rows: list[list]
     csv_file: str | None = None  # the CSV file's name, whose positions are `file:row`
+    read: bool = True  # False: a sheet the importer had no use for, listed but not read
 
     def position(self, row: int, column: int | None = None) -> str:
         """`Sheet!B7` (0-based row and column in), or `file.csv:7`."""
@@ -58,6 +60,7 @@ class Tables:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (position, message)
 
 
+@functools.lru_cache(maxsize=1024)
 def column_letter(index: int) -> str:
     letters = ""
     index += 1
@@ -74,8 +77,8 @@ def _column_index(letters: bytes) -> int:
     return number - 1
 
 
-def read_source(path: Path) -> Tables:
-    """The tables of a workbook (.xlsx, .xlsm) or of one CSV file."""
+def read_source(path: Path, wanted=lambda sheet: True) -> Tables:
+    """The tables of a workbook (.xlsx, .xlsm; only the sheets `wanted` names) or of one CSV file."""
     try:
         size = path.stat().st_size
         if not path.is_file():
@@ -95,7 +98,7 @@ def read_source(path: Path) -> Tables:
                                     "it without a password as .xlsx")
     if not raw.startswith(b"PK"):
         raise TableError(path.name, "not an .xlsx workbook (nor a .csv file); save it as .xlsx or CSV UTF-8")
-    return _read_workbook(raw, path.name)
+    return _read_workbook(raw, path.name, wanted)
 
 
 # ---------------------------------------------------------------- workbooks
@@ -116,8 +119,37 @@ class _SheetScan:
     uncached: list[tuple[str, str]] = field(default_factory=list)  # (cell, formula)
 
 
+_CELL_WITH_CONTENT = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
+_CELL_WITHOUT_REF = re.compile(rb'<(?:\w+:)?c(?:\s+(?![^>]*\br=")[^>]*)?/?>')
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\s+r="([A-Z]{1,3}[0-9]{1,7})"[^>]*(?<!/)>\s*<(?:\w+:)?f\b[^>]*?'
+                           rb'(?:/>|>([^<]*)</(?:\w+:)?f>)\s*(<(?:\w+:)?v(?:\s[^>]*)?>\s*[^<\s])?')
+
+
 def _scan_sheet(xml: bytes) -> _SheetScan:
-    """The extent of a sheet's cells that hold something, and formulas without a saved value."""
+    """The extent of a sheet's cells that hold something, and formulas without a saved value.
+
+    The usual sheet names every cell (`r="B7"`): then a few regular expressions run over it at
+    C speed. A sheet that leaves positions implicit is walked cell by cell.
+    """
+    cells_named = xml.count(b'<c r="')
+    plain_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    if plain_cells != cells_named or (not plain_cells and _CELL_WITHOUT_REF.search(xml)):  # or `<x:c>` tags
+        return _scan_sheet_cell_by_cell(xml)
+    scan = _SheetScan()
+    cells = _CELL_WITH_CONTENT.findall(xml)
+    if cells:
+        scan.rows = max(int(row) for _column, row in cells)
+        widest = max({column for column, _row in cells}, key=lambda c: (len(c), c))
+        scan.columns = _column_index(widest) + 1
+        scan.far = f"{widest.decode()}{scan.rows}"
+    if b"<f" in xml:
+        for cell, formula, value in _FORMULA_CELL.findall(xml):
+            if not value and len(scan.uncached) < 50:
+                scan.uncached.append((cell.decode(), formula.decode("utf-8", "replace")))
+    return scan
+
+
+def _scan_sheet_cell_by_cell(xml: bytes) -> _SheetScan:
     scan = _SheetScan()
     row, column = 0, -1
     for match in _CELL_OR_ROW.finditer(xml):
@@ -146,8 +178,8 @@ def _scan_sheet(xml: bytes) -> _SheetScan:
     return scan
 
 
-def _unpack(raw: bytes, name: str) -> dict[str, bytes]:
-    """Every part of the zip, read within the limits; a bad zip is one clear line."""
+def _open_zip(raw: bytes, name: str) -> tuple[zipfile.ZipFile, dict[str, zipfile.ZipInfo]]:
+    """The zip and its parts, within the limits it declares; a bad zip is one clear line."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         members = archive.infolist()
@@ -155,32 +187,33 @@ def _unpack(raw: bytes, name: str) -> dict[str, bytes]:
         raise TableError(name, f"not a readable .xlsx workbook (a broken zip: {error})") from None
     if len(members) > MAX_PARTS:
         raise TableError(name, f"{len(members):,} parts in the workbook, over the limit of {MAX_PARTS:,}")
-    total, parts = 0, {}
-    for member in members:
-        if member.flag_bits & 0x1:
-            raise TableError(name, "an encrypted workbook: save it without a password")
-        total += member.file_size
-        if total > MAX_UNPACKED_BYTES:
-            raise TableError(name, f"unpacks to more than {MAX_UNPACKED_BYTES:,} bytes (a zip bomb?); not read")
-        try:
-            with archive.open(member) as handle:  # stops at the declared size and checks the CRC
-                parts[member.filename] = handle.read(member.file_size + 1)
-        except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as error:
-            raise TableError(name, f"part {member.filename!r} of the workbook cannot be read ({error}); "
-                                   "the file is damaged: save it again from Excel") from None
-    if "xl/workbook.xml" not in parts:
+    if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+        raise TableError(name, f"unpacks to more than {MAX_UNPACKED_BYTES:,} bytes (a zip bomb?); not read")
+    if any(m.flag_bits & 0x1 for m in members):
+        raise TableError(name, "an encrypted workbook: save it without a password")
+    by_name = {m.filename: m for m in members}
+    if "xl/workbook.xml" not in by_name:
         raise TableError(name, "a zip, but not an .xlsx workbook (no xl/workbook.xml)")
-    return parts
+    return archive, by_name
 
 
-def _sheet_parts(parts: dict[str, bytes], name: str) -> dict[str, str]:
+def _part(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> bytes:
+    try:
+        with archive.open(member) as handle:  # stops at the declared size and checks the CRC
+            return handle.read(member.file_size + 1)
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as error:
+        raise TableError(name, f"part {member.filename!r} of the workbook cannot be read ({error}); "
+                               "the file is damaged: save it again from Excel") from None
+
+
+def _sheet_parts(workbook_xml: bytes, relations_xml: bytes, name: str) -> dict[str, str]:
     """Sheet name -> the XML part that holds it, from the workbook's own index."""
     from defusedxml import ElementTree
     from defusedxml.common import DefusedXmlException
 
     try:
-        workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
-        relations = ElementTree.fromstring(parts.get("xl/_rels/workbook.xml.rels", b"<Relationships/>"))
+        workbook = ElementTree.fromstring(workbook_xml)
+        relations = ElementTree.fromstring(relations_xml)
     except (ElementTree.ParseError, DefusedXmlException) as error:
         raise TableError(name, f"the workbook's index (xl/workbook.xml) is not readable XML: {error}") from None
     targets = {r.get("Id"): r.get("Target", "") for r in relations}
@@ -195,10 +228,21 @@ def _sheet_parts(parts: dict[str, bytes], name: str) -> dict[str, str]:
     return found
 
 
-def _read_workbook(raw: bytes, name: str) -> Tables:
-    parts = _unpack(raw, name)
-    problems = []
-    for sheet, part in _sheet_parts(parts, name).items():
+def _read_workbook(raw: bytes, name: str, wanted) -> Tables:
+    """Only the sheets `wanted` accepts are unpacked and read; the others are listed, empty."""
+    archive, members = _open_zip(raw, name)
+    index = _part(archive, members["xl/workbook.xml"], name)
+    relations = members.get("xl/_rels/workbook.xml.rels")
+    sheets = _sheet_parts(index, _part(archive, relations, name) if relations else b"<Relationships/>", name)
+    skipped_parts = {part for sheet, part in sheets.items() if not wanted(sheet)}
+    parts, problems = {}, []
+    for part, member in members.items():
+        if part in skipped_parts:
+            continue
+        parts[part] = _part(archive, member, name)
+    for sheet, part in sheets.items():
+        if part in skipped_parts:
+            continue
         scan = _scan_sheet(parts.get(part, b""))
         if scan.rows * scan.columns > MAX_CELLS:
             raise TableError(f"{sheet}!{scan.far}", f"the sheet spans {scan.rows:,} rows by {scan.columns:,} "
@@ -206,7 +250,7 @@ def _read_workbook(raw: bytes, name: str) -> Tables:
                              "Delete the stray cells, or split the sheet")
         problems += [(f"{sheet}!{cell}", f"a formula (={formula}) with no saved value: open the workbook in Excel "
                       "and save it, or type the value") for cell, formula in scan.uncached]
-    clean = io.BytesIO()
+    clean = io.BytesIO()  # what the reader sees: only parts read and checked here, sizes true
     with zipfile.ZipFile(clean, "w", zipfile.ZIP_STORED) as copy:
         for part, content in parts.items():
             copy.writestr(part, content)
@@ -217,7 +261,10 @@ def _read_workbook(raw: bytes, name: str) -> Tables:
     try:
         workbook = CalamineWorkbook.from_filelike(clean)
         for sheet in workbook.sheet_names:
-            tables.append(Table(sheet, workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)))
+            if sheets.get(sheet) in skipped_parts:
+                tables.append(Table(sheet, [], read=False))
+            else:
+                tables.append(Table(sheet, workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)))
     except (CalamineError, ValueError, OSError) as error:
         raise TableError(name, f"not a readable .xlsx workbook: {error}") from None
     return Tables(tables, problems=problems)

@@ -8,6 +8,7 @@ double-quoted the JSON way, which YAML reads back as the same string.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -20,6 +21,8 @@ _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _./()'&+-]*")
 
 def scalar(value: object) -> str:
     """One value as YAML text that reads back as exactly that value."""
+    if type(value) is str:
+        return _text(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -34,7 +37,11 @@ def scalar(value: object) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value)
+    return _text(str(value))
+
+
+@functools.lru_cache(maxsize=65536)  # ids and names repeat: every reference writes one
+def _text(text: str) -> str:
     if (_PLAIN.fullmatch(text) and text.lower() not in _SPECIAL_WORDS and not text.endswith(" ")
             and ": " not in text and " #" not in text and "  " not in text):
         return text
@@ -47,6 +54,8 @@ def flow(value: object) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{scalar(k)}: {flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
+        if all(type(v) is str for v in value):
+            return "[" + ", ".join(map(_text, value)) + "]"
         return "[" + ", ".join(flow(v) for v in value) + "]"
     return scalar(value)
 
