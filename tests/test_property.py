@@ -65,3 +65,22 @@ def test_validate_never_raises(cli, tmp_path_factory, change):
 
 def _not_strict(constant: str):
     raise AssertionError(f"not strict JSON: {constant}")
+
+
+TRICKY_TEXT = ["no", "Yes", "007", "1e3", "2024-01-01", "a: b", "x #y", "- a", "[a]", "~", "null", ".inf", "<<",
+               "a,b", "@x", "%x", "`x", "! x", "trail ", "\ufeff", "\u2028", "\U00018d09"]
+
+
+@settings(max_examples=EXAMPLES * 4, deadline=None)
+@given(st.one_of(st.text(st.characters(blacklist_categories=("Cs",))), st.sampled_from(TRICKY_TEXT)),
+       st.sampled_from(["scalar", "list", "mapping"]))
+def test_every_value_an_import_writes_reads_back_as_itself(text, shape):
+    """egov_align.interop.yamltext writes YAML by hand, for speed: each value must read back exactly."""
+    import yaml
+
+    from egov_align.interop.yamltext import flow, scalar
+
+    value = {"scalar": text, "list": [text, "x"], "mapping": {"k": text}}[shape]
+    written = scalar(text) if shape == "scalar" else flow(value)
+    read = yaml.load(f"v: {written}\n".encode(), Loader=yaml.CSafeLoader)["v"]  # as a file is read
+    assert read == value, (text, written)

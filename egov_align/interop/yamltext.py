@@ -45,8 +45,19 @@ def _text(text: str) -> str:
     if (_PLAIN.fullmatch(text) and text.lower() not in _SPECIAL_WORDS and not text.endswith(" ")
             and ": " not in text and " #" not in text and "  " not in text):
         return text
-    readable = text.isprintable() and "\u2028" not in text and "\u2029" not in text
-    return json.dumps(text, ensure_ascii=not readable)
+    if text.isprintable():  # JSON's double quotes are YAML's, and escape only `"` and `\\` here
+        return json.dumps(text, ensure_ascii=False)
+    return '"' + "".join(_escaped(char) for char in text) + '"'
+
+
+def _escaped(char: str) -> str:
+    """One character inside YAML double quotes; YAML's own escapes for what is not printable."""
+    if char == '"' or char == "\\":
+        return "\\" + char
+    if char.isprintable():
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def flow(value: object) -> str:
