@@ -85,7 +85,7 @@ class _Element(_Strict):
     ignore: list[RuleName] = Field(default_factory=list)
     # where the element came from (source name -> its identifier there): importers fill it,
     # exporters write it back, so a round trip keeps the foreign identifiers (DESIGN 2)
-    external: dict[Text, Text] = Field(default_factory=dict)
+    external: dict[str, Text] = Field(default_factory=dict)
 
 
 class ModelInfo(_Strict):
