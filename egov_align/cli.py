@@ -33,7 +33,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DOCS = "docs/ of the egov-align project"
 DIAGRAM_FORMATS = ("svg", "png", "dot")
 EXPORT_FORMATS = ("graphml", "json", "sheet")
-IMPORT_FORMATS = ("sheet", "backstage")
+IMPORT_FORMATS = ("sheet", "backstage", "bpmn")
 
 
 class UsageError(Exception):
@@ -79,7 +79,7 @@ COMMAND_HELP = {
     "analyze": "validate, then find gaps, overlaps and unsupported steps (docs/rules.md)",
     "diff": "compare two models: OLD NEW, or the working tree with --base GITREF",
     "export": "write the model out: export graphml|json|sheet -o FILE",
-    "import": "read a model in: import sheet|backstage SOURCE -o DIR (docs/import-export.md)",
+    "import": "read a model in: import sheet|backstage|bpmn SOURCE -o DIR (docs/import-export.md)",
     "schema": "print the JSON Schema of a model file",
     "rules": "list the analysis rules and this repository's policies",
     "init": "start a new model repository (never overwrites a file)",
@@ -128,13 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("source_format", choices=IMPORT_FORMATS, metavar="FORMAT",
                          help=f"what to read: {', '.join(IMPORT_FORMATS)}")
     import_.add_argument("sources", nargs="+", metavar="SOURCE",
-                         help="sheet: one .xlsx workbook or .csv file; backstage: catalog files or directories")
+                         help="sheet: one .xlsx workbook or .csv file; backstage: catalog files or directories; "
+                              "bpmn: one or more .bpmn files")
     import_.add_argument("-o", "--output", metavar="DIR", help="a new or empty directory for the model")
     import_.add_argument("--into", metavar="REPO", help="add new files to this model repository (never changes one)")
     import_.add_argument("--force", action="store_true", help="replace files an earlier import wrote in DIR")
     import_.add_argument("--kind", choices=("model", "institutions", "capabilities", "data_entities", "systems",
                                             "integrations", "services", "processes", "steps"),
                          help="the kind a CSV file holds (default: from its name, e.g. systems.csv)")
+    import_.add_argument("--owner", metavar="INSTITUTION",
+                         help="bpmn: the institution that owns a process drawn without pools")
+    import_.add_argument("--lanes", choices=("roles", "institutions"), default="roles",
+                         help="bpmn: lanes are roles (a step tag lane:NAME; default) or the performing institutions")
     import_.add_argument("--format", choices=("text", "json"), default="text", help="the import report's format")
 
     schema = commands.add_parser("schema", help=COMMAND_HELP["schema"])
@@ -461,7 +466,7 @@ def cmd_import(args) -> int:
         where = target(args.output, args.into, args.force)
     except TargetError as error:
         raise UsageError(str(error)) from None
-    report = run_import(args.source_format, args.sources, where, kind=args.kind)
+    report = run_import(args.source_format, args.sources, where, kind=args.kind, lanes=args.lanes, owner=args.owner)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
     else:

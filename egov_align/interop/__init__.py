@@ -13,16 +13,20 @@ from egov_align.interop.output import Target, finish
 from egov_align.names import printable
 from egov_align.perf import gc_paused
 
-IMPORT_FORMATS = ("sheet", "backstage")
+IMPORT_FORMATS = ("sheet", "backstage", "bpmn")
 
 
-def run_import(fmt: str, sources: list[str], target: Target, *, kind: str | None = None) -> Report:
-    """Read the sources, and write the model into the target unless a problem was found."""
+def run_import(fmt: str, sources: list[str], target: Target, **options) -> Report:
+    """Read the sources, and write the model into the target unless a problem was found.
+
+    Options: `kind` (sheet: what a CSV file holds), `lanes` and `owner` (bpmn).
+    """
     with gc_paused():  # millions of small objects, all alive to the end: the collector would only rescan them
-        return _run_import(fmt, sources, target, kind=kind)
+        return _run_import(fmt, sources, target, **options)
 
 
-def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | None) -> Report:
+def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | None = None, lanes: str = "roles",
+                owner: str | None = None) -> Report:
     shown = ", ".join(sources)
     report = Report(source=shown, format=fmt)
     if fmt == "sheet":
@@ -33,6 +37,10 @@ def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | Non
             return report
         drafts, model_info = read_drafts(Path(sources[0]), report, kind=kind)
         import_counts(drafts, report)
+    elif fmt == "bpmn":
+        from egov_align.interop.bpmn import read_drafts as read_bpmn
+
+        drafts, model_info = read_bpmn([Path(s) for s in sources], report, lanes=lanes, owner=owner)
     else:
         from egov_align.interop.backstage import read_drafts as read_backstage
 

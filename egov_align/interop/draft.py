@@ -153,8 +153,8 @@ class Known:
 
     def add(self, element_id: str, name: str | None, external: dict | None) -> None:
         self.ids.add(element_id)
-        if name:
-            self.by_name.setdefault(name, []).append(element_id)
+        if name and element_id not in self.by_name.setdefault(name, []):
+            self.by_name[name].append(element_id)
         for identifier in (external or {}).values():
             self.by_external.setdefault(str(identifier), element_id)
 
