@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DOCS = "docs/ of the egov-align project"
 DIAGRAM_FORMATS = ("svg", "png", "dot")
-EXPORT_FORMATS = ("graphml", "json", "sheet")
-IMPORT_FORMATS = ("sheet", "backstage", "bpmn")
+EXPORT_FORMATS = ("graphml", "json", "sheet", "archimate")
+IMPORT_FORMATS = ("sheet", "backstage", "bpmn", "archimate")
 
 
 class UsageError(Exception):
@@ -78,8 +78,8 @@ COMMAND_HELP = {
     "validate": "check the model files (docs/model-format.md)",
     "analyze": "validate, then find gaps, overlaps and unsupported steps (docs/rules.md)",
     "diff": "compare two models: OLD NEW, or the working tree with --base GITREF",
-    "export": "write the model out: export graphml|json|sheet -o FILE",
-    "import": "read a model in: import sheet|backstage|bpmn SOURCE -o DIR (docs/import-export.md)",
+    "export": "write the model out: export graphml|json|sheet|archimate -o FILE",
+    "import": "read a model in: import sheet|backstage|bpmn|archimate SOURCE -o DIR (docs/import-export.md)",
     "schema": "print the JSON Schema of a model file",
     "rules": "list the analysis rules and this repository's policies",
     "init": "start a new model repository (never overwrites a file)",
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help=f"what to read: {', '.join(IMPORT_FORMATS)}")
     import_.add_argument("sources", nargs="+", metavar="SOURCE",
                          help="sheet: one .xlsx workbook or .csv file; backstage: catalog files or directories; "
-                              "bpmn: one or more .bpmn files")
+                              "bpmn: one or more .bpmn files; archimate: one exchange .xml (or Archi .archimate) file")
     import_.add_argument("-o", "--output", metavar="DIR", help="a new or empty directory for the model")
     import_.add_argument("--into", metavar="REPO", help="add new files to this model repository (never changes one)")
     import_.add_argument("--force", action="store_true", help="replace files an earlier import wrote in DIR")
@@ -140,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="bpmn: the institution that owns a process drawn without pools")
     import_.add_argument("--lanes", choices=("roles", "institutions"), default="roles",
                          help="bpmn: lanes are roles (a step tag lane:NAME; default) or the performing institutions")
+    import_.add_argument("--name-lang", metavar="LANG",
+                         help="archimate: the language of names to take (xml:lang; default: English, else the first)")
     import_.add_argument("--format", choices=("text", "json"), default="text", help="the import report's format")
 
     schema = commands.add_parser("schema", help=COMMAND_HELP["schema"])
@@ -449,6 +451,14 @@ def cmd_export(args) -> int:
         print(f"wrote {printable(args.output)}: {len(loaded.model.systems)} systems, "
               f"{len(result.findings)} findings (import it back with `egov-align import sheet`)")
         return EXIT_OK
+    if args.format == "archimate":
+        from egov_align.interop.archimate_export import export_archimate
+
+        _emit(args, export_archimate(loaded.model))
+        if args.output:
+            print(f"wrote {printable(args.output)}: ArchiMate 3.1 exchange format, {len(loaded.model.processes)} "
+                  "process views and a landscape view (open it in Archi: File > Import > Open Exchange XML Model)")
+        return EXIT_OK
     _emit(args, export_graph(loaded.model, args.format))
     return EXIT_OK
 
@@ -466,7 +476,8 @@ def cmd_import(args) -> int:
         where = target(args.output, args.into, args.force)
     except TargetError as error:
         raise UsageError(str(error)) from None
-    report = run_import(args.source_format, args.sources, where, kind=args.kind, lanes=args.lanes, owner=args.owner)
+    report = run_import(args.source_format, args.sources, where, kind=args.kind, lanes=args.lanes, owner=args.owner,
+                        name_lang=args.name_lang)
     if args.format == "json":
         sys.stdout.write(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
     else:

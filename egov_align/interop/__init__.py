@@ -13,20 +13,20 @@ from egov_align.interop.output import Target, finish
 from egov_align.names import printable
 from egov_align.perf import gc_paused
 
-IMPORT_FORMATS = ("sheet", "backstage", "bpmn")
+IMPORT_FORMATS = ("sheet", "backstage", "bpmn", "archimate")
 
 
 def run_import(fmt: str, sources: list[str], target: Target, **options) -> Report:
     """Read the sources, and write the model into the target unless a problem was found.
 
-    Options: `kind` (sheet: what a CSV file holds), `lanes` and `owner` (bpmn).
+    Options: `kind` (sheet: what a CSV file holds), `lanes` and `owner` (bpmn), `name_lang` (archimate).
     """
     with gc_paused():  # millions of small objects, all alive to the end: the collector would only rescan them
         return _run_import(fmt, sources, target, **options)
 
 
 def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | None = None, lanes: str = "roles",
-                owner: str | None = None) -> Report:
+                owner: str | None = None, name_lang: str | None = None) -> Report:
     shown = ", ".join(sources)
     report = Report(source=shown, format=fmt)
     if fmt == "sheet":
@@ -37,6 +37,13 @@ def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | Non
             return report
         drafts, model_info = read_drafts(Path(sources[0]), report, kind=kind)
         import_counts(drafts, report)
+    elif fmt == "archimate":
+        from egov_align.interop.archimate import read_drafts as read_archimate
+
+        if len(sources) != 1:
+            report.problem(shown, "import archimate reads one model file at a time")
+            return report
+        drafts, model_info = read_archimate(Path(sources[0]), report, lang=name_lang)
     elif fmt == "bpmn":
         from egov_align.interop.bpmn import read_drafts as read_bpmn
 

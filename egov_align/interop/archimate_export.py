@@ -1,0 +1,208 @@
+"""`export archimate`: the model as an ArchiMate 3.1 Open Exchange file, with views laid out (DESIGN 8).
+
+Enterprise-architecture tools (Archi, Sparx EA, BiZZdesign, Visual Paradigm) open it and draw
+on it: institutions are business actors, systems application components, processes business
+processes composed of their steps, and the relationships say who owns, serves, reads and
+triggers what. Every field is also written as an `egov-align FIELD` property (JSON), so
+`import archimate` gives back the same model. `external` archimate ids are reused, so a model
+that came from a tool goes back with that tool's identifiers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+from egov_align.model import Model
+from egov_align.schema import KINDS
+
+NS = "http://www.opengroup.org/xsd/archimate/3.0/"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XML = "http://www.w3.org/XML/1998/namespace"
+SCHEMA_LOCATION = f"{NS} http://www.opengroup.org/xsd/archimate/3.1/archimate3_Diagram.xsd"
+TYPES = {"institutions": "BusinessActor", "capabilities": "Capability", "data_entities": "DataObject",
+         "systems": "ApplicationComponent", "services": "BusinessService", "processes": "BusinessProcess"}
+ACCESS = {"master": "Write", "replica": "Write", "reader": "Read"}
+_NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+NODE_W, NODE_H = 160, 60
+MAX_LAID_OUT = 2000  # nodes Graphviz lays out quickly; above it a view is placed on a grid
+
+
+class _Ids:
+    """xs:ID values: the element's `external.archimate` when it is one, else made from kind and id."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def take(self, wanted: str | None, fallback: str) -> str:
+        candidate = wanted if wanted and _NCNAME.match(wanted) and wanted not in self.used else None
+        if candidate is None:
+            base = "id-" + re.sub(r"[^A-Za-z0-9_.-]", "_", fallback)
+            candidate, number = base, 1
+            while candidate in self.used:
+                number += 1
+                candidate = f"{base}-{number}"
+        self.used.add(candidate)
+        return candidate
+
+
+def _written(element) -> dict:
+    """The fields the model file wrote (defaults left unwritten stay unwritten), as JSON values."""
+    data = element.model_dump(mode="json", by_alias=True, include=element.model_fields_set | {"id"})
+    if "data" in data and isinstance(data["data"], list) and data["data"] and isinstance(data["data"][0], dict):
+        data["data"] = [{k: v for k, v in holding.items() if k == "entity" or k in h.model_fields_set}
+                        for holding, h in zip(data["data"], element.data, strict=True)]
+    data.pop("steps", None)
+    return data
+
+
+class _Writer:
+    def __init__(self, model: Model):
+        from lxml import etree
+
+        self.etree = etree
+        self.model = model
+        self.ids = _Ids()
+        self.element_ids: dict[str, str] = {}  # subject -> xs:ID
+        self.property_ids: dict[str, str] = {}
+        self.relationships: list = []
+        self.root = etree.Element(f"{{{NS}}}model", nsmap={None: NS, "xsi": XSI})
+        self.root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
+        self.root.set("identifier", self.ids.take(None, "model"))
+
+    def text(self, parent, tag: str, value: str) -> None:
+        node = self.etree.SubElement(parent, f"{{{NS}}}{tag}")
+        node.set(f"{{{XML}}}lang", "en")
+        node.text = value
+
+    def properties(self, parent, values: dict) -> None:
+        if not values:
+            return
+        holder = self.etree.SubElement(parent, f"{{{NS}}}properties")
+        for key, value in values.items():
+            name = f"egov-align {key.replace('_', ' ')}"
+            if name not in self.property_ids:
+                self.property_ids[name] = self.ids.take(None, "prop-" + key)
+            prop = self.etree.SubElement(holder, f"{{{NS}}}property", propertyDefinitionRef=self.property_ids[name])
+            self.text(prop, "value", json.dumps(value, ensure_ascii=False))
+
+    def concept(self, parent, subject: str, concept_type: str, name: str, fields: dict, external: dict) -> str:
+        identifier = self.ids.take(external.get("archimate"), subject)
+        self.element_ids[subject] = identifier
+        node = self.etree.SubElement(parent, f"{{{NS}}}element", identifier=identifier)
+        node.set(f"{{{XSI}}}type", concept_type)
+        self.text(node, "name", name)
+        description = fields.pop("description", None)
+        if description:
+            self.text(node, "documentation", description)
+        self.properties(node, fields)
+        return identifier
+
+    def relate(self, relation_type: str, source: str, target: str, *, access: str | None = None,
+               fields: dict | None = None, external: str | None = None) -> str:
+        identifier = self.ids.take(external, f"rel-{relation_type}-{len(self.relationships)}")
+        self.relationships.append((identifier, relation_type, source, target, access, fields or {}))
+        return identifier
+
+    # ------------------------------------------------------------ the model
+
+    def write(self) -> bytes:
+        model = self.model
+        self.text(self.root, "name", model.info.name or "egov-align model")
+        info = {k: v for k, v in model.info.model_dump(mode="json").items() if v is not None and k != "name"}
+        self.properties(self.root, {f"model {k}": v for k, v in info.items()})
+        elements = self.etree.SubElement(self.root, f"{{{NS}}}elements")
+        for kind, concept_type in TYPES.items():
+            prefix = KINDS[kind][0]
+            for element in model.kind(kind).values():
+                fields = _written(element)
+                external = fields.get("external") or {}
+                self.concept(elements, f"{prefix}:{element.id}", concept_type, element.name, fields, external)
+                if kind == "processes":
+                    for number, step in enumerate(element.steps):
+                        step_fields = {**_written(step), "step": number}
+                        subject = f"step:{element.id}/{step.id}"
+                        self.concept(elements, subject, "BusinessProcess", step.name, step_fields,
+                                     step.external or {})
+        self._relationships()
+        relationships = self.etree.SubElement(self.root, f"{{{NS}}}relationships")
+        for identifier, relation_type, source, target, access, fields in self.relationships:
+            node = self.etree.SubElement(relationships, f"{{{NS}}}relationship", identifier=identifier,
+                                         source=source, target=target)
+            node.set(f"{{{XSI}}}type", relation_type)
+            if access:
+                node.set("accessType", access)
+            self.properties(node, fields)
+        self._property_definitions()
+        from egov_align.interop.archimate_views import add_views
+
+        add_views(self)
+        return self.etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+    def _property_definitions(self) -> None:
+        if not self.property_ids:
+            return
+        holder = self.etree.SubElement(self.root, f"{{{NS}}}propertyDefinitions")
+        for name, identifier in self.property_ids.items():
+            definition = self.etree.SubElement(holder, f"{{{NS}}}propertyDefinition", identifier=identifier,
+                                               type="string")
+            self.text(definition, "name", name)
+
+    def _relationships(self) -> None:
+        e, model = self.element_ids, self.model
+        for institution in model.institutions.values():
+            if institution.parent in model.institutions:
+                self.relate("Composition", e[f"institution:{institution.parent}"], e[f"institution:{institution.id}"])
+        for system in model.systems.values():
+            me = e[f"system:{system.id}"]
+            self.relate("Assignment", e[f"institution:{system.owner}"], me)
+            for capability in system.capabilities:
+                self.relate("Realization", me, e[f"capability:{capability}"])
+            for holding in system.data:
+                self.relate("Access", me, e[f"data:{holding.entity}"], access=ACCESS[holding.role])
+        for integration in model.integrations.values():
+            fields = _written(integration)
+            fields.pop("from", None)
+            fields.pop("to", None)
+            self.relate("Flow", e[f"system:{integration.from_}"], e[f"system:{integration.to}"], fields=fields,
+                        external=(integration.external or {}).get("archimate"))
+        for service in model.services.values():
+            self.relate("Assignment", e[f"institution:{service.provider}"], e[f"service:{service.id}"])
+        for process in model.processes.values():
+            me = e[f"process:{process.id}"]
+            self.relate("Assignment", e[f"institution:{process.owner}"], me)
+            if process.service:
+                self.relate("Realization", me, e[f"service:{process.service}"])
+            for step in process.steps:
+                step_id = e[f"step:{process.id}/{step.id}"]
+                self.relate("Composition", me, step_id)
+                if step.performer:
+                    self.relate("Assignment", e[f"institution:{step.performer}"], step_id)
+                for system in step.systems:
+                    self.relate("Serving", e[f"system:{system}"], step_id)
+                for entity in dict.fromkeys([*step.reads, *step.writes]):
+                    access = "ReadWrite" if entity in step.reads and entity in step.writes else \
+                        "Read" if entity in step.reads else "Write"
+                    self.relate("Access", step_id, e[f"data:{entity}"], access=access)
+            for source, target in _flow_edges(process):
+                self.relate("Triggering", e[f"step:{process.id}/{source}"], e[f"step:{process.id}/{target}"])
+
+
+def _flow_edges(process) -> list[tuple[str, str]]:
+    """DESIGN 2: `next` when given, else the step listed after it."""
+    edges = []
+    for index, step in enumerate(process.steps):
+        if step.next is not None:
+            edges += [(step.id, target) for target in step.next]
+        elif index + 1 < len(process.steps):
+            edges.append((step.id, process.steps[index + 1].id))
+    return edges
+
+
+def export_archimate(model: Model) -> bytes:
+    return _Writer(model).write()
+
+
+def graphviz_available() -> bool:
+    return shutil.which("dot") is not None
