@@ -131,29 +131,35 @@ def unpack_models(data: bytes, *, max_zip_bytes: int = MAX_ZIP_BYTES,
     return upload
 
 
-def import_workbook(data: bytes, name: str, *, max_bytes: int = MAX_ZIP_BYTES) -> UnpackedUpload:
-    """An uploaded inventory workbook, imported (`import sheet`) into a folder of model files.
+IMPORTED_SUFFIXES = {".xlsx": "sheet", ".xml": "archimate", ".archimate": "archimate", ".bpmn": "bpmn"}
 
-    The same limits as a zip; every problem of the workbook, at its cell, in the error.
+
+def import_upload(data: bytes, name: str, *, max_bytes: int = MAX_ZIP_BYTES) -> UnpackedUpload:
+    """An uploaded inventory workbook, ArchiMate model or BPMN map, imported into a folder of model files.
+
+    The same limits as a zip; every problem of the source, at its position, in the error.
     """
     from egov_align.interop import run_import
     from egov_align.interop.output import Target
 
+    suffix = Path(name).suffix.lower()
+    if suffix not in IMPORTED_SUFFIXES:
+        raise UploadError(f"{name}: upload a .zip of model files, or an .xlsx, .xml (ArchiMate) or .bpmn file")
     if len(data) > max_bytes:
-        raise UploadError(f"the workbook is {len(data):,} bytes; the limit is {max_bytes:,}")
+        raise UploadError(f"{name} is {len(data):,} bytes; the limit is {max_bytes:,}")
     folder = Path(tempfile.mkdtemp(prefix=_PREFIX))
     upload = UnpackedUpload(folder)
-    source = folder / ("upload.csv" if name.lower().endswith(".csv") else "upload.xlsx")
+    source = folder / f"upload{suffix}"
     source.write_bytes(data)
-    report = run_import("sheet", [str(source)], Target(folder / "model"))
+    report = run_import(IMPORTED_SUFFIXES[suffix], [str(source)], Target(folder / "model"))
     source.unlink()
     if report.problems:
         upload.remove()
-        shown = [f"{p.position}: {p.message}" for p in report.problems[:10]]
+        shown = [f"{p.position.replace(str(source), name)}: {p.message}" for p in report.problems[:10]]
         more = f" … and {len(report.problems) - 10} more" if len(report.problems) > 10 else ""
         raise UploadError(f"{len(report.problems)} problem(s) in {name}: " + "; ".join(shown) + more)
     if not report.written:
         upload.remove()
-        raise UploadError(f"{name} has no sheet named after a kind (institutions, systems, processes …)")
+        raise UploadError(f"nothing in {name} maps to a model element")
     upload.directory = folder / "model"
     return upload

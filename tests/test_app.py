@@ -194,6 +194,20 @@ def test_an_uploaded_workbook_with_mistakes_shows_them_at_their_cells():
     assert "6 problem(s) in messy.xlsx" in error and "Systems!D6: `status` must be one of" in error
 
 
+@pytest.mark.parametrize("name, source, systems", [
+    ("Archisurance.xml", ROOT.parent / "shared/corpus/archimate/Archisurance.xml", "10"),
+    ("C.4.0.bpmn", ROOT.parent / "shared/corpus/bpmn/miwg-reference/C.4.0.bpmn", "0"),
+])
+def test_an_uploaded_archimate_model_or_bpmn_map_is_imported_and_analysed(name, source, systems):
+    if not source.exists():
+        pytest.skip("the shared corpus is beside the repository in CI")
+    app = start()
+    app.sidebar.radio(key="model_choice").set_value(UPLOAD_CHOICE).run()
+    app.sidebar.file_uploader(key="model_zip").upload(name, source.read_bytes(), "application/xml").run()
+    assert not app.exception and not app.sidebar.error
+    assert metric(app, "Systems") == systems
+
+
 def test_the_findings_page_offers_the_excel_workbook(monkeypatch):
     app = start(["--model", str(ROOT)], monkeypatch)
     app.switch_page(str(page_path("findings.py"))).run()

@@ -20,7 +20,7 @@ from egov_align.isolated import AnalysisTimeout, analyse_isolated
 from egov_align.loader import LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
 from egov_align.model import Model
 from egov_align.results import Result
-from egov_align.upload import UnpackedUpload, UploadError, import_workbook, unpack_models
+from egov_align.upload import IMPORTED_SUFFIXES, UnpackedUpload, UploadError, import_upload, unpack_models
 from egov_align.views import capability_heatmap, finding_rows, system_rows
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # a checkout of egov-align: its sample model
@@ -141,7 +141,7 @@ def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Lo
     return _analysed(_stamp(sources), tuple(paths), label, repr(config), config, visitor)
 
 
-UPLOAD_CHOICE = "Upload a .zip or .xlsx"
+UPLOAD_CHOICE = "Upload a file"
 
 
 def _unpacked(data: bytes, name: str = "upload.zip") -> Path:
@@ -154,8 +154,8 @@ def _unpacked(data: bytes, name: str = "upload.zip") -> Path:
     if held is not None:
         held[1].remove()
         del st.session_state["egov_upload"]
-    is_workbook = name.lower().endswith(".xlsx")
-    upload: UnpackedUpload = import_workbook(data, name) if is_workbook else unpack_models(data)
+    imported = Path(name).suffix.lower() in IMPORTED_SUFFIXES
+    upload: UnpackedUpload = import_upload(data, name) if imported else unpack_models(data)
     st.session_state["egov_upload"] = (digest, upload)
     return upload.directory
 
@@ -210,11 +210,11 @@ def choose_model() -> Loaded | None:
                 directory = allowed_directory(typed, given.allow_directories)
                 return load_repository(directory, str(directory), visitor=True)
             if choice == UPLOAD_CHOICE:
-                upload = st.file_uploader("Zip of YAML model files, or an inventory workbook", type=["zip", "xlsx"],
-                                          key="model_zip")
+                upload = st.file_uploader("A zip of YAML model files, an inventory workbook, an ArchiMate model "
+                                          "or a BPMN map", type=["zip", "xlsx", "xml", "bpmn"], key="model_zip")
                 if upload is None:
-                    st.info("Upload a .zip of your models/ and processes/ folders, or an .xlsx inventory "
-                            "(one sheet per kind: docs/import-export.md).")
+                    st.info("Upload a .zip of your models/ and processes/ folders, an .xlsx inventory (one sheet "
+                            "per kind), an ArchiMate exchange .xml or a BPMN .bpmn file (docs/import-export.md).")
                     return None
                 return load_repository(_unpacked(upload.getvalue(), upload.name), upload.name, visitor=True)
             if default is None:
