@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from egov_align.interop.draft import Draft, Ref, Report, StepRef
+from egov_align.interop.draft import Draft, Ref, Report, StepRef, breadth_first, slug, unique
 from egov_align.interop.xmlsource import XmlSourceError, parse_xml
 
 EXCHANGE = "http://www.opengroup.org/xsd/archimate/3.0/"
@@ -375,10 +375,11 @@ class _Mapper:
         own_order = all(PREFIX + "step" in self.p.elements[c].properties for c in children)
         ordered = children if own_order else _flow_order(children, triggered)
         ids: dict[str, str] = {}
+        taken: set[str] = set()
         for child in ordered:
             concept = self.p.elements[child]
             own = concept.properties.get(PREFIX + "id")
-            ids[child] = _own_value(own) if own else _slug_id(self.name_of(concept), set(ids.values()))
+            ids[child] = _own_value(own) if own else unique(slug(self.name_of(concept), "step"), taken)
         drafts = []
         for child in ordered:
             concept = self.p.elements[child]
@@ -519,33 +520,10 @@ def _ordered(values: dict, first: tuple[str, ...]) -> dict:
     return {**{k: values[k] for k in first if k in values}, **{k: v for k, v in values.items() if k not in first}}
 
 
-def _slug_id(name: str, taken: set[str]) -> str:
-    from egov_align.interop.draft import slug
-
-    base = slug(name, "step")
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
-
-
 def _flow_order(children: list[str], following: dict[str, list[str]]) -> list[str]:
     """Children in flow order: those nothing triggers first (in the file's order), then what they lead to."""
-    incoming = {c: 0 for c in children}
-    for targets in following.values():
-        for target in targets:
-            incoming[target] += 1
-    starts = [c for c in children if incoming[c] == 0] or children[:1]
-    ordered, seen, queue = [], set(), list(starts)
-    while queue:
-        current = queue.pop(0)
-        if current in seen:
-            continue
-        seen.add(current)
-        ordered.append(current)
-        queue.extend(following[current])
-    return ordered + [c for c in children if c not in seen]
+    triggered = {target for targets in following.values() for target in targets}
+    return breadth_first([c for c in children if c not in triggered] or children[:1], following, children)
 
 
 def read_drafts(path: Path, report: Report, *, lang: str | None = None) -> tuple[dict[str, list[Draft]], tuple | None]:

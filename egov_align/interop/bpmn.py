@@ -14,7 +14,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from egov_align.interop.draft import Draft, Ref, Report, StepRef, slug
+from egov_align.interop.draft import Draft, Ref, Report, StepRef, breadth_first, slug, unique
 from egov_align.interop.xmlsource import XmlSourceError, local_name, parse_xml
 
 ACTIVITIES = {"task": "task", "userTask": "user-task", "serviceTask": "service-task", "sendTask": "send-task",
@@ -141,7 +141,7 @@ class _File:
         ids = self._step_ids(activities, nodes)
         follows = {a: self._reached(a, nodes, edges) for a in activities}
         first = self._first(unit, nodes, edges, activities)
-        ordered = self._ordered(first, activities, follows)
+        ordered = breadth_first([first], follows, activities)
         steps = [self._step(nodes[a], ids, [ids[b] for b in follows[a]], unit, owner) for a in ordered]
         for kind, number in self._counts(nodes).items():
             self.report.count(kind, "steps" if kind in ACTIVITIES else "next (collapsed)", number, number)
@@ -231,31 +231,9 @@ class _File:
         return next((a for a in activities if nodes[a].pool == 0), activities[0])
 
     @staticmethod
-    def _ordered(first: str, activities: list[str], follows: dict) -> list[str]:
-        ordered, seen = [], set()
-        queue = deque([first])
-        while queue:
-            current = queue.popleft()
-            if current in seen:
-                continue
-            seen.add(current)
-            ordered.append(current)
-            queue.extend(follows[current])
-        return ordered + [a for a in activities if a not in seen]
-
-    @staticmethod
     def _step_ids(activities: list[str], nodes: dict) -> dict[str, str]:
-        ids, used = {}, set()
-        for activity in activities:
-            node = nodes[activity]
-            base = slug(node.name or "", "") or slug(activity, "step")
-            candidate, number = base, 1
-            while candidate in used:
-                number += 1
-                candidate = f"{base}-{number}"
-            used.add(candidate)
-            ids[activity] = candidate
-        return ids
+        used: set[str] = set()
+        return {a: unique(slug(nodes[a].name or "", "") or slug(a, "step"), used) for a in activities}
 
     def _institution(self, name: str, origin: str, why: str | None = None) -> Ref:
         drafts = self.drafts["institutions"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -121,6 +122,30 @@ def slug(text: str, fallback: str) -> str:
     return made or fallback
 
 
+def unique(base: str, used: set[str]) -> str:
+    """`base`, or `base-2`, `base-3` … whichever is not used yet; it is then used."""
+    candidate, number = base, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{base}-{number}"
+    used.add(candidate)
+    return candidate
+
+
+def breadth_first(starts: list[str], following: dict[str, list[str]], everything: list[str]) -> list[str]:
+    """Steps in flow order: what the starts lead to, breadth first, then the rest in their own order."""
+    ordered, seen = [], set()
+    queue = deque(starts)
+    while queue:
+        current = queue.popleft()
+        if current in seen:
+            continue
+        seen.add(current)
+        ordered.append(current)
+        queue.extend(following.get(current, ()))
+    return ordered + [item for item in everything if item not in seen]
+
+
 def assign_ids(drafts: list[Draft], taken: set[str], report: Report, kind: str) -> None:
     """Keep the ids the source gives; make the others from names, `-2`, `-3` … on clashes."""
     used = set(taken) | {d.values["id"] for d in drafts if isinstance(d.values.get("id"), str)}
@@ -130,12 +155,7 @@ def assign_ids(drafts: list[Draft], taken: set[str], report: Report, kind: str) 
         if isinstance(given, str):
             draft.id = given
             continue
-        base = slug(draft.name or "", KIND_SINGULAR[kind].replace(" ", "-"))
-        candidate, number = base, 1
-        while candidate in used:
-            number += 1
-            candidate = f"{base}-{number}"
-        used.add(candidate)
+        candidate = unique(slug(draft.name or "", KIND_SINGULAR[kind].replace(" ", "-")), used)
         draft.id = candidate
         draft.values = {"id": candidate, **draft.values}
         made += 1

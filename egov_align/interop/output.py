@@ -16,7 +16,7 @@ from pathlib import Path
 from egov_align import __version__
 from egov_align.config import Config, load_config
 from egov_align.discovery import Source, discover, is_model_repository, model_paths
-from egov_align.interop.draft import KIND_ORDER, KIND_SINGULAR, Draft, Known, Ref, Report, StepRef, assign_ids
+from egov_align.interop.draft import KIND_ORDER, KIND_SINGULAR, Draft, Known, Ref, Report, StepRef, assign_ids, unique
 from egov_align.interop.yamltext import YamlText
 from egov_align.names import printable
 
@@ -141,12 +141,8 @@ def _integration_ids(drafts: list[Draft], taken: set[str]) -> None:
         source, destination = draft.values.get("from"), draft.values.get("to")
         if not (isinstance(source, str) and isinstance(destination, str)):
             continue
-        base = candidate = f"{source}->{destination}"
-        number = 1
-        while candidate in taken:
-            number += 1
-            candidate = f"{base}-{number}"
-        taken.add(candidate)
+        base = f"{source}->{destination}"
+        candidate = unique(base, taken)
         draft.id = candidate
         if candidate != base:
             draft.values = {"id": candidate, **draft.values}
