@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from egov_align import __version__
 from egov_align.cache import Cache, CacheLocationError, cache_salt, check_cache_location, default_cache_dir, git_work_tree
 from egov_align.config import FAIL_ON, Config, ConfigError, load_config
-from egov_align.discovery import PathNotFound, discover, is_model_repository, model_paths
+from egov_align.discovery import Discovery, PathNotFound, discover, is_model_repository, model_paths
 from egov_align.findings import Severity
 from egov_align.names import did_you_mean, printable
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
@@ -267,15 +267,22 @@ def _cache(args, config: Config, paths: list[str]) -> Cache | None:
                                             policies=config.policy_names))
 
 
-def load_for(args, config: Config, paths: list[str], *, want_model: bool) -> LoadResult:
-    from egov_align.loader import load  # YAML and pydantic: imported when a model is read
-
+def _discover(paths: list[str]) -> Discovery:
+    """The model files, with a notice on stderr for each thing skipped; none at all is a usage error."""
     found = discover(paths)
     for notice in found.notices:
         print(f"egov-align: notice: {printable(notice)}", file=sys.stderr)
     if not found.sources:
         raise UsageError(f"{', '.join(paths)}: no model files here (*.yaml, *.yml)")
-    return load(found.sources, max_bytes=config.max_file_bytes, cache=_cache(args, config, paths),
+    return found
+
+
+def load_for(args, config: Config, paths: list[str], *, want_model: bool, found: Discovery | None = None,
+             cache: Cache | None = None) -> LoadResult:
+    from egov_align.loader import load  # YAML and pydantic: imported when a model is read
+
+    found = found or _discover(paths)
+    return load(found.sources, max_bytes=config.max_file_bytes, cache=cache or _cache(args, config, paths),
                 want_model=want_model, jobs=args.jobs, notices=found.notices, policies=config.policy_names)
 
 
@@ -303,10 +310,11 @@ def _use_color(args, stream) -> bool:
         and not getattr(args, "output", None)
 
 
-def _options(args, command: str, model=None, config: Config | None = None) -> ReportOptions:
-    info = model.info if model is not None else None
+def _options(args, command: str, model=None, config: Config | None = None, info: dict | None = None) -> ReportOptions:
+    """`info`: the model's name and currency when the model itself was not loaded (a cached analysis)."""
+    info = info or ({"name": model.info.name, "currency": model.info.currency} if model is not None else {})
     return ReportOptions(color=_use_color(args, sys.stdout), command=command,
-                         currency=info.currency if info else None, model_name=info.name if info else None,
+                         currency=info.get("currency"), model_name=info.get("name"),
                          source_line=_source_line, version=__version__,
                          policies=config.policies if config is not None else ())
 
@@ -361,7 +369,21 @@ def _retire_list(args, model) -> list[str]:
 def cmd_analyze(args) -> int:
     paths, config = resolve_model(args)
     guard_output(args, paths)
-    loaded = load_for(args, config, paths, want_model=True)
+    found = _discover(paths)
+    cache = _cache(args, config, paths)
+    key = None
+    if cache is not None and not args.retire:  # what-if runs are not cached: they compare two analyses
+        from egov_align import analysis_cache
+
+        key = analysis_cache.analysis_key(cache, found.sources, max_bytes=config.max_file_bytes,
+                                          config_fingerprint=repr(config), as_of=args.as_of)
+        hit = analysis_cache.fetch(cache, key) if key else None
+        if hit is not None:
+            result, info = hit
+            result.notices = list(found.notices)
+            _emit(args, REPORTERS[args.format](result, options=_options(args, "analyze", config=config, info=info)))
+            return EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
+    loaded = load_for(args, config, paths, want_model=True, found=found, cache=cache)
     if not loaded.valid:
         result = validation_result(loaded)
         _emit(args, REPORTERS[args.format](result, options=_options(args, "analyze")))
@@ -374,6 +396,10 @@ def cmd_analyze(args) -> int:
         raise UsageError("--retire reports changes: use --format text, json or markdown")
     result = analyze(model, config=config, as_of=args.as_of)
     result.notices = list(loaded.notices)
+    if key is not None:
+        from egov_align import analysis_cache
+
+        analysis_cache.store(cache, key, result, model_name=model.info.name, currency=model.info.currency)
     options = _options(args, "analyze", model, config)
     if retire:
         from egov_align.compare import what_if

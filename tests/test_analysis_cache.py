@@ -1,0 +1,92 @@
+"""The cached analysis (issue 15, DESIGN 2): a warm `analyze` prints what a cold one prints, and is input too."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+FORMATS = ["text", "json", "sarif", "markdown", "github"]
+
+
+@pytest.fixture
+def sample(tmp_path, monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EGOV_ALIGN_NO_CACHE", raising=False)
+    repo = tmp_path / "repo"
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, repo / part)
+    shutil.copy(ROOT / "egov-align.toml", repo)
+    return repo
+
+
+def _no_analysis(monkeypatch):
+    """Make any real analysis fail the test: a warm run must not analyse."""
+    import egov_align.analyze
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("analysed although the cache had the result")
+
+    monkeypatch.setattr(egov_align.analyze, "analyze", refuse)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_warm_analyze_prints_exactly_what_the_cold_one_printed(sample, monkeypatch, fmt):
+    cold = run_cli("analyze", "--format", fmt, cwd=sample)
+    _no_analysis(monkeypatch)  # an analysis would now be an internal error (exit 3)
+    warm = run_cli("analyze", "--format", fmt, cwd=sample)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    assert warm.code == 1  # the sample has error findings on purpose
+
+
+def test_an_edited_file_a_changed_configuration_or_date_is_analysed_again(sample, monkeypatch):
+    first = run_cli("analyze", "--format", "json", cwd=sample)
+    systems = sample / "models" / "systems.yaml"
+    systems.write_text(systems.read_text().replace("users: 40\n", "users: 41\n", 1))
+    calls = []
+    import egov_align.analyze
+
+    real = egov_align.analyze.analyze
+    monkeypatch.setattr(egov_align.analyze, "analyze", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert run_cli("analyze", "--format", "json", cwd=sample).out == first.out  # same findings, but analysed
+    (sample / "egov-align.toml").write_text("overlap-threshold = 0.9\n" + (sample / "egov-align.toml").read_text())
+    assert run_cli("analyze", "--format", "json", cwd=sample).code == 1
+    run_cli("analyze", "--format", "json", "--as-of", "2030-01-01", cwd=sample)
+    assert len(calls) == 3
+    run_cli("analyze", "--format", "json", "--as-of", "2030-01-01", cwd=sample)
+    assert len(calls) == 3  # and that one is cached in its turn
+
+
+def test_what_if_runs_are_never_served_from_the_cache(sample, monkeypatch):
+    run_cli("analyze", cwd=sample)
+    _no_analysis(monkeypatch)
+    run = run_cli("analyze", "--retire", "gms", cwd=sample)
+    assert run.code == 3 and "analysed although the cache had the result" in run.err
+
+
+def test_a_forged_or_misshapen_entry_is_a_miss_and_the_real_result_is_printed(sample, tmp_path, monkeypatch):
+    import json
+
+    from egov_align import analysis_cache
+    from egov_align.cache import Cache
+
+    expected = run_cli("analyze", "--format", "json", cwd=sample).out
+    entries = sorted((tmp_path / "cache").rglob("*.json"), key=lambda p: p.stat().st_mtime)
+    newest = entries[-1]  # the analysis, written last
+    cache_dir = tmp_path / "cache"
+    # the right key, the user's own secret, but a clean bill of health: impossible without the key file
+    newest.write_bytes(b"\0" * 32 + json.dumps({"findings": [], "metrics": {}, "counts": {}, "model": {}}).encode())
+    assert run_cli("analyze", "--format", "json", cwd=sample).out == expected
+    # signed with the real key, in shapes we never write
+    cache = Cache(cache_dir, salt="unused")
+    for shape in ({"findings": [["rule", "fatal", "m", "f", 1, 1, None, [], ""]], "metrics": {}, "counts": {},
+                   "model": {}},
+                  {"findings": [["rule", "error", "m", "f", "1", 1, None, [], ""]], "metrics": {}, "counts": {},
+                   "model": {}},
+                  {"findings": "all clear"}, [], None):
+        key = newest.stem
+        cache.put(key, shape)
+        assert analysis_cache.fetch(cache, key) is None
+        assert run_cli("analyze", "--format", "json", cwd=sample).out == expected
