@@ -1,4 +1,5 @@
-"""The result of `analyze`, cached per model content, configuration, date and version (DESIGN 2).
+"""The result of `analyze` (and what `validate` printed), cached per model content, configuration, date and
+version (DESIGN 2).
 
 A pull request that changes nothing in the model, or a second run on the same checkout, gets
 its findings from the cache: the files are read and hashed (that is all a warm run does to
@@ -15,6 +16,7 @@ from pathlib import Path
 from egov_align.cache import Cache
 from egov_align.discovery import Source
 from egov_align.findings import Finding, Severity
+from egov_align.perf import gc_paused
 from egov_align.results import Result
 
 _SEVERITIES = {s.value: s for s in Severity}
@@ -30,10 +32,11 @@ def _code_fingerprint() -> str:
 
 
 def analysis_key(cache: Cache, sources: list[Source], *, max_bytes: int, config_fingerprint: str,
-                 as_of: dt.date | None) -> str | None:
-    """A key for this exact model, configuration and date; None when a file cannot be read."""
+                 as_of: dt.date | None, notices: list[str] = (), command: str = "analyze") -> str | None:
+    """A key for this exact model, configuration, date and command; None when a file cannot be read."""
     digest = hashlib.blake2b(digest_size=32)
-    digest.update(f"analysis\0{_code_fingerprint()}\0{config_fingerprint}\0{as_of}\0{dt.date.today()}".encode())
+    digest.update(f"{command}\0{_code_fingerprint()}\0{config_fingerprint}\0{as_of}\0{dt.date.today()}".encode())
+    digest.update("\0".join(["notices", *notices]).encode("utf-8", "surrogateescape"))
     for source in sorted(sources, key=lambda s: s.display):
         if source.size() > max_bytes:
             return None
@@ -44,6 +47,25 @@ def analysis_key(cache: Cache, sources: list[Source], *, max_bytes: int, config_
         digest.update(b"\0file\0" + source.display.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.blake2b(content, digest_size=32).digest())
     return cache.key(digest.digest())
+
+
+def output_key(cache: Cache, key: str, fmt: str, color: bool) -> str:
+    """Where one rendering of a cached analysis is kept (a warm run then just copies it out)."""
+    return cache.key(f"output\0{key}\0{fmt}\0{color}".encode())
+
+
+def store_output(cache: Cache, key: str, text: str, exit_code: int) -> None:
+    cache.put_bytes(key, str(exit_code).encode() + text.encode("utf-8", "surrogateescape"))
+
+
+def fetch_output(cache: Cache, key: str) -> tuple[str, int] | None:
+    payload = cache.get_bytes(key)
+    if not payload or payload[:1] not in (b"0", b"1"):
+        return None
+    try:
+        return payload[1:].decode("utf-8", "surrogateescape"), int(payload[:1])
+    except UnicodeDecodeError:
+        return None
 
 
 def store(cache: Cache, key: str, result: Result, *, model_name: str | None, currency: str | None) -> None:
@@ -57,13 +79,11 @@ def fetch(cache: Cache, key: str) -> tuple[Result, dict] | None:
     """The cached Result and the model's name and currency, or None (absent, forged, or not our shape)."""
     entry = cache.get(key)
     try:
-        findings = [Finding(_text(rule), _SEVERITIES[severity], _text(message), _text(file), _int(line),
-                            _int(column), None if subject is None else _text(subject),
-                            tuple(_text(r) for r in related), _text(finding_key))
-                    for rule, severity, message, file, line, column, subject, related, finding_key
-                    in entry["findings"]]
+        with gc_paused():
+            findings = _findings(entry["findings"])
         metrics, counts, model = entry["metrics"], entry["counts"], entry["model"]
-        if not isinstance(metrics, dict) or not isinstance(counts, dict) or not isinstance(model, dict):
+        if findings is None or not isinstance(metrics, dict) or not isinstance(counts, dict) or \
+                not isinstance(model, dict):
             return None
         info = {"name": model.get("name"), "currency": model.get("currency")}
         if any(value is not None and not isinstance(value, str) for value in info.values()):
@@ -73,13 +93,17 @@ def fetch(cache: Cache, key: str) -> tuple[Result, dict] | None:
     return Result(True, findings, metrics, counts), info
 
 
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError("expected text")
-    return value
-
-
-def _int(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError("expected a whole number")
-    return value
+def _findings(records: list) -> list[Finding] | None:
+    """Findings from records of exactly the shape `store` writes (checked inline: 150,000 of them)."""
+    findings = []
+    append = findings.append
+    for rule, severity, message, file, line, column, subject, related, finding_key in records:
+        if not (type(rule) is str and type(message) is str and type(file) is str and type(line) is int
+                and type(column) is int and (subject is None or type(subject) is str)
+                and type(finding_key) is str and type(related) is list):
+            return None
+        if related and not all(type(r) is str for r in related):
+            return None
+        append(Finding(rule, _SEVERITIES[severity], message, file, line, column, subject, tuple(related),
+                       finding_key))
+    return findings

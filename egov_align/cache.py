@@ -85,8 +85,8 @@ class Cache:
     def _mac(self, key: str, payload: bytes, secret: bytes) -> bytes:
         return hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
 
-    def get(self, key: str) -> object | None:
-        """The JSON value stored under `key`, or None when absent, forged or damaged."""
+    def get_bytes(self, key: str) -> bytes | None:
+        """The bytes stored under `key` when their MAC is right; None when absent, forged or damaged."""
         secret = self._load_secret(create=False)
         if secret is None:
             return None
@@ -98,6 +98,21 @@ class Cache:
         mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
         if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, self._mac(key, payload, secret)):
             return None
+        return payload
+
+    def put_bytes(self, key: str, payload: bytes) -> None:
+        try:
+            secret = self._load_secret(create=True)
+            if secret is not None:
+                self._write(self._path(key), self._mac(key, payload, secret) + payload)
+        except OSError:
+            pass  # a cache that cannot be written is only slower
+
+    def get(self, key: str) -> object | None:
+        """The JSON value stored under `key`, or None when absent, forged or damaged."""
+        payload = self.get_bytes(key)
+        if payload is None:
+            return None
         try:
             return orjson.loads(payload) if orjson is not None else json.loads(payload)
         except (ValueError, RecursionError):
@@ -105,14 +120,11 @@ class Cache:
 
     def put(self, key: str, value: object) -> None:
         try:
-            secret = self._load_secret(create=True)
-            if secret is None:
-                return
             payload = orjson.dumps(value) if orjson is not None else \
                 json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-            self._write(self._path(key), self._mac(key, payload, secret) + payload)
-        except (OSError, ValueError, TypeError):
-            pass  # a cache that cannot be written is only slower
+        except (ValueError, TypeError):
+            return
+        self.put_bytes(key, payload)
 
     def _load_secret(self, *, create: bool) -> bytes | None:
         """The per-user key: readable by this user only, or the cache is not used at all."""

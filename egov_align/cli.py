@@ -352,10 +352,45 @@ def _show(items, limit: int = 10) -> str:
 def cmd_validate(args) -> int:
     paths, config = resolve_model(args)
     guard_output(args, paths)
-    loaded = load_for(args, config, paths, want_model=False)
-    result = validation_result(loaded)
-    _emit(args, REPORTERS[args.format](result, options=_options(args, "validate")))
-    return EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
+    found = _discover(paths)
+    cache = _cache(args, config, paths)
+    key, rendered_key, rendered = _remembered(args, config, found, cache, "validate")
+    if rendered is not None:  # an unchanged model prints what it printed last time, without a file parsed
+        _emit(args, rendered[0])
+        return rendered[1]
+    loaded = load_for(args, config, paths, want_model=False, found=found, cache=cache)
+    return _report(args, config, validation_result(loaded), _options(args, "validate"), cache, rendered_key)
+
+
+def _remembered(args, config: Config, found: Discovery, cache: Cache | None, command: str):
+    """(analysis key, key of this very output, the output and exit code when printed before) — or Nones.
+
+    The keys cover every model file's content, the configuration, `--as-of`, the day and the code.
+    """
+    if cache is None:
+        return None, None, None
+    from egov_align import analysis_cache
+
+    key = analysis_cache.analysis_key(cache, found.sources, max_bytes=config.max_file_bytes,
+                                      config_fingerprint=repr(config), as_of=getattr(args, "as_of", None),
+                                      notices=found.notices, command=command)
+    if key is None:
+        return None, None, None
+    rendered_key = analysis_cache.output_key(cache, key, args.format, _use_color(args, sys.stdout))
+    return key, rendered_key, analysis_cache.fetch_output(cache, rendered_key)
+
+
+def _report(args, config: Config, result: Result, options: ReportOptions, cache: Cache | None,
+            rendered_key: str | None) -> int:
+    """Print a result in the chosen format, and remember exactly what was printed."""
+    text = REPORTERS[args.format](result, options=options)
+    code = EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
+    if cache is not None and rendered_key is not None:
+        from egov_align.analysis_cache import store_output
+
+        store_output(cache, rendered_key, text, code)
+    _emit(args, text)
+    return code
 
 
 def _retire_list(args, model) -> list[str]:
@@ -371,18 +406,21 @@ def cmd_analyze(args) -> int:
     guard_output(args, paths)
     found = _discover(paths)
     cache = _cache(args, config, paths)
-    key = None
-    if cache is not None and not args.retire:  # what-if runs are not cached: they compare two analyses
-        from egov_align import analysis_cache
+    key = rendered_key = None
+    if not args.retire:  # what-if runs are not cached: they compare two analyses
+        key, rendered_key, rendered = _remembered(args, config, found, cache, "analyze")
+        if rendered is not None:  # this very output was printed before: the same model, configuration, day
+            _emit(args, rendered[0])
+            return rendered[1]
+        if key is not None:
+            from egov_align import analysis_cache
 
-        key = analysis_cache.analysis_key(cache, found.sources, max_bytes=config.max_file_bytes,
-                                          config_fingerprint=repr(config), as_of=args.as_of)
-        hit = analysis_cache.fetch(cache, key) if key else None
-        if hit is not None:
-            result, info = hit
-            result.notices = list(found.notices)
-            _emit(args, REPORTERS[args.format](result, options=_options(args, "analyze", config=config, info=info)))
-            return EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
+            hit = analysis_cache.fetch(cache, key)
+            if hit is not None:
+                result, info = hit
+                result.notices = list(found.notices)
+                return _report(args, config, result, _options(args, "analyze", config=config, info=info), cache,
+                               rendered_key)
     loaded = load_for(args, config, paths, want_model=True, found=found, cache=cache)
     if not loaded.valid:
         result = validation_result(loaded)
@@ -408,8 +446,7 @@ def cmd_analyze(args) -> int:
         comparison = what_if(model, retire, config=config, as_of=args.as_of, baseline=result)
         _emit(args, render_comparison(comparison, args.format, options))
         return EXIT_FAIL if fails(comparison.after, config.fail_on) else EXIT_OK
-    _emit(args, REPORTERS[args.format](result, options=options))
-    return EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
+    return _report(args, config, result, options, cache, rendered_key)
 
 
 def cmd_diff(args) -> int:

@@ -59,6 +59,18 @@ def test_an_edited_file_a_changed_configuration_or_date_is_analysed_again(sample
     assert len(calls) == 3  # and that one is cached in its turn
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_warm_validate_prints_exactly_what_the_cold_one_printed_even_for_an_invalid_model(sample, monkeypatch, fmt):
+    (sample / "models" / "broken.yaml").write_text("systems:\n  - id: x\n    name: X\n    owner: nobody\n")
+    cold = run_cli("validate", "--format", fmt, cwd=sample)
+    import egov_align.loader
+
+    monkeypatch.setattr(egov_align.loader, "load", lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded")))
+    warm = run_cli("validate", "--format", fmt, cwd=sample)
+    assert (warm.code, warm.out, warm.err) == (cold.code, cold.out, cold.err)
+    assert warm.code == 1 and "nobody" in warm.out
+
+
 def test_what_if_runs_are_never_served_from_the_cache(sample, monkeypatch):
     run_cli("analyze", cwd=sample)
     _no_analysis(monkeypatch)
@@ -73,20 +85,25 @@ def test_a_forged_or_misshapen_entry_is_a_miss_and_the_real_result_is_printed(sa
     from egov_align.cache import Cache
 
     expected = run_cli("analyze", "--format", "json", cwd=sample).out
-    entries = sorted((tmp_path / "cache").rglob("*.json"), key=lambda p: p.stat().st_mtime)
-    newest = entries[-1]  # the analysis, written last
-    cache_dir = tmp_path / "cache"
-    # the right key, the user's own secret, but a clean bill of health: impossible without the key file
-    newest.write_bytes(b"\0" * 32 + json.dumps({"findings": [], "metrics": {}, "counts": {}, "model": {}}).encode())
-    assert run_cli("analyze", "--format", "json", cwd=sample).out == expected
+    cache = Cache(tmp_path / "cache", salt="unused")
+    keys = [p.stem for p in (tmp_path / "cache").rglob("*.json")]
+    result_key = next(k for k in keys if analysis_cache.fetch(cache, k) is not None)
+    output_key = next(k for k in keys if analysis_cache.fetch_output(cache, k) is not None)
+    for key in (output_key, result_key):  # the printed output first, then the result behind it
+        path = next((tmp_path / "cache").rglob(f"{key}.json"))
+        # the right name, but not signed with the user's key: a clean bill of health is impossible
+        path.write_bytes(b"\0" * 32 + json.dumps({"findings": [], "metrics": {}, "counts": {}, "model": {}}).encode())
+        assert run_cli("analyze", "--format", "json", cwd=sample).out == expected
     # signed with the real key, in shapes we never write
-    cache = Cache(cache_dir, salt="unused")
     for shape in ({"findings": [["rule", "fatal", "m", "f", 1, 1, None, [], ""]], "metrics": {}, "counts": {},
                    "model": {}},
                   {"findings": [["rule", "error", "m", "f", "1", 1, None, [], ""]], "metrics": {}, "counts": {},
                    "model": {}},
+                  {"findings": [["rule", "error", "m", "f", True, 1, None, [], ""]], "metrics": {}, "counts": {},
+                   "model": {}},
                   {"findings": "all clear"}, [], None):
-        key = newest.stem
-        cache.put(key, shape)
-        assert analysis_cache.fetch(cache, key) is None
+        cache.put(output_key, shape)
+        cache.put(result_key, shape)
+        assert analysis_cache.fetch(cache, result_key) is None
+        assert analysis_cache.fetch_output(cache, output_key) is None
         assert run_cli("analyze", "--format", "json", cwd=sample).out == expected
