@@ -23,13 +23,11 @@ import re
 import typing
 from dataclasses import dataclass
 
-from pydantic import BaseModel
-
 from egov_align.names import RULE_NAMES, VALIDATION_RULES, did_you_mean
-from egov_align.schema import KINDS, Step
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-POLICY_KINDS = (*KINDS, "steps")
+POLICY_KINDS = ("institutions", "capabilities", "data_entities", "systems", "integrations", "services", "processes",
+                "steps")
 SEVERITIES = ("info", "warning", "error")
 _KEYS = ("name", "kind", "where", "require", "severity", "message", "description")
 DERIVED = {("systems", "data.sensitivity"), ("integrations", "data.sensitivity")}
@@ -54,14 +52,38 @@ class Policy:
         return self.message or f"{self.kind} must meet the policy {self.name}"
 
 
-def element_class(kind: str) -> type[BaseModel]:
-    return Step if kind == "steps" else KINDS[kind][1]
+# Every dotted path a condition may name, per kind: written out, so that reading a configuration
+# with policies does not import pydantic (start-up of a warm `validate`). tests/test_policies.py
+# derives the same table from the schema, so the two cannot drift apart.
+FIELD_PATHS = {
+    "institutions": ("description", "external", "id", "ignore", "name", "parent", "tags", "type"),
+    "capabilities": ("category", "description", "external", "generic", "id", "ignore", "name", "shared", "tags"),
+    "data_entities": ("description", "external", "id", "ignore", "name", "sensitivity", "standard", "tags"),
+    "systems": ("annual_cost", "capabilities", "data", "data.entity", "data.role", "data.sensitivity", "description",
+                "external", "hosting", "id", "ignore", "name", "owner", "security", "security.assessed", "status",
+                "support", "tags", "users", "vendor"),
+    "integrations": ("bidirectional", "data", "data.sensitivity", "description", "encrypted", "external", "from", "id",
+                     "ignore", "mechanism", "standard", "status", "tags", "to", "via"),
+    "services": ("annual_volume", "audience", "channels", "description", "external", "id", "ignore", "name",
+                 "provider", "tags"),
+    "processes": ("description", "external", "id", "ignore", "name", "owner", "service", "tags"),
+    "steps": ("description", "external", "id", "ignore", "name", "needs", "next", "performer", "reads", "systems",
+              "tags", "writes"),
+}
 
 
 def field_paths(kind: str) -> list[str]:
-    """Every dotted path a condition may name for this kind."""
+    return list(FIELD_PATHS[kind])
+
+
+def derived_field_paths(kind: str) -> list[str]:
+    """The same paths, derived from the schema's classes (what FIELD_PATHS must equal)."""
+    from pydantic import BaseModel
+
+    from egov_align.schema import KINDS, Step
+
     found: list[str] = []
-    pending = [("", element_class(kind))]
+    pending = [("", Step if kind == "steps" else KINDS[kind][1])]
     while pending:
         prefix, model = pending.pop()
         for name, info in model.model_fields.items():
@@ -193,6 +215,8 @@ def _elements(kind: str, model):
         for process, step in model.steps():
             yield f"step:{process.id}/{step.id}", step, process
         return
+    from egov_align.schema import KINDS  # evaluating policies: the model is loaded, pydantic is in
+
     prefix = KINDS[kind][0]
     for element_id, element in model.kind(kind).items():
         yield f"{prefix}:{element_id}", element, None

@@ -132,3 +132,14 @@ def test_the_five_example_policies_in_the_docs_parse_and_run_on_the_sample():
     assert loaded.valid
     fired = {f.rule for f in analyze(loaded.model, config=config).findings}
     assert {"gov-hosting", "no-email-for-personal-data"} <= fired
+
+
+@pytest.mark.parametrize("kind", ["institutions", "capabilities", "data_entities", "systems", "integrations",
+                                  "services", "processes", "steps"])
+def test_the_written_out_field_paths_are_the_schemas(kind):
+    """policies.FIELD_PATHS spares start-up the import of pydantic; it must say what the schema says."""
+    from egov_align.policies import FIELD_PATHS, POLICY_KINDS, derived_field_paths
+    from egov_align.schema import KINDS
+
+    assert list(FIELD_PATHS[kind]) == derived_field_paths(kind)
+    assert POLICY_KINDS == (*KINDS, "steps")
