@@ -80,6 +80,7 @@ COMMAND_HELP = {
     "diff": "compare two models: OLD NEW, or the working tree with --base GITREF",
     "export": "write the model out: export graphml|json|sheet|archimate -o FILE",
     "import": "read a model in: import sheet|backstage|bpmn|archimate SOURCE -o DIR (docs/import-export.md)",
+    "history": "metrics and finding counts at each commit that changed the model (from git)",
     "schema": "print the JSON Schema of a model file",
     "rules": "list the analysis rules and this repository's policies",
     "init": "start a new model repository (never overwrites a file)",
@@ -143,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("--name-lang", metavar="LANG",
                          help="archimate: the language of names to take (xml:lang; default: English, else the first)")
     import_.add_argument("--format", choices=("text", "json"), default="text", help="the import report's format")
+
+    history = commands.add_parser("history", help=COMMAND_HELP["history"])
+    history.add_argument("paths", nargs="*", metavar="PATH", help="the model (default: this model repository)")
+    history.add_argument("--model", metavar="PATH", action="append", default=[], help="in place of PATH; repeatable")
+    history.add_argument("--since", metavar="REV", help="only commits after this revision (a tag, branch or commit)")
+    history.add_argument("--max", type=int, metavar="N", help="only the last N commits that changed the model")
+    history.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
+    _output_options(history, ("text", "json", "csv"))
 
     schema = commands.add_parser("schema", help=COMMAND_HELP["schema"])
     schema.add_argument("-o", "--output", metavar="FILE")
@@ -548,6 +557,25 @@ def cmd_import(args) -> int:
     return EXIT_FAIL if report.problems else EXIT_OK
 
 
+def cmd_history(args) -> int:
+    from egov_align.gitsource import GitError
+    from egov_align.history import history
+    from egov_align.reporters.history import render
+
+    if args.max is not None and args.max < 1:
+        raise UsageError("--max: give a number of commits, 1 or more")
+    paths, config = resolve_model(args)
+    guard_output(args, paths)
+    try:
+        found = history(paths, config, cwd=Path.cwd(), since=args.since, limit=args.max, jobs=args.jobs)
+    except GitError as error:
+        raise UsageError(f"history: {error}") from None
+    except ValueError:  # the model paths are not inside this git repository
+        raise UsageError("history: the model is not inside the git repository of the current directory") from None
+    _emit(args, render(found, args.format))
+    return EXIT_OK
+
+
 def cmd_schema(args) -> int:
     from egov_align.schema import json_schema
 
@@ -678,7 +706,8 @@ def cmd_dashboard(args) -> int:
 
 
 COMMANDS = {"init": cmd_init, "dashboard": cmd_dashboard, "render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze,
-            "diff": cmd_diff, "export": cmd_export, "import": cmd_import, "schema": cmd_schema, "rules": cmd_rules}
+            "diff": cmd_diff, "export": cmd_export, "import": cmd_import, "history": cmd_history, "schema": cmd_schema,
+            "rules": cmd_rules}
 
 
 def _say(message: str) -> None:

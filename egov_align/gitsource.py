@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from egov_align.discovery import YAML_SUFFIXES, Source
@@ -57,4 +58,87 @@ def sources_at(revision: str, paths, *, cwd: Path) -> list[Source]:
         content = batch[header_end + 1: header_end + 1 + size]
         offset = header_end + 1 + size + 1
         sources.append(Source(Path(os.path.relpath(name, prefix)).as_posix(), content=content))
+    return sorted(sources, key=lambda s: s.display)
+
+
+class BlobReader:
+    """One `git cat-file --batch` for a whole history: each blob is asked for once, by its id."""
+
+    def __init__(self, top: Path):
+        try:
+            self.process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=top, stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except FileNotFoundError:
+            raise GitError("git is not installed") from None
+        self.seen: dict[str, bytes] = {}
+
+    def read(self, blob: str) -> bytes | None:
+        if blob in self.seen:
+            return self.seen[blob]
+        self.process.stdin.write(blob.encode() + b"\n")
+        self.process.stdin.flush()
+        header = self.process.stdout.readline().split()
+        if len(header) != 3 or header[1] != b"blob":
+            return None
+        content = self.process.stdout.read(int(header[2]))
+        self.process.stdout.read(1)  # the newline after the content
+        self.seen[blob] = content
+        return content
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.stdout.close()
+        self.process.wait()
+
+
+@dataclass(frozen=True)
+class Commit:
+    id: str
+    date: str  # ISO 8601, the committer's
+    subject: str
+
+
+def toplevel(cwd: Path) -> Path:
+    return Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
+
+
+def model_commits(cwd: Path, paths: list[str], *, since: str | None, limit: int | None) -> list[Commit]:
+    """The commits of the current branch that changed the model paths (first parents: merges count once)."""
+    top = toplevel(cwd)
+    prefix = cwd.resolve().relative_to(top.resolve())
+    specs = [(prefix / p).as_posix() for p in paths]
+    revision = "HEAD"
+    if since:
+        try:
+            _git(["rev-parse", "--verify", "--quiet", f"{since}^{{commit}}"], top)
+        except GitError:
+            raise GitError(f"--since {since}: no such revision in this git repository") from None
+        revision = f"{since}..HEAD"
+    args = ["log", "--first-parent", "--format=%H%x1f%cI%x1f%s%x1e"]
+    if limit:
+        args.append(f"-n{limit}")
+    listed = _git([*args, revision, "--", *specs], top).decode("utf-8", "replace")
+    commits = []
+    for record in filter(None, (r.strip("\n") for r in listed.split("\x1e"))):
+        commit, date, subject = record.split("\x1f", 2)
+        commits.append(Commit(commit, date, subject))
+    return list(reversed(commits))
+
+
+def is_shallow(cwd: Path) -> bool:
+    return _git(["rev-parse", "--is-shallow-repository"], cwd).decode().strip() == "true"
+
+
+def sources_of(commit: str, specs: list[str], top: Path, prefix: Path, blobs: BlobReader) -> list[Source]:
+    """The model files at `commit`, their contents through the shared reader (unchanged blobs read once)."""
+    listed = _git(["ls-tree", "-r", "-z", commit, "--", *specs], top).decode("utf-8", "surrogateescape")
+    sources = []
+    for entry in filter(None, listed.split("\0")):
+        info, name = entry.split("\t", 1)
+        mode, kind, blob = info.split()[:3]
+        if kind == "blob" and mode != "120000" and name.endswith(YAML_SUFFIXES) and "\n" not in name \
+                and not any(part.startswith(".") for part in name.split("/")):
+            content = blobs.read(blob)
+            if content is not None:
+                sources.append(Source(Path(os.path.relpath(name, prefix)).as_posix(), content=content))
     return sorted(sources, key=lambda s: s.display)

@@ -1,0 +1,107 @@
+"""egov-align history (DESIGN 10): the metrics at each commit that changed the model, from git objects."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def git(directory: Path, *args: str) -> str:
+    env = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "PATH": "/usr/bin:/bin"}
+    return subprocess.run(["git", *args], cwd=directory, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("history") / "repo"
+    subprocess.run([sys.executable, str(ROOT / "examples" / "history" / "build.py"), str(directory)], check=True,
+                   capture_output=True)
+    return directory
+
+
+def _state(directory: Path) -> dict:
+    return {p.relative_to(directory).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in directory.rglob("*") if p.is_file() and ".git" not in p.parts}
+
+
+def test_a_year_of_commits_oldest_first_with_the_broken_one_shown_invalid(year, monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_NO_CACHE", "1")
+    before = _state(year)
+    run = run_cli("history", cwd=year)
+    assert run.code == 0, run.err
+    lines = run.out.splitlines()
+    assert lines[0] == "Model history: 13 commits that changed the model, oldest first"
+    rows = lines[2:15]
+    assert rows[0].startswith("2025-12-01") and rows[0].endswith("Inventory as the ministries reported it")
+    assert rows[-1].startswith("2026-11-02")
+    assert "invalid: 1 diagnostics" in rows[4] and rows[4].endswith("Register moved to RITA's agency")
+    assert lines[15].startswith("Since 2025-12-01: alignment +3 points,")
+    assert "findings 75 -> 65" in lines[15]
+    assert _state(year) == before and git(year, "status", "--porcelain") == ""  # the working tree untouched
+
+
+def test_json_and_csv_and_the_window(year, monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_NO_CACHE", "1")
+    document = json.loads(run_cli("history", "--format", "json", cwd=year).out)
+    points = document["commits"]
+    assert len(points) == 13 and document["shallow"] is False
+    assert points[0]["metrics"]["redundant_spend"] > points[-1]["metrics"]["redundant_spend"]
+    assert points[4]["valid"] is False and points[4]["metrics"] == {}
+    rows = list(csv.DictReader(io.StringIO(run_cli("history", "--format", "csv", "--max", "3", cwd=year).out)))
+    assert [r["subject"] for r in rows][-1].startswith("Integration ors-to-business-portal")
+    assert len(rows) == 3 and rows[0]["alignment"]
+    since = json.loads(run_cli("history", "--format", "json", "--since", points[10]["commit"], cwd=year).out)
+    assert [p["commit"] for p in since["commits"]] == [p["commit"] for p in points[11:]]
+
+
+def test_outside_git_or_with_a_bad_revision_is_a_usage_error(year, tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "m.yaml").write_text("institutions: []\n")
+    run = run_cli("history", cwd=tmp_path)
+    assert run.code == 2 and "history:" in run.err
+    run = run_cli("history", "--since", "no-such-tag", cwd=year)
+    assert run.code == 2 and "--since no-such-tag: no such revision" in run.err
+
+
+def test_a_shallow_clone_and_a_merge(year, tmp_path, monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_NO_CACHE", "1")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "3", f"file://{year}", str(shallow)], check=True)
+    run = run_cli("history", cwd=shallow)
+    assert run.code == 0 and "Model history: 3 commits" in run.out
+    assert "This is a shallow clone" in run.out
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(year), str(work)], check=True)
+    git(work, "checkout", "-q", "-b", "feature")
+    systems = work / "models" / "systems.yaml"
+    systems.write_text(systems.read_text().replace("users: 40", "users: 45", 1))
+    git(work, "commit", "-qam", "More GovESB operators")
+    git(work, "checkout", "-q", "main")
+    git(work, "merge", "-q", "--no-ff", "-m", "Merge the operators change", "feature")
+    out = run_cli("history", "--max", "2", cwd=work).out
+    assert "Merge the operators change" in out and "More GovESB operators" not in out  # first parents: once
+
+
+def test_commit_subjects_are_untrusted_text(year, tmp_path, monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_NO_CACHE", "1")
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(year), str(work)], check=True)
+    systems = work / "models" / "systems.yaml"
+    systems.write_text(systems.read_text().replace("users: 40", "users: 46", 1))
+    git(work, "commit", "-qam", "=HYPERLINK(\"http://evil.example\") \x1b]0;owned\x07")
+    text = run_cli("history", "--max", "1", cwd=work).out
+    assert "\x1b" not in text and "\\x1b" in text
+    row = list(csv.DictReader(io.StringIO(run_cli("history", "--format", "csv", "--max", "1", cwd=work).out)))[0]
+    assert row["subject"].startswith("'=HYPERLINK")
