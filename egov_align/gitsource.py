@@ -102,11 +102,9 @@ def toplevel(cwd: Path) -> Path:
     return Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
 
 
-def model_commits(cwd: Path, paths: list[str], *, since: str | None, limit: int | None) -> list[Commit]:
-    """The commits of the current branch that changed the model paths (first parents: merges count once)."""
-    top = toplevel(cwd)
-    prefix = cwd.resolve().relative_to(top.resolve())
-    specs = [(prefix / p).as_posix() for p in paths]
+def model_commits(top: Path, specs: list[str], *, since: str | None, limit: int | None) -> list[Commit]:
+    """The commits of the current branch that changed `specs` (paths from the top of the work tree),
+    following first parents: a merged branch counts once, as its merge."""
     revision = "HEAD"
     if since:
         try:
@@ -129,8 +127,9 @@ def is_shallow(cwd: Path) -> bool:
     return _git(["rev-parse", "--is-shallow-repository"], cwd).decode().strip() == "true"
 
 
-def sources_of(commit: str, specs: list[str], top: Path, prefix: Path, blobs: BlobReader) -> list[Source]:
-    """The model files at `commit`, their contents through the shared reader (unchanged blobs read once)."""
+def sources_of(commit: str, specs: list[str], top: Path, cwd: Path, blobs: BlobReader) -> list[Source]:
+    """The model files at `commit`, their contents through the shared reader (unchanged blobs read once),
+    named relative to `cwd` like the files of the working tree."""
     listed = _git(["ls-tree", "-r", "-z", commit, "--", *specs], top).decode("utf-8", "surrogateescape")
     sources = []
     for entry in filter(None, listed.split("\0")):
@@ -140,5 +139,14 @@ def sources_of(commit: str, specs: list[str], top: Path, prefix: Path, blobs: Bl
                 and not any(part.startswith(".") for part in name.split("/")):
             content = blobs.read(blob)
             if content is not None:
-                sources.append(Source(Path(os.path.relpath(name, prefix)).as_posix(), content=content))
+                sources.append(Source(Path(os.path.relpath(top / name, cwd)).as_posix(), content=content))
     return sorted(sources, key=lambda s: s.display)
+
+
+def head_commit(path: Path) -> str | None:
+    """The commit checked out where `path` lies, or None when it is not in a git work tree."""
+    directory = path if path.is_dir() else path.parent
+    try:
+        return _git(["rev-parse", "HEAD"], directory).decode().strip() or None
+    except GitError:
+        return None

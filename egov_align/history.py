@@ -66,14 +66,14 @@ def _points(chunk: list[tuple[Commit, list]], config: Config) -> list[Point]:
 
 def history(paths: list[str], config: Config, *, cwd: Path, since: str | None = None,
             limit: int | None = None, jobs: int | None = None) -> History:
-    """Oldest first. `paths` are the model paths, relative to `cwd`, as the other commands take them."""
-    top = toplevel(cwd)
-    prefix = cwd.resolve().relative_to(top.resolve())
-    specs = [(prefix / os.path.relpath(p, cwd)).as_posix() for p in paths]
-    commits = model_commits(cwd, [os.path.relpath(p, cwd) for p in paths], since=since, limit=limit)
+    """Oldest first. `paths` are the model paths (in one git work tree), as the other commands take them."""
+    anchor = Path(paths[0]).resolve()
+    top = toplevel(anchor if anchor.is_dir() else anchor.parent).resolve()
+    specs = [Path(p).resolve().relative_to(top).as_posix() or "." for p in paths]
+    commits = model_commits(top, specs, since=since, limit=limit)
     blobs = BlobReader(top)
     try:
-        work = [(commit, sources_of(commit.id, specs, top, prefix, blobs)) for commit in commits]
+        work = [(commit, sources_of(commit.id, specs, top, cwd, blobs)) for commit in commits]
     finally:
         blobs.close()
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)

@@ -105,3 +105,16 @@ def test_commit_subjects_are_untrusted_text(year, tmp_path, monkeypatch):
     assert "\x1b" not in text and "\\x1b" in text
     row = list(csv.DictReader(io.StringIO(run_cli("history", "--format", "csv", "--max", "1", cwd=work).out)))[0]
     assert row["subject"].startswith("'=HYPERLINK")
+
+
+def test_the_dashboard_overview_shows_the_trend_of_a_model_in_git(year, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(sys, "argv", ["app.py", "--model", str(year)])
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    assert not app.exception, app.exception
+    assert "Over time" in [h.value for h in app.subheader]
+    assert any("The last 13 commits that changed the model" in c.value and "1 of them did not validate" in c.value
+               for c in app.caption)
+    assert len(app.get("vega_lite_chart")) == 2

@@ -70,6 +70,8 @@ class Loaded:
     finding_rows: list[dict] | None = None  # one row per finding, for the Findings page
     heatmap: list[dict] | None = None  # capability x institution cells, for the Landscape page
     system_rows: list[dict] | None = None  # one row per system, for the Landscape page
+    paths: tuple[str, ...] = ()  # the model paths, for the trend over the git history
+    visitor: bool = False  # an upload or a visitor's folder: no git history is read for it
 
     @property
     def currency(self) -> str:
@@ -120,7 +122,7 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
                       policies=_config.policy_names)
         result = None
     if not loaded.valid:
-        return Loaded(label, digest, loaded, None, None, None, _config)
+        return Loaded(label, digest, loaded, None, None, None, _config, paths=paths, visitor=isolated)
     index = Index(loaded.model)
     result = result or analyze(loaded.model, config=_config, index=index)
     _lay_out_first_views(loaded.model, result.findings)
@@ -130,7 +132,8 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
     gc.freeze()
-    return Loaded(label, digest, loaded, loaded.model, result, index, _config, **tables)
+    return Loaded(label, digest, loaded, loaded.model, result, index, _config, **tables, paths=paths,
+                  visitor=isolated)
 
 
 def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Loaded:
@@ -243,6 +246,32 @@ def per_model(digest: str, name: str, compute):
             _PER_MODEL.clear()
         _PER_MODEL[key] = compute()
     return _PER_MODEL[key]
+
+
+TREND_COMMITS = 50
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading the model's git history ...")
+def _trend(paths: tuple[str, ...], head: str, config_key: str, _config: Config) -> list[dict]:
+    """Per commit that changed the model (the last 50): date, metrics and findings; cached per HEAD."""
+    from egov_align.history import history
+
+    found = history(list(paths), _config, cwd=Path.cwd(), limit=TREND_COMMITS)
+    return [{"date": p.date[:10], "commit": p.commit[:8], "valid": p.valid, **p.metrics,
+             **{f"{k}s": v for k, v in p.findings.items()}} for p in found.points]
+
+
+def trend(data: Loaded) -> list[dict] | None:
+    """The model's history when it lives in a git repository (never for a visitor's model); else None."""
+    if data.visitor or not data.paths:
+        return None
+    from egov_align.gitsource import GitError, head_commit
+
+    try:
+        head = head_commit(Path(data.paths[0]))
+        return _trend(data.paths, head, repr(data.config), data.config) if head else None
+    except (GitError, ValueError, OSError):
+        return None
 
 
 def current() -> Loaded:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from egov_align.dashboard.app import page_path
-from egov_align.dashboard.common import current, md, money, per_model, percent, short_money
+from egov_align.dashboard.common import current, md, money, per_model, percent, short_money, trend
 from egov_align.views import rule_counts, worst
 
 data = current()
@@ -71,6 +71,21 @@ if by_rule:
     st.dataframe(by_rule, hide_index=True, column_config={"findings": st.column_config.ProgressColumn(
         "findings", format="%d", min_value=0, max_value=max(row["findings"] for row in by_rule))})
 st.page_link(page_path("findings.py"), label="All findings, with filters and downloads", icon=":material/report:")
+
+history = trend(data)
+if history and len(history) >= 2:
+    st.subheader("Over time")
+    valid = [row for row in history if row["valid"]]
+    st.caption(f"The last {len(history)} commits that changed the model (git); "
+               f"{len(history) - len(valid)} of them did not validate. `egov-align history` prints the same.")
+    trend_left, trend_right = st.columns(2)
+    with trend_left:
+        st.line_chart([{"date": r["date"], "alignment": r["alignment"], "integration coverage":
+                        r["integration_coverage"], "digital services": r["digital_services"]} for r in valid],
+                      x="date", y=["alignment", "integration coverage", "digital services"])
+    with trend_right:
+        st.line_chart([{"date": r["date"], "errors": r["errors"], "warnings": r["warnings"], "infos": r["infos"]}
+                       for r in valid], x="date", y=["errors", "warnings", "infos"])
 
 left, right = st.columns(2)
 with left:
