@@ -81,6 +81,7 @@ COMMAND_HELP = {
     "export": "write the model out: export graphml|json|sheet|archimate -o FILE",
     "import": "read a model in: import sheet|backstage|bpmn|archimate SOURCE -o DIR (docs/import-export.md)",
     "history": "metrics and finding counts at each commit that changed the model (from git)",
+    "report": "a document for leaders to print and forward: report -o FILE.html|FILE.pdf",
     "schema": "print the JSON Schema of a model file",
     "rules": "list the analysis rules and this repository's policies",
     "init": "start a new model repository (never overwrites a file)",
@@ -144,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("--name-lang", metavar="LANG",
                          help="archimate: the language of names to take (xml:lang; default: English, else the first)")
     import_.add_argument("--format", choices=("text", "json"), default="text", help="the import report's format")
+
+    report = commands.add_parser("report", help=COMMAND_HELP["report"])
+    _model_options(report)
+    report.add_argument("-o", "--output", metavar="FILE", required=True,
+                        help="FILE.html (self-contained) or FILE.pdf (needs the extra: pip install 'egov-align[pdf]')")
+    report.add_argument("--lang", choices=("en", "sw"), default=None, help="the report's language (default: en)")
 
     history = commands.add_parser("history", help=COMMAND_HELP["history"])
     history.add_argument("paths", nargs="*", metavar="PATH", help="the model (default: this model repository)")
@@ -557,6 +564,41 @@ def cmd_import(args) -> int:
     return EXIT_FAIL if report.problems else EXIT_OK
 
 
+def cmd_report(args) -> int:
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise UsageError(f"-o {args.output}: name an .html or .pdf file")
+    if (args.lang or os.environ.get("EGOV_ALIGN_LANG", "en")) not in ("en",):
+        raise UsageError("--lang sw: the Kiswahili report is not written yet; this version writes English only")
+    if suffix == ".pdf":
+        try:
+            import weasyprint  # noqa: F401
+        except (ImportError, OSError):
+            raise UsageError("a PDF report needs WeasyPrint: pip install 'egov-align[pdf]' (or write -o report.html "
+                             "and print it from a browser)") from None
+    from egov_align.analyze import analyze
+    from egov_align.report import build_report, to_pdf
+
+    paths, config = resolve_model(args)
+    guard_output(args, paths)
+    loaded = load_for(args, config, paths, want_model=True)
+    if not loaded.valid:
+        sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
+        return EXIT_FAIL
+    result = analyze(loaded.model, config=config)
+    trend = None
+    try:
+        from egov_align.history import history
+
+        trend = history(paths, config, cwd=Path.cwd(), limit=50, jobs=1)
+    except Exception:  # noqa: BLE001 - no git, not a repository, a shallow clone …: the report goes without the trend
+        trend = None
+    document = build_report(loaded.model, result, history=trend)
+    _emit(args, to_pdf(document) if suffix == ".pdf" else document)
+    print(f"wrote {printable(args.output)}: {len(result.findings)} findings, {len(loaded.model.processes)} processes")
+    return EXIT_OK
+
+
 def cmd_history(args) -> int:
     from egov_align.gitsource import GitError
     from egov_align.history import history
@@ -706,7 +748,8 @@ def cmd_dashboard(args) -> int:
 
 
 COMMANDS = {"init": cmd_init, "dashboard": cmd_dashboard, "render": cmd_render, "validate": cmd_validate, "analyze": cmd_analyze,
-            "diff": cmd_diff, "export": cmd_export, "import": cmd_import, "history": cmd_history, "schema": cmd_schema,
+            "diff": cmd_diff, "export": cmd_export, "import": cmd_import, "history": cmd_history, "report": cmd_report,
+            "schema": cmd_schema,
             "rules": cmd_rules}
 
 

@@ -1,0 +1,261 @@
+"""`egov-align report`: one document leaders can print and forward (DESIGN 10), as HTML or PDF.
+
+Self-contained: styles, charts (matplotlib, drawn to SVG) and diagrams (Graphviz SVG) are
+inside the file; it asks no host for anything and needs no JavaScript. Model text is
+escaped. Print CSS lays it out on A4, a section per page, table headers repeated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+import shutil
+
+from egov_align import __version__
+from egov_align.model import Model
+from egov_align.results import Result
+from egov_align.views import rule_counts
+
+SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2e86c1"}
+MAX_DIAGRAMS = 40  # processes drawn; the rest are listed with their alignment
+CSS = """
+@page { size: A4; margin: 18mm 16mm; @bottom-right { content: counter(page); font-size: 9pt; color: #666; } }
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; color: #1b1b1b; line-height: 1.4; }
+h1 { font-size: 24pt; margin: 0 0 6pt; } h2 { font-size: 16pt; border-bottom: 2px solid #1f4e79; }
+h3 { font-size: 12pt; margin-bottom: 2pt; }
+section { page-break-before: always; break-before: page; } section.cover { page-break-before: avoid; }
+.cover { padding-top: 40mm; } .muted { color: #555; } .small { font-size: 9pt; }
+table { border-collapse: collapse; width: 100%; margin: 6pt 0; font-size: 9.5pt; }
+thead { display: table-header-group; } tr { page-break-inside: avoid; break-inside: avoid; }
+th, td { border: 1px solid #ccc; padding: 3pt 5pt; text-align: left; vertical-align: top; }
+th { background: #1f4e79; color: #fff; } td.num { text-align: right; }
+.metrics { display: flex; flex-wrap: wrap; gap: 8pt; } .metric { border: 1px solid #ccc; padding: 6pt; width: 46%; }
+.metric b { font-size: 16pt; display: block; } .error { color: #c0392b; } .warning { color: #b9770e; }
+.info { color: #2e86c1; } figure { margin: 6pt 0; page-break-inside: avoid; } figure svg { max-width: 100%; height: auto; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _percent(value) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _money(value, currency: str | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} {currency or ''}".strip()
+
+
+def _svg_only(svg: str) -> str:
+    """An SVG for inlining: no XML declaration or DOCTYPE, and no reference to anything outside it."""
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg, flags=re.S)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
+    return re.sub(r'\s(?:xlink:)?href="(?!#)[^"]*"', "", svg)
+
+
+def _bar_chart(labels: list[str], values: list[int], colours: list[str], title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(7, max(1.6, 0.32 * len(labels) + 0.8)))
+    axes.barh(labels[::-1], values[::-1], color=colours[::-1])
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.tick_params(labelsize=8)
+    for index, value in enumerate(values[::-1]):
+        axes.text(value, index, f" {value}", va="center", fontsize=8)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    pyplot.close(figure)
+    return _svg_only(buffer.getvalue())
+
+
+def _line_chart(points: list[dict]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(7, 2.6))
+    dates = [p["date"][:10] for p in points]
+    for name, label in (("alignment", "alignment"), ("integration_coverage", "integration coverage"),
+                        ("digital_services", "digital services")):
+        axes.plot(dates, [p["metrics"].get(name) for p in points], marker="o", label=label)
+    axes.set_ylim(0, 1)
+    axes.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axes.tick_params(axis="x", labelrotation=45, labelsize=7)
+    axes.legend(fontsize=8, loc="lower right")
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    pyplot.close(figure)
+    return _svg_only(buffer.getvalue())
+
+
+def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td class=\"num\">{_e(c)}</td>" if i in numeric else f"<td>{_e(c)}</td>"
+                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+MEANINGS = [
+    ("alignment", "Alignment", _percent, "of the process steps that need capabilities are done on systems in "
+                                         "service that provide every one of them."),
+    ("integration_coverage", "Integration coverage", _percent, "of the hand-offs of data between systems are "
+                                                              "carried by an active integration."),
+    ("digital_services", "Digital services", _percent, "of the services to citizens and businesses can be used on "
+                                                      "the web, a phone, USSD, SMS or a kiosk."),
+    ("coordination", "Coordination", _percent, "of the hand-offs between institutions run on a shared system or "
+                                              "an integration, not on paper."),
+    ("mediated_integrations", "Mediated integrations", _percent, "of the active integrations go through the "
+                                                                "government service bus."),
+    ("standardised_integrations", "Standardised integrations", _percent, "of the active integrations follow a "
+                                                                        "named standard."),
+]
+
+
+def build_report(model: Model, result: Result, *, history=None, today: dt.date | None = None) -> str:
+    """The whole document as one HTML string."""
+    metrics, summary = result.metrics, result.summary()
+    currency = model.info.currency
+    name = model.info.name or "Model"
+    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{_e(name)}: alignment report"
+             f"</title><style>{CSS}</style></head><body>"]
+    parts.append(f"<section class=\"cover\"><h1>{_e(name)}</h1><p class=\"muted\">Alignment of business processes "
+                 f"with the ICT systems that support them</p><p>{summary['institutions']} institutions, "
+                 f"{summary['systems']} systems, {summary['processes']} processes, {summary['steps']} process steps"
+                 f"{'; data as of ' + _e(model.info.as_of) if model.info.as_of else ''}.</p>"
+                 f"<p class=\"muted small\">Prepared {(today or dt.date.today()).isoformat()} with egov-align "
+                 f"{__version__}.</p></section>")
+    tiles = "".join(f"<div class=\"metric\"><b>{fmt(metrics.get(key))}</b>{_e(label)}: {_e(fmt(metrics.get(key)))} "
+                    f"{_e(meaning)}</div>" for key, label, fmt, meaning in MEANINGS)
+    spend = _money(metrics.get("redundant_spend"), currency)
+    parts.append(f"<section><h2>Executive summary</h2><div class=\"metrics\">{tiles}<div class=\"metric\"><b>"
+                 f"{_e(spend)}</b>Redundant spend: what the systems the consolidation plan could retire cost each "
+                 f"year.</div></div><p>The analysis found <span class=\"error\">{summary['errors']} errors</span>, "
+                 f"<span class=\"warning\">{summary['warnings']} warnings</span> and <span class=\"info\">"
+                 f"{summary['infos']} infos</span>.</p></section>")
+    counts = rule_counts(result.findings)
+    chart = _bar_chart([f"{r['rule']} ({r['severity']})" for r in counts], [r["findings"] for r in counts],
+                       [SEVERITY_COLOURS.get(r.get("severity", "info"), "#777") for r in counts],
+                       "Findings by rule") if counts else "<p>No findings.</p>"
+    parts.append(f"<section><h2>Findings by severity and rule</h2><figure>{chart}</figure>"
+                 + _table(["rule", "severity", "findings"], [[r["rule"], r.get("severity", ""), r["findings"]]
+                                                            for r in counts], {2}) + "</section>")
+    parts.append(_institutions(model, result))
+    parts.append(_processes(model, result))
+    parts.append(_consolidation(model, metrics, currency))
+    parts.append(_integration_and_security(model, result))
+    parts.append(_completeness(metrics))
+    if history is not None and len([p for p in history.points if p.valid]) >= 2:
+        valid = [p.as_record() for p in history.points if p.valid]
+        parts.append(f"<section><h2>Over time</h2><p>The last {len(history.points)} commits that changed the "
+                     f"model.</p><figure>{_line_chart(valid)}</figure>"
+                     + _table(["date", "alignment", "integration coverage", "errors", "warnings", "commit"],
+                              [[p["date"][:10], _percent(p["metrics"].get("alignment")),
+                                _percent(p["metrics"].get("integration_coverage")), p["findings"]["error"],
+                                p["findings"]["warning"], p["subject"]] for p in valid], {3, 4}) + "</section>")
+    parts.append("<section><h2>Appendix: every finding</h2>" + _table(
+        ["severity", "rule", "subject", "message", "where"],
+        [[f.severity.value, f.rule, f.subject or "", f.message, f"{f.file}:{f.line}"] for f in result.findings])
+        + "</section>")
+    parts.append("</body></html>\n")
+    return "".join(parts)
+
+
+def _institutions(model: Model, result: Result) -> str:
+    per = result.metrics.get("institutions") or {}
+    findings: dict[str, list[int]] = {}
+    owner = {f"system:{s.id}": s.owner for s in model.systems.values()}
+    owner.update({f"process:{p.id}": p.owner for p in model.processes.values()})
+    for finding in result.findings:
+        subject = finding.subject or ""
+        institution = owner.get(subject) or (owner.get(f"process:{subject[5:].split('/')[0]}")
+                                             if subject.startswith("step:") else None)
+        if institution:
+            counts = findings.setdefault(institution, [0, 0])
+            counts[0 if finding.severity.value == "error" else 1] += 1
+    rows = []
+    for institution in model.institutions.values():
+        systems = [s for s in model.systems.values() if s.owner == institution.id]
+        cost = sum(s.annual_cost or 0 for s in systems)
+        errors, warnings = findings.get(institution.id, [0, 0])
+        rows.append([institution.name, _percent((per.get(institution.id) or {}).get("alignment")), len(systems),
+                     f"{cost:,.0f}", errors, warnings])
+    rows.sort(key=lambda r: (-r[4], -r[5], r[0]))
+    return ("<section><h2>Institutions ranked</h2><p>By error findings, then warnings, about their systems and "
+            "processes.</p>" + _table(["institution", "alignment", "systems", f"annual cost ({model.info.currency or ''})",
+                                      "errors", "warnings"], rows, {2, 3, 4, 5}) + "</section>")
+
+
+def _processes(model: Model, result: Result) -> str:
+    from egov_align import diagrams
+
+    per = result.metrics.get("processes") or {}
+    drawable = shutil.which("dot") is not None
+    out = ["<section><h2>Processes</h2>"]
+    for number, process in enumerate(model.processes.values()):
+        values = per.get(process.id) or {}
+        out.append(f"<h3>{_e(process.name)}</h3><p>Alignment {_percent(values.get('alignment'))}, coordination "
+                   f"{_percent(values.get('coordination'))}; {len(process.steps)} steps, owner "
+                   f"{_e(model.institutions[process.owner].name)}.</p>")
+        if drawable and number < MAX_DIAGRAMS:
+            graph = diagrams.process_flow(model, result.findings, process.id)
+            try:
+                diagrams.check_drawable(graph)
+                out.append(f"<figure>{_svg_only(graph.pipe(format='svg', encoding='utf-8'))}</figure>")
+            except diagrams.DiagramTooLarge:
+                out.append("<p class=\"muted small\">Too large to draw here; see the dashboard.</p>")
+    if not drawable:
+        out.append("<p class=\"muted small\">Diagrams need Graphviz (`dot`), which is not installed here.</p>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _consolidation(model: Model, metrics: dict, currency: str | None) -> str:
+    plan = metrics.get("consolidation") or []
+    rows = [[model.systems[item["system"]].name if item["system"] in model.systems else item["system"],
+             _money(item["annual_cost"], currency), item["steps_supported"],
+             "; ".join(f"{s}: {item.get('reasons', {}).get(s, '')}" for s in item["taken_over_by"])] for item in plan]
+    return (f"<section><h2>Consolidation plan and redundant spend</h2><p>Retiring these systems would save "
+            f"{_e(_money(metrics.get('redundant_spend'), currency))} a year; each is taken over by the systems named."
+            "</p>" + _table(["system", "annual cost", "steps supported", "taken over by"], rows, {1, 2})
+            + "</section>")
+
+
+def _integration_and_security(model: Model, result: Result) -> str:
+    rules = ("integration-gap", "once-only-gap", "unprotected-sensitive-data", "unassessed-sensitive-system",
+             "non-standard-integration", "divergent-standards")
+    rows = [[f.rule, f.severity.value, f.message] for f in result.findings if f.rule in rules]
+    metrics = result.metrics
+    return (f"<section><h2>Integration and security</h2><p>Integration coverage "
+            f"{_percent(metrics.get('integration_coverage'))}; mediated integrations "
+            f"{_percent(metrics.get('mediated_integrations'))}; standardised integrations "
+            f"{_percent(metrics.get('standardised_integrations'))}.</p>"
+            + _table(["rule", "severity", "finding"], rows) + "</section>")
+
+
+def _completeness(metrics: dict) -> str:
+    completeness = metrics.get("completeness") or {}
+    rows = [[kind.replace("_", " "), _percent(value)] for kind, value in completeness.items()]
+    return ("<section><h2>Data completeness</h2><p>How much of what matters is filled in the model's records "
+            "(a default value does not count).</p>" + _table(["records", "complete"], rows, {1}) + "</section>")
+
+
+def to_pdf(document: str) -> bytes:
+    """The same document as PDF (the optional extra egov-align[pdf]); no URL is ever fetched."""
+    from weasyprint import HTML
+
+    def refuse(url: str, *args, **kwargs):
+        raise ValueError(f"the report fetches nothing: {url}")
+
+    return HTML(string=document, url_fetcher=refuse).write_pdf()

@@ -1,0 +1,98 @@
+"""egov-align report (DESIGN 10): one self-contained document, in HTML or PDF."""
+
+from __future__ import annotations
+
+import builtins
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, run_cli
+
+SECTIONS = ["Executive summary", "Findings by severity and rule", "Institutions ranked", "Processes",
+            "Consolidation plan and redundant spend", "Integration and security", "Data completeness",
+            "Appendix: every finding"]
+
+
+class _Outside(HTMLParser):
+    """Every reference a browser would follow to another host or file."""
+
+    def __init__(self):
+        super().__init__()
+        self.references, self.scripts, self.headings = [], 0, []
+        self._heading = False
+
+    def handle_starttag(self, tag, attrs):
+        self.scripts += tag == "script"
+        self._heading = tag == "h2"
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href") and value and not value.startswith(("#", "data:")):
+                self.references.append(value)
+
+    def handle_data(self, data):
+        if self._heading:
+            self.headings.append(data)
+            self._heading = False
+
+
+@pytest.fixture
+def sample(tmp_path, monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_NO_CACHE", "1")
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    shutil.copy(ROOT / "egov-align.toml", tmp_path)
+    return tmp_path
+
+
+def test_the_html_report_is_complete_and_self_contained(sample):
+    run = run_cli("report", "-o", "report.html", cwd=sample)
+    assert run.code == 0, run.err
+    text = (sample / "report.html").read_text()
+    parser = _Outside()
+    parser.feed(text)
+    assert parser.references == [] and parser.scripts == 0
+    assert [u for u in text.split("url(")[1:] if not u.startswith("#")] == []  # CSS and SVG: only local ids
+    assert parser.headings == SECTIONS
+    assert "Illustrative e-Government landscape" in text and "@page" in text and "<svg" in text
+    assert text.count("<tr>") > 65  # the appendix lists every finding
+
+
+def test_model_text_is_escaped(sample):
+    names = sample / "models" / "institutions.yaml"
+    names.write_text(names.read_text().replace("name: e-Government Authority (e-GA)",
+                                               'name: "<script>alert(1)</script> & <b>e-GA</b>"', 1))
+    assert run_cli("report", "-o", "r.html", cwd=sample).code == 0
+    text = (sample / "r.html").read_text()
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;e-GA&lt;/b&gt;" in text
+
+
+@pytest.mark.timeout(300)
+def test_the_pdf_report_reads_as_the_document(sample):
+    pytest.importorskip("weasyprint")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is installed in CI")
+    assert run_cli("report", "-o", "report.pdf", cwd=sample).code == 0
+    text = subprocess.run(["pdftotext", str(sample / "report.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for heading in SECTIONS:
+        assert heading in text, heading
+    assert "Executive summary" in text and "sample)" in text
+
+
+def test_usage_errors(sample, monkeypatch):
+    assert "name an .html or .pdf file" in run_cli("report", "-o", "r.txt", cwd=sample).err
+    assert "Kiswahili report is not written yet" in run_cli("report", "-o", "r.html", "--lang", "sw", cwd=sample).err
+    real_import = builtins.__import__
+
+    def without_weasyprint(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_weasyprint)
+    run = run_cli("report", "-o", "r.pdf", cwd=sample)
+    assert run.code == 2 and "pip install 'egov-align[pdf]'" in run.err
+    assert not Path(sample / "r.pdf").exists()
