@@ -12,6 +12,7 @@ import html
 import io
 import re
 import shutil
+import warnings
 
 from egov_align import __version__
 from egov_align.model import Model
@@ -57,12 +58,19 @@ def _svg_only(svg: str) -> str:
     return re.sub(r'\s(?:xlink:)?href="(?!#)[^"]*"', "", svg)
 
 
+def _pyplot():
+    """matplotlib, drawing off-screen; its own dependencies' deprecation notices are not ours to show."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from matplotlib import pyplot, ticker
+    return pyplot, ticker
+
+
 def _bar_chart(labels: list[str], values: list[int], colours: list[str], title: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
+    pyplot, _ticker = _pyplot()
     figure, axes = pyplot.subplots(figsize=(7, max(1.6, 0.32 * len(labels) + 0.8)))
     axes.barh(labels[::-1], values[::-1], color=colours[::-1])
     axes.set_title(title, fontsize=11, loc="left")
@@ -78,18 +86,14 @@ def _bar_chart(labels: list[str], values: list[int], colours: list[str], title: 
 
 
 def _line_chart(points: list[dict]) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
+    pyplot, ticker = _pyplot()
     figure, axes = pyplot.subplots(figsize=(7, 2.6))
     dates = [p["date"][:10] for p in points]
     for name, label in (("alignment", "alignment"), ("integration_coverage", "integration coverage"),
                         ("digital_services", "digital services")):
         axes.plot(dates, [p["metrics"].get(name) for p in points], marker="o", label=label)
     axes.set_ylim(0, 1)
-    axes.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axes.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
     axes.tick_params(axis="x", labelrotation=45, labelsize=7)
     axes.legend(fontsize=8, loc="lower right")
     axes.spines[["top", "right"]].set_visible(False)
