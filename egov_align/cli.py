@@ -378,6 +378,15 @@ def cmd_validate(args) -> int:
     return _report(args, config, validation_result(loaded), _options(args, "validate"), cache, rendered_key)
 
 
+def _valid_model(args, config: Config, paths: list[str]) -> LoadResult | None:
+    """The loaded model, or None after printing its diagnostics (the command then exits 1)."""
+    loaded = load_for(args, config, paths, want_model=True)
+    if not loaded.valid:
+        sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
+        return None
+    return loaded
+
+
 def _remembered(args, config: Config, found: Discovery, cache: Cache | None, command: str):
     """(analysis key, key of this very output, the output and exit code when printed before) — or Nones.
 
@@ -517,9 +526,8 @@ def cmd_export(args) -> int:
         raise UsageError("export sheet writes a workbook: give -o FILE.xlsx")
     paths, config = resolve_model(args)
     guard_output(args, paths)
-    loaded = load_for(args, config, paths, want_model=True)
-    if not loaded.valid:
-        sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
+    loaded = _valid_model(args, config, paths)
+    if loaded is None:
         return EXIT_FAIL
     if args.format == "sheet":
         from egov_align.analyze import analyze
@@ -581,9 +589,8 @@ def cmd_report(args) -> int:
 
     paths, config = resolve_model(args)
     guard_output(args, paths)
-    loaded = load_for(args, config, paths, want_model=True)
-    if not loaded.valid:
-        sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
+    loaded = _valid_model(args, config, paths)
+    if loaded is None:
         return EXIT_FAIL
     result = analyze(loaded.model, config=config)
     trend = None
@@ -697,9 +704,8 @@ def cmd_render(args) -> int:
     args.paths = []
     paths, config = resolve_model(args)
     guard_output(args, paths)
-    loaded = load_for(args, config, paths, want_model=True)
-    if not loaded.valid:
-        sys.stdout.write(REPORTERS["text"](validation_result(loaded), options=_options(args, "validate")))
+    loaded = _valid_model(args, config, paths)
+    if loaded is None:
         return EXIT_FAIL
     model = loaded.model
     needs_id = {"process": model.processes, "system": model.systems}
