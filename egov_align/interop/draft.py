@@ -3,8 +3,8 @@
 An importer turns its source into `Draft` elements whose references are still in the
 source's words (`Ref`: an id, an exact name or a foreign identifier) and whose every field
 remembers where it came from (`Sheet!B7`, `catalog.yaml:12`). Ids are then kept or made
-from names, references resolved, the YAML written in memory and checked by the loader
-itself, so that what an import writes is what `validate` accepts, and every problem is
+from names, references resolved and every element validated by the model's own classes
+(output.py), so that what an import writes is what `validate` accepts, and every problem is
 told at the source's position.
 """
 

@@ -1,4 +1,4 @@
-"""From drafts to model files: ids, references, the YAML, the loader's check, and the only writes.
+"""From drafts to model files: ids, references, the schema's check, the YAML, and the only writes.
 
 DESIGN 12: `-o DIR` must be new or empty; `--into REPO` adds new files to a model repository
 and never changes one (elements it already has, by foreign identifier or exact name, are
@@ -16,9 +16,20 @@ from pathlib import Path
 from egov_align import __version__
 from egov_align.config import Config, load_config
 from egov_align.discovery import Source, discover, is_model_repository, model_paths
-from egov_align.interop.draft import KIND_ORDER, KIND_SINGULAR, Draft, Known, Ref, Report, StepRef, assign_ids, unique
-from egov_align.interop.yamltext import YamlText
-from egov_align.names import printable
+from egov_align.interop.draft import (
+    KIND_ORDER,
+    KIND_SINGULAR,
+    Draft,
+    Known,
+    Ref,
+    Report,
+    StepRef,
+    assign_ids,
+    slug,
+    unique,
+)
+from egov_align.interop.yamltext import YamlText, scalar
+from egov_align.names import did_you_mean, printable
 
 HEADER_MARK = "Written by egov-align import"
 
@@ -102,8 +113,6 @@ class _Resolver:
             return ref.text
         if len(names.get(ref.text, [])) == 1:
             return names[ref.text][0]
-        from egov_align.names import did_you_mean
-
         self.report.problem(ref.origin, f"no step {ref.text!r} in process {process_id}"
                                         f"{did_you_mean(ref.text, [*ids, *names])}; give its id or exact name")
         return None
@@ -193,7 +202,7 @@ def build_files(elements: dict[str, list[tuple]], model_info: tuple | None, *, t
         values, origin, origins = model_info
         text = new_file(models_dir / "model.yaml", "model")
         for name, value in values.items():
-            text.add(f"  {name}: {_scalar(value)}", origins.get(name, origin))
+            text.add(f"  {name}: {scalar(value)}", origins.get(name, origin))
     budget = max(config.max_file_bytes // 2, 10_000)
     for kind in KIND_ORDER:
         if kind == "processes":
@@ -216,18 +225,16 @@ def build_files(elements: dict[str, list[tuple]], model_info: tuple | None, *, t
     return {path: text for path, text in files.items() if len(text.lines) > len(head.splitlines()) + 1}
 
 
-def _scalar(value: object) -> str:
-    from egov_align.interop.yamltext import scalar
-
-    return scalar(value)
-
-
 # ---------------------------------------------------------------- the whole import
 
 
 def finish(drafts: dict[str, list[Draft]], model_info: tuple | None, report: Report, target: Target, *,
            fmt: str, source_name: str) -> None:
-    """Resolve, write in memory, check with the loader, then write; problems go to the report."""
+    """Keep or make ids, resolve references, check the elements, then write; problems go to the report.
+
+    With --into, the repository's model is loaded first (it must be valid): its elements are
+    what references may name and what imported elements are reused as.
+    """
     from egov_align.loader import load
 
     config = load_config(target.directory) if target.into else Config()
@@ -287,8 +294,6 @@ def finish(drafts: dict[str, list[Draft]], model_info: tuple | None, report: Rep
 
 
 def _stem(source_name: str) -> str:
-    from egov_align.interop.draft import slug
-
     return slug(Path(source_name).stem, "import")
 
 
