@@ -25,6 +25,20 @@ def _git(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
+def _model_files(top: Path, revision: str, specs: list[str]) -> list[tuple[str, str]]:
+    """(path from the top, blob id) of each model file under `specs` at `revision`."""
+    listed = _git(["ls-tree", "-r", "-z", revision, "--", *specs], top).decode("utf-8", "surrogateescape")
+    found = []
+    for entry in filter(None, listed.split("\0")):
+        info, name = entry.split("\t", 1)
+        mode, kind, blob = info.split()[:3]
+        # blobs only: a submodule (commit) or a link (120000) named *.yaml is not a model file
+        if kind == "blob" and mode != "120000" and name.endswith(YAML_SUFFIXES) and "\n" not in name \
+                and not any(part.startswith(".") for part in name.split("/")):
+            found.append((name, blob))
+    return found
+
+
 def sources_at(revision: str, paths, *, cwd: Path) -> list[Source]:
     """Every *.yaml / *.yml under `paths` at `revision`, shown with paths relative to `cwd`."""
     top = Path(_git(["rev-parse", "--show-toplevel"], cwd).decode().strip())
@@ -34,15 +48,7 @@ def sources_at(revision: str, paths, *, cwd: Path) -> list[Source]:
         raise GitError(f"no such revision {revision!r} in this git repository (a branch, tag or commit)") from None
     prefix = cwd.resolve().relative_to(top.resolve())
     specs = [(prefix / p).as_posix() if (prefix / p).as_posix() != "." else "." for p in paths]
-    listed = _git(["ls-tree", "-r", "-z", revision, "--", *specs], top).decode("utf-8", "surrogateescape")
-    names = []
-    for entry in filter(None, listed.split("\0")):
-        info, name = entry.split("\t", 1)
-        mode, kind = info.split()[:2]
-        # blobs only: a submodule (commit) or a link (120000) named *.yaml is not a model file
-        if kind == "blob" and mode != "120000" and name.endswith(YAML_SUFFIXES) and "\n" not in name \
-                and not any(part.startswith(".") for part in name.split("/")):
-            names.append(name)
+    names = [name for name, _blob in _model_files(top, revision, specs)]
     if not names:
         return []
     request = "".join(f"{revision}:{n}\n" for n in names).encode("utf-8", "surrogateescape")
@@ -130,16 +136,11 @@ def is_shallow(cwd: Path) -> bool:
 def sources_of(commit: str, specs: list[str], top: Path, cwd: Path, blobs: BlobReader) -> list[Source]:
     """The model files at `commit`, their contents through the shared reader (unchanged blobs read once),
     named relative to `cwd` like the files of the working tree."""
-    listed = _git(["ls-tree", "-r", "-z", commit, "--", *specs], top).decode("utf-8", "surrogateescape")
     sources = []
-    for entry in filter(None, listed.split("\0")):
-        info, name = entry.split("\t", 1)
-        mode, kind, blob = info.split()[:3]
-        if kind == "blob" and mode != "120000" and name.endswith(YAML_SUFFIXES) and "\n" not in name \
-                and not any(part.startswith(".") for part in name.split("/")):
-            content = blobs.read(blob)
-            if content is not None:
-                sources.append(Source(Path(os.path.relpath(top / name, cwd)).as_posix(), content=content))
+    for name, blob in _model_files(top, commit, specs):
+        content = blobs.read(blob)
+        if content is not None:
+            sources.append(Source(Path(os.path.relpath(top / name, cwd)).as_posix(), content=content))
     return sorted(sources, key=lambda s: s.display)
 
 

@@ -16,6 +16,7 @@ import warnings
 
 from egov_align import __version__
 from egov_align.model import Model
+from egov_align.reporters.text import money, percent
 from egov_align.results import Result
 from egov_align.views import rule_counts
 
@@ -42,12 +43,8 @@ def _e(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _percent(value) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
-
-
 def _money(value, currency: str | None) -> str:
-    return "n/a" if value is None else f"{value:,.0f} {currency or ''}".strip()
+    return "n/a" if value is None else money(value, currency)
 
 
 def _svg_only(svg: str) -> str:
@@ -112,17 +109,17 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
 
 
 MEANINGS = [
-    ("alignment", "Alignment", _percent, "of the process steps that need capabilities are done on systems in "
+    ("alignment", "Alignment", percent, "of the process steps that need capabilities are done on systems in "
                                          "service that provide every one of them."),
-    ("integration_coverage", "Integration coverage", _percent, "of the hand-offs of data between systems are "
+    ("integration_coverage", "Integration coverage", percent, "of the hand-offs of data between systems are "
                                                               "carried by an active integration."),
-    ("digital_services", "Digital services", _percent, "of the services to citizens and businesses can be used on "
+    ("digital_services", "Digital services", percent, "of the services to citizens and businesses can be used on "
                                                       "the web, a phone, USSD, SMS or a kiosk."),
-    ("coordination", "Coordination", _percent, "of the hand-offs between institutions run on a shared system or "
+    ("coordination", "Coordination", percent, "of the hand-offs between institutions run on a shared system or "
                                               "an integration, not on paper."),
-    ("mediated_integrations", "Mediated integrations", _percent, "of the active integrations go through the "
+    ("mediated_integrations", "Mediated integrations", percent, "of the active integrations go through the "
                                                                 "government service bus."),
-    ("standardised_integrations", "Standardised integrations", _percent, "of the active integrations follow a "
+    ("standardised_integrations", "Standardised integrations", percent, "of the active integrations follow a "
                                                                         "named standard."),
 ]
 
@@ -165,8 +162,8 @@ def build_report(model: Model, result: Result, *, history=None, today: dt.date |
         parts.append(f"<section><h2>Over time</h2><p>The last {len(history.points)} commits that changed the "
                      f"model.</p><figure>{_line_chart(valid)}</figure>"
                      + _table(["date", "alignment", "integration coverage", "errors", "warnings", "commit"],
-                              [[p["date"][:10], _percent(p["metrics"].get("alignment")),
-                                _percent(p["metrics"].get("integration_coverage")), p["findings"]["error"],
+                              [[p["date"][:10], percent(p["metrics"].get("alignment")),
+                                percent(p["metrics"].get("integration_coverage")), p["findings"]["error"],
                                 p["findings"]["warning"], p["subject"]] for p in valid], {3, 4}) + "</section>")
     parts.append("<section><h2>Appendix: every finding</h2>" + _table(
         ["severity", "rule", "subject", "message", "where"],
@@ -193,7 +190,7 @@ def _institutions(model: Model, result: Result) -> str:
         systems = [s for s in model.systems.values() if s.owner == institution.id]
         cost = sum(s.annual_cost or 0 for s in systems)
         errors, warnings = findings.get(institution.id, [0, 0])
-        rows.append([institution.name, _percent((per.get(institution.id) or {}).get("alignment")), len(systems),
+        rows.append([institution.name, percent((per.get(institution.id) or {}).get("alignment")), len(systems),
                      f"{cost:,.0f}", errors, warnings])
     rows.sort(key=lambda r: (-r[4], -r[5], r[0]))
     return ("<section><h2>Institutions ranked</h2><p>By error findings, then warnings, about their systems and "
@@ -209,8 +206,8 @@ def _processes(model: Model, result: Result) -> str:
     out = ["<section><h2>Processes</h2>"]
     for number, process in enumerate(model.processes.values()):
         values = per.get(process.id) or {}
-        out.append(f"<h3>{_e(process.name)}</h3><p>Alignment {_percent(values.get('alignment'))}, coordination "
-                   f"{_percent(values.get('coordination'))}; {len(process.steps)} steps, owner "
+        out.append(f"<h3>{_e(process.name)}</h3><p>Alignment {percent(values.get('alignment'))}, coordination "
+                   f"{percent(values.get('coordination'))}; {len(process.steps)} steps, owner "
                    f"{_e(model.institutions[process.owner].name)}.</p>")
         if drawable and number < MAX_DIAGRAMS:
             graph = diagrams.process_flow(model, result.findings, process.id)
@@ -242,15 +239,15 @@ def _integration_and_security(model: Model, result: Result) -> str:
     rows = [[f.rule, f.severity.value, f.message] for f in result.findings if f.rule in rules]
     metrics = result.metrics
     return (f"<section><h2>Integration and security</h2><p>Integration coverage "
-            f"{_percent(metrics.get('integration_coverage'))}; mediated integrations "
-            f"{_percent(metrics.get('mediated_integrations'))}; standardised integrations "
-            f"{_percent(metrics.get('standardised_integrations'))}.</p>"
+            f"{percent(metrics.get('integration_coverage'))}; mediated integrations "
+            f"{percent(metrics.get('mediated_integrations'))}; standardised integrations "
+            f"{percent(metrics.get('standardised_integrations'))}.</p>"
             + _table(["rule", "severity", "finding"], rows) + "</section>")
 
 
 def _completeness(metrics: dict) -> str:
     completeness = metrics.get("completeness") or {}
-    rows = [[kind.replace("_", " "), _percent(value)] for kind, value in completeness.items()]
+    rows = [[kind.replace("_", " "), percent(value)] for kind, value in completeness.items()]
     return ("<section><h2>Data completeness</h2><p>How much of what matters is filled in the model's records "
             "(a default value does not count).</p>" + _table(["records", "complete"], rows, {1}) + "</section>")
 

@@ -14,6 +14,7 @@ from egov_align.names import printable
 from egov_align.perf import gc_paused
 
 IMPORT_FORMATS = ("sheet", "backstage", "bpmn", "archimate")
+ONE_SOURCE = {"sheet": "one workbook or CSV file", "archimate": "one model file"}
 
 
 def run_import(fmt: str, sources: list[str], target: Target, **options) -> Report:
@@ -29,20 +30,17 @@ def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | Non
                 owner: str | None = None, name_lang: str | None = None) -> Report:
     shown = ", ".join(sources)
     report = Report(source=shown, format=fmt)
+    if fmt in ONE_SOURCE and len(sources) != 1:
+        report.problem(shown, f"import {fmt} reads {ONE_SOURCE[fmt]} at a time")
+        return report
     if fmt == "sheet":
         from egov_align.interop.sheet_import import import_counts, read_drafts
 
-        if len(sources) != 1:
-            report.problem(shown, "import sheet reads one workbook or CSV file at a time")
-            return report
         drafts, model_info = read_drafts(Path(sources[0]), report, kind=kind)
         import_counts(drafts, report)
     elif fmt == "archimate":
         from egov_align.interop.archimate import read_drafts as read_archimate
 
-        if len(sources) != 1:
-            report.problem(shown, "import archimate reads one model file at a time")
-            return report
         drafts, model_info = read_archimate(Path(sources[0]), report, lang=name_lang)
     elif fmt == "bpmn":
         from egov_align.interop.bpmn import read_drafts as read_bpmn

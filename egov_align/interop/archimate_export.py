@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 
+from egov_align.graph import flow_edges
 from egov_align.model import Model
 from egov_align.schema import KINDS
 
@@ -185,19 +186,8 @@ class _Writer:
                     access = "ReadWrite" if entity in step.reads and entity in step.writes else \
                         "Read" if entity in step.reads else "Write"
                     self.relate("Access", step_id, e[f"data:{entity}"], access=access)
-            for source, target in _flow_edges(process):
+            for source, target in flow_edges(process):
                 self.relate("Triggering", e[f"step:{process.id}/{source}"], e[f"step:{process.id}/{target}"])
-
-
-def _flow_edges(process) -> list[tuple[str, str]]:
-    """DESIGN 2: `next` when given, else the step listed after it."""
-    edges = []
-    for index, step in enumerate(process.steps):
-        if step.next is not None:
-            edges += [(step.id, target) for target in step.next]
-        elif index + 1 < len(process.steps):
-            edges.append((step.id, process.steps[index + 1].id))
-    return edges
 
 
 def export_archimate(model: Model) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 
+from egov_align.graph import flow_edges
 from egov_align.interop.archimate_export import MAX_LAID_OUT, NODE_H, NODE_W, NS, XSI, graphviz_available
 
 POINTS_PER_INCH = 72
@@ -123,7 +124,7 @@ def add_views(writer) -> None:
     for process in model.processes.values():
         steps = [f"step:{process.id}/{s.id}" for s in process.steps]
         systems = list(dict.fromkeys(f"system:{s}" for step in process.steps for s in step.systems))
-        flow = [(f"step:{process.id}/{a}", f"step:{process.id}/{b}") for a, b in _edges(process)]
+        flow = [(f"step:{process.id}/{a}", f"step:{process.id}/{b}") for a, b in flow_edges(process)]
         serving = [(system, f"step:{process.id}/{step.id}") for step in process.steps
                    for system in (f"system:{s}" for s in step.systems)]
         boxes = _layout(steps + systems, flow + serving)
@@ -147,9 +148,3 @@ def add_views(writer) -> None:
         holder = place(diagram, e[institution], box)
         for system in systems:
             place(holder, e[system], boxes[system])
-
-
-def _edges(process) -> list[tuple[str, str]]:
-    from egov_align.interop.archimate_export import _flow_edges
-
-    return _flow_edges(process)
