@@ -31,11 +31,11 @@ class CellError(ValueError):
     """A cell that cannot be read as its column's type: the message says what was expected."""
 
 
+_BLANKS = " \t\r\n\u00a0"  # stray spaces, line breaks and Excel's non-breaking spaces around a value
+
+
 def _empty(value: object) -> bool:
-    return value is None or (isinstance(value, str) and value.strip(" \t\r\n\u00a0") == "")
-
-
-_BLANKS = " \t\r\n\u00a0"
+    return value is None or value == "" or (isinstance(value, str) and not value.strip(_BLANKS))
 
 
 def _text(value: object) -> str:
@@ -237,7 +237,6 @@ class _Rows:
         self.order = [c.field.split(".")[0] for c in COLUMNS[kind]] + ["external"]
         mapped = {column.field: index for index, column in mapping.items() if isinstance(column, Column)}
         self.required = [(c.field, mapped[c.field]) for c in COLUMNS[kind] if c.required and c.field in mapped]
-        self.sheet = None if table.csv_file is not None else f"{table.name}!"
 
     def draft(self, row: int) -> Draft | None:
         table = self.table
@@ -246,21 +245,13 @@ class _Rows:
         values: dict = {}
         origins: dict[str, str] = {}
         external: dict[str, str] = {}
-        line = str(row + 1)
-        sheet = self.sheet
         for index, column, convert in self.plan:
-            if index >= width:
+            value = cells[index] if index < width else None
+            if _empty(value):
                 continue
-            value = cells[index]
-            if type(value) is str:
-                value = value.strip(_BLANKS)
-                if not value:
-                    continue
-            elif value is None:
-                continue
-            position = f"{sheet}{column_letter(index)}{line}" if sheet else table.position(row, index)
+            position = table.position(row, index)
             if convert is _text:
-                values[column.field], origins[column.field] = value if type(value) is str else _text(value), position
+                values[column.field], origins[column.field] = _text(value), position
                 continue
             if convert is None:  # external.NAME
                 external[column.split(".", 1)[1]] = _text(value)
