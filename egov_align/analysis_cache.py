@@ -16,6 +16,7 @@ from pathlib import Path
 from egov_align.cache import Cache
 from egov_align.discovery import Source
 from egov_align.findings import Finding, Severity
+from egov_align.i18n import from_json, to_json
 from egov_align.perf import gc_paused
 from egov_align.results import Result
 
@@ -49,9 +50,9 @@ def analysis_key(cache: Cache, sources: list[Source], *, max_bytes: int, config_
     return cache.key(digest.digest())
 
 
-def output_key(cache: Cache, key: str, fmt: str, color: bool) -> str:
+def output_key(cache: Cache, key: str, fmt: str, color: bool, lang: str) -> str:
     """Where one rendering of a cached analysis is kept (a warm run then just copies it out)."""
-    return cache.key(f"output\0{key}\0{fmt}\0{color}".encode())
+    return cache.key(f"output\0{key}\0{fmt}\0{color}\0{lang}".encode())
 
 
 def store_output(cache: Cache, key: str, text: str, exit_code: int) -> None:
@@ -70,7 +71,7 @@ def fetch_output(cache: Cache, key: str) -> tuple[str, int] | None:
 
 def store(cache: Cache, key: str, result: Result, *, model_name: str | None, currency: str | None) -> None:
     cache.put(key, {"findings": [[f.rule, f.severity.value, f.message, f.file, f.line, f.column, f.subject,
-                                  list(f.related), f.key] for f in result.findings],
+                                  list(f.related), f.key, to_json(f.text)] for f in result.findings],
                     "metrics": result.metrics, "counts": result.counts,
                     "model": {"name": model_name, "currency": currency}})
 
@@ -97,7 +98,7 @@ def _findings(records: list) -> list[Finding] | None:
     """Findings from records of exactly the shape `store` writes (checked inline: 150,000 of them)."""
     findings = []
     append = findings.append
-    for rule, severity, message, file, line, column, subject, related, finding_key in records:
+    for rule, severity, message, file, line, column, subject, related, finding_key, text in records:
         if not (type(rule) is str and type(message) is str and type(file) is str and type(line) is int
                 and type(column) is int and (subject is None or type(subject) is str)
                 and type(finding_key) is str and type(related) is list):
@@ -105,5 +106,5 @@ def _findings(records: list) -> list[Finding] | None:
         if related and not all(type(r) is str for r in related):
             return None
         append(Finding(rule, _SEVERITIES[severity], message, file, line, column, subject, tuple(related),
-                       finding_key))
+                       finding_key, from_json(text)))
     return findings

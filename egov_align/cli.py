@@ -22,6 +22,7 @@ from egov_align.cache import Cache, CacheLocationError, cache_salt, check_cache_
 from egov_align.config import FAIL_ON, Config, ConfigError, load_config
 from egov_align.discovery import Discovery, PathNotFound, discover, is_model_repository, model_paths
 from egov_align.findings import Severity
+from egov_align.i18n import LANGUAGES, LanguageError, _, choose, language, use
 from egov_align.names import did_you_mean, printable
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
 from egov_align.results import Result, validation_result
@@ -65,6 +66,12 @@ def _model_options(parser: argparse.ArgumentParser, *, positional: bool = True) 
                         help="worker processes for reading large models (default: one per core)")
 
 
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=tuple(LANGUAGES), default=None,
+                        help="the language of text output: en or sw (Kiswahili); default: `lang` in egov-align.toml, "
+                             "else EGOV_ALIGN_LANG, else en. JSON, SARIF and GitHub output stay English")
+
+
 def _output_options(parser: argparse.ArgumentParser, formats: tuple[str, ...], *, default: str | None = "text") -> None:
     parser.add_argument("--format", choices=formats, default=default,
                         help=f"output format: {', '.join(formats)} (default: {default or 'from the -o extension'})")
@@ -100,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help=COMMAND_HELP["validate"])
     _model_options(validate)
     _output_options(validate, VALIDATE_FORMATS)
+    _lang_option(validate)
     validate.add_argument("--fail-on", choices=FAIL_ON, default=None,
                           help="every diagnostic is an error: only `never` changes the exit code (0, "
                                "diagnostics still printed)")
@@ -107,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze_ = commands.add_parser("analyze", help=COMMAND_HELP["analyze"])
     _model_options(analyze_)
     _output_options(analyze_, ANALYZE_FORMATS)
+    _lang_option(analyze_)
     analyze_.add_argument("--fail-on", choices=FAIL_ON, default=None,
                           help="exit 1 on a finding at or above this severity (default: error)")
     analyze_.add_argument("--as-of", type=_date, default=None, help="date for assessment ages (YYYY-MM-DD)")
@@ -121,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="exit 1 only when the change introduces a finding at or above this severity")
     diff.add_argument("--as-of", type=_date, default=None, help="date for assessment ages (YYYY-MM-DD)")
     _output_options(diff, ("text", "json", "markdown"))
+    _lang_option(diff)
 
     export = commands.add_parser("export", help=COMMAND_HELP["export"])
     _model_options(export)
@@ -150,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_options(report)
     report.add_argument("-o", "--output", metavar="FILE", required=True,
                         help="FILE.html (self-contained) or FILE.pdf (needs the extra: pip install 'egov-align[pdf]')")
-    report.add_argument("--lang", choices=("en", "sw"), default=None, help="the report's language (default: en)")
+    _lang_option(report)
 
     history = commands.add_parser("history", help=COMMAND_HELP["history"])
     history.add_argument("paths", nargs="*", metavar="PATH", help="the model (default: this model repository)")
@@ -159,11 +169,12 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--max", type=int, metavar="N", help="only the last N commits that changed the model")
     history.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
     _output_options(history, ("text", "json", "csv"))
+    _lang_option(history)
 
     schema = commands.add_parser("schema", help=COMMAND_HELP["schema"])
     schema.add_argument("-o", "--output", metavar="FILE")
 
-    commands.add_parser("rules", help=COMMAND_HELP["rules"])
+    _lang_option(commands.add_parser("rules", help=COMMAND_HELP["rules"]))
 
     init = commands.add_parser("init", help=COMMAND_HELP["init"])
     init.add_argument("directory", metavar="DIR")
@@ -252,9 +263,18 @@ def resolve_model(args) -> tuple[list[str], Config]:
         config = config or repository
         paths += found
     config = config or load_config(Path.cwd())
+    _use_language(args, config)
     if getattr(args, "fail_on", None):
         config = config.replace(fail_on=args.fail_on)
     return paths, config
+
+
+def _use_language(args, config: Config | None = None) -> None:
+    """DESIGN 10: --lang, else `lang` in egov-align.toml, else EGOV_ALIGN_LANG, else English."""
+    try:
+        use(choose(getattr(args, "lang", None), config.lang if config is not None else None))
+    except LanguageError as error:
+        raise UsageError(str(error)) from None
 
 
 def guard_output(args, paths: list[str]) -> None:
@@ -401,7 +421,7 @@ def _remembered(args, config: Config, found: Discovery, cache: Cache | None, com
                                       notices=found.notices, command=command)
     if key is None:
         return None, None, None
-    rendered_key = analysis_cache.output_key(cache, key, args.format, _use_color(args, sys.stdout))
+    rendered_key = analysis_cache.output_key(cache, key, args.format, _use_color(args, sys.stdout), language())
     return key, rendered_key, analysis_cache.fetch_output(cache, rendered_key)
 
 
@@ -576,8 +596,6 @@ def cmd_report(args) -> int:
     suffix = Path(args.output).suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise UsageError(f"-o {args.output}: name an .html or .pdf file")
-    if (args.lang or os.environ.get("EGOV_ALIGN_LANG", "en")) not in ("en",):
-        raise UsageError("--lang sw: the Kiswahili report is not written yet; this version writes English only")
     if suffix == ".pdf":
         try:
             import weasyprint  # noqa: F401
@@ -633,18 +651,25 @@ def cmd_schema(args) -> int:
 
 
 def cmd_rules(args) -> int:
+    from egov_align.reporters.text import SEVERITY_WORDS
     from egov_align.rules import RULES, VALIDATION_RULES, summary
 
-    policies = load_config(Path.cwd()).policies
+    config = load_config(Path.cwd())
+    _use_language(args, config)
+    policies = config.policies
     width = max(map(len, [*RULES, *VALIDATION_RULES, *(p.name for p in policies)]))
-    lines = ["Analysis rules (docs/rules.md):"]
-    lines += [f"  {name:<{width}}  {getattr(rule, 'SEVERITY_TEXT', rule.DEFAULT_SEVERITY.value):<7}  {summary(rule)}"
-              for name, rule in RULES.items()]
+    severity = {rule.NAME: _(getattr(rule, "SEVERITY_TEXT", SEVERITY_WORDS[rule.DEFAULT_SEVERITY.value]))
+                for rule in RULES.values()}
+    column = max(7, *(len(text) for text in severity.values() if len(text) < 12))
+    lines = [_("Analysis rules (docs/rules.md):")]
+    lines += [f"  {name:<{width}}  {severity[name]:<{column}}  {_(summary(rule))}" for name, rule in RULES.items()]
     if policies:
-        lines += ["", "Policies of this repository (egov-align.toml [[policies]]):"]
-        lines += [f"  {p.name:<{width}}  {p.severity:<7}  {p.kind}: {p.summary}" for p in policies]
-    lines += ["", "Validation diagnostics (always errors; docs/model-format.md):"]
-    lines += [f"  {name:<{width}}  {'error':<7}  {text}" for name, text in VALIDATION_RULES.items()]
+        lines += ["", _("Policies of this repository (egov-align.toml [[policies]]):")]
+        lines += [f"  {p.name:<{width}}  {_(SEVERITY_WORDS[p.severity]):<{column}}  {p.kind}: "
+                  f"{p.summary}" for p in policies]
+    lines += ["", _("Validation diagnostics (always errors; docs/model-format.md):")]
+    lines += [f"  {name:<{width}}  {_(SEVERITY_WORDS['error']):<{column}}  {_(text)}"
+              for name, text in VALIDATION_RULES.items()]
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK
 
@@ -769,6 +794,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv or bool(os.environ.get("EGOV_ALIGN_DEBUG"))
     try:
         args = parse(argv)
+        _use_language(args)
         return COMMANDS[args.command](args)
     except (UsageError, PathNotFound, ConfigError, CacheLocationError) as error:
         _say(f"error: {error}")

@@ -37,6 +37,7 @@ class Config:
     policies: tuple = ()  # of policies.Policy
     rules: dict[str, str] = field(default_factory=dict)
     source: str | None = None  # the file the settings came from, for messages
+    lang: str | None = field(default=None, repr=False)  # the language of texts for people; not part of an analysis
 
     @property
     def policy_names(self) -> tuple[str, ...]:
@@ -118,6 +119,13 @@ def parse_config(table: dict, *, source: str | None = None) -> Config:
             continue
         elif key == "standards":
             values["approved_standards"] = _approved(value, where)
+        elif key == "lang":
+            from egov_align.i18n import LanguageError, checked
+
+            try:
+                values["lang"] = checked(value if isinstance(value, str) else repr(value), f"{where}: `lang`")
+            except LanguageError as error:
+                raise ConfigError(str(error)) from None
         elif key == "rules":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `[rules]` must be a table of rule = level")
@@ -129,7 +137,7 @@ def parse_config(table: dict, *, source: str | None = None) -> Config:
                 levels[rule] = check_choice(level, LEVELS, f"{where}: rule {rule!r}")
             values["rules"] = levels
         else:
-            known = ["paths", "fail-on", "rules", "standards", "policies", *_NUMBERS]
+            known = ["paths", "fail-on", "lang", "rules", "standards", "policies", *_NUMBERS]
             raise ConfigError(f"{where}: unknown key {key!r}{did_you_mean(key, known)}")
     return Config(**values)
 

@@ -10,9 +10,13 @@ for another to take over.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from egov_align.graph import Index
-from egov_align.model import Model
+from egov_align.i18n import N_, _, field_names, language
+
+if TYPE_CHECKING:  # the reporters read the plan's reasons from here without loading networkx
+    from egov_align.graph import Index
+    from egov_align.model import Model
 
 
 def _number(value: float) -> float | int:
@@ -65,22 +69,44 @@ class _Domain:
         return (parent_a is not None and parent_a == parent_b) or parent_a == owner_b or parent_b == owner_a
 
     def reason(self, retired: str, successor: str) -> str:
-        """'also provides health-insurance; same owner': why this successor was chosen."""
+        """'also provides health-insurance; same owner': why this successor was chosen (English, for JSON)."""
         parts = []
         capabilities = [c for c in self.capabilities(retired) if c in set(self.capabilities(successor))]
         if capabilities:
-            parts.append("also provides " + ", ".join(capabilities))
+            parts.append(PROVIDES.format(capabilities=", ".join(capabilities)))
         entities = [e for e in self.masters(retired) if e in set(self.masters(successor))]
         if entities:
-            parts.append("also masters " + ", ".join(entities))
+            parts.append(MASTERS.format(entities=", ".join(entities)))
         if self.model.systems[retired].owner == self.model.systems[successor].owner:
-            parts.append("same owner")
+            parts.append(SAME_OWNER)
         elif self.related_owners(retired, successor):
-            parts.append("same parent institution")
+            parts.append(SAME_PARENT)
         common = sorted(self.processes[retired] & self.processes[successor])
         if common:
-            parts.append(f"also supports {', '.join(common[:3])}" + (f" and {len(common) - 3} more" if len(common) > 3 else ""))
-        return "; ".join(parts) or "provides what it provided"
+            parts.append(SUPPORTS.format(processes=", ".join(common[:3])
+                                         + (f" and {len(common) - 3} more" if len(common) > 3 else "")))
+        return "; ".join(parts) or PROVIDES_ALL
+
+
+PROVIDES, MASTERS = N_("also provides {capabilities}"), N_("also masters {entities}")
+SAME_OWNER, SAME_PARENT = N_("same owner"), N_("same parent institution")
+SUPPORTS, PROVIDES_ALL = N_("also supports {processes}"), N_("provides what it provided")
+
+
+def reason_in_language(reason: str) -> str:
+    """A plan's reason (English in the JSON) in the language in force, part by part."""
+    if language() == "en":
+        return reason
+    shown = []
+    for part in reason.split("; "):
+        for template in (PROVIDES, MASTERS, SUPPORTS):
+            prefix = template.split("{")[0]
+            if part.startswith(prefix):
+                shown.append(_(template, **{field_names(template)[0]: part[len(prefix):]}))
+                break
+        else:
+            shown.append(_(part) if part in (SAME_OWNER, SAME_PARENT, PROVIDES_ALL) else part)
+    return "; ".join(shown)
 
 
 def _successors(domain: _Domain, system_id: str, holders: dict, gone: set[str]) -> tuple[dict, list[str]]:

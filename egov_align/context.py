@@ -10,6 +10,7 @@ import networkx as nx
 from egov_align.config import Config
 from egov_align.findings import Finding, Severity
 from egov_align.graph import Index
+from egov_align.i18n import Text
 from egov_align.model import Model
 
 
@@ -29,21 +30,18 @@ class RuleContext:
     def graph(self) -> nx.MultiDiGraph:
         return self.index.graph
 
-    def finding(self, subject: str, message: str, *, related=(), key: str = "",
-                severity: Severity | None = None, at: str | None = None) -> Finding:
+    def finding(self, subject: str, template: str | Text, *, related=(), key: str = "",
+                severity: Severity | None = None, at: str | None = None, **fields) -> Finding:
         """A finding of the running rule at the definition of `at` (default: the subject).
 
-        The configured level wins over the severity a rule suggests (duplicate-capability
-        suggests `error` for shared capabilities), which wins over the rule's default.
+        The message is `template` (marked with N_, translated where it is shown) filled
+        with `fields`, or a Text made already. The configured level wins over the severity a rule suggests
+        (duplicate-capability suggests `error` for shared capabilities), which wins over the
+        rule's default.
         """
         place = self.model.location(at or subject)
+        text = template if isinstance(template, Text) else Text.of(template, **fields)
         return Finding(rule=self.rule, severity=self.level or severity or self.default_severity,
-                       message=message, file=place.file, line=place.line, column=place.column,
-                       subject=subject, related=tuple(dict.fromkeys(related)), key=key)
+                       message=text.render("en"), file=place.file, line=place.line, column=place.column,
+                       subject=subject, related=tuple(dict.fromkeys(related)), key=key, text=text)
 
-
-def names(ids, limit: int = 5) -> str:
-    """`a`, `b` and 3 more: short lists for messages."""
-    ids = list(ids)
-    shown = ", ".join(f"`{i}`" for i in ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

@@ -49,6 +49,7 @@ class Finding(NamedTuple):
     subject: str | None = None
     related: tuple[str, ...] = ()
     key: str = ""
+    text: object = None  # i18n.Text: the message's template and fields, to show it in the reader's language
 
     @property
     def identity(self) -> tuple[str, str, str]:
@@ -59,7 +60,7 @@ class Finding(NamedTuple):
 
     def as_record(self) -> dict:
         """The DESIGN.md section 6 shape; `subject` only when there is one."""
-        rule, severity, message, file, line, column, subject, related, _key = self
+        rule, severity, message, file, line, column, subject, related, _key, _text = self
         if subject is None:
             return {"rule": rule, "severity": _VALUE[severity], "message": message, "file": file, "line": line,
                     "column": column, "related": list(related)}

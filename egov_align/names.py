@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from egov_align.i18n import N_
+
 # DESIGN.md section 4, in the order `egov-align rules` lists them. rules/__init__.py registers a
 # module for each, and tests/test_meta.py checks the two agree.
 RULE_NAMES = (
@@ -35,12 +37,12 @@ RULE_NAMES = (
 
 # DESIGN.md section 3: validation diagnostics, always errors.
 VALIDATION_RULES = {
-    "unreadable-file": "The file cannot be read as UTF-8 text, is binary, or is over `max-file-bytes`.",
-    "yaml-syntax": "The YAML does not parse.",
-    "duplicate-key": "A mapping repeats a key (YAML would silently keep the last value).",
-    "schema": "Wrong type, missing or unknown field, bad value, or aliases that expand too far.",
-    "duplicate-id": "An id repeats within its kind.",
-    "unknown-reference": "A reference names no element of the expected kind.",
+    "unreadable-file": N_("The file cannot be read as UTF-8 text, is binary, or is over `max-file-bytes`."),
+    "yaml-syntax": N_("The YAML does not parse."),
+    "duplicate-key": N_("A mapping repeats a key (YAML would silently keep the last value)."),
+    "schema": N_("Wrong type, missing or unknown field, bad value, or aliases that expand too far."),
+    "duplicate-id": N_("An id repeats within its kind."),
+    "unknown-reference": N_("A reference names no element of the expected kind."),
 }
 
 _LARGE_POOL = 300  # above this many candidates, compare only those of about the same length

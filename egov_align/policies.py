@@ -23,6 +23,7 @@ import re
 import typing
 from dataclasses import dataclass
 
+from egov_align.i18n import N_, Parts, Text, _
 from egov_align.names import RULE_NAMES, VALIDATION_RULES, did_you_mean
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -49,7 +50,8 @@ class Policy:
 
     @property
     def summary(self) -> str:
-        return self.message or f"{self.kind} must meet the policy {self.name}"
+        """The policy's own message (as written), else one in the language in force."""
+        return self.message or _("{kind} must meet the policy {name}", kind=self.kind, name=self.name)
 
 
 # Every dotted path a condition may name, per kind: written out, so that reading a configuration
@@ -222,11 +224,13 @@ def _elements(kind: str, model):
         yield f"{prefix}:{element_id}", element, None
 
 
-def describe(policy: Policy, failed: list[str], element, model, process=None) -> str:
+def describe(policy: Policy, failed: list[str], element, model, process=None) -> Text:
     """The policy's message, then what the element has instead."""
     parts = []
     for path in failed:
         found = [v.isoformat() if hasattr(v, "isoformat") else str(v)
                  for v in effective(element, path, model, process)]
-        parts.append(f"`{path}` is {', '.join(found) if found else 'not set'}")
-    return f"{policy.summary} ({'; '.join(parts)})"
+        parts.append(Text.of(N_("`{path}` is {values}"), path=path, values=", ".join(found)) if found
+                     else Text.of(N_("`{path}` is not set"), path=path))
+    summary = policy.message or Text.of(N_("{kind} must meet the policy {name}"), kind=policy.kind, name=policy.name)
+    return Text.of(N_("{summary} ({found})"), summary=summary, found=Parts(tuple(parts)))

@@ -15,9 +15,14 @@ import shutil
 import warnings
 
 from egov_align import __version__
+from egov_align.consolidation import reason_in_language
+from egov_align.i18n import ERROR as ERRORS
+from egov_align.i18n import INFO, N_, PROCESS, STEP, SYSTEM, WARNING, _, count, language, long_date, message
+from egov_align.i18n import INSTITUTION as INSTITUTIONS
 from egov_align.model import Model
-from egov_align.reporters.text import money, percent
+from egov_align.reporters.text import RECORD_KINDS, SEVERITY_WORDS, money, percent
 from egov_align.results import Result
+from egov_align.rules import RULES, explanation
 from egov_align.views import rule_counts
 
 SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2e86c1"}
@@ -44,7 +49,7 @@ def _e(value: object) -> str:
 
 
 def _money(value, currency: str | None) -> str:
-    return "n/a" if value is None else money(value, currency)
+    return _("n/a") if value is None else money(value, currency)
 
 
 def _svg_only(svg: str) -> str:
@@ -86,9 +91,9 @@ def _line_chart(points: list[dict]) -> str:
     pyplot, ticker = _pyplot()
     figure, axes = pyplot.subplots(figsize=(7, 2.6))
     dates = [p["date"][:10] for p in points]
-    for name, label in (("alignment", "alignment"), ("integration_coverage", "integration coverage"),
-                        ("digital_services", "digital services")):
-        axes.plot(dates, [p["metrics"].get(name) for p in points], marker="o", label=label)
+    for name, label in (("alignment", N_("alignment")), ("integration_coverage", N_("integration coverage")),
+                        ("digital_services", N_("digital services"))):
+        axes.plot(dates, [p["metrics"].get(name) for p in points], marker="o", label=_(label))
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
     axes.tick_params(axis="x", labelrotation=45, labelsize=7)
@@ -108,50 +113,60 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-MEANINGS = [
-    ("alignment", "Alignment", percent, "of the process steps that need capabilities are done on systems in "
-                                         "service that provide every one of them."),
-    ("integration_coverage", "Integration coverage", percent, "of the hand-offs of data between systems are "
-                                                              "carried by an active integration."),
-    ("digital_services", "Digital services", percent, "of the services to citizens and businesses can be used on "
-                                                      "the web, a phone, USSD, SMS or a kiosk."),
-    ("coordination", "Coordination", percent, "of the hand-offs between institutions run on a shared system or "
-                                              "an integration, not on paper."),
-    ("mediated_integrations", "Mediated integrations", percent, "of the active integrations go through the "
-                                                                "government service bus."),
-    ("standardised_integrations", "Standardised integrations", percent, "of the active integrations follow a "
-                                                                        "named standard."),
+MEANINGS = [  # (metric, its name, what the figure says: "{value} of the process steps ...")
+    ("alignment", N_("Alignment"), N_("{value} of the process steps that need capabilities are done on systems in "
+                                      "service that provide every one of them.")),
+    ("integration_coverage", N_("Integration coverage"),
+     N_("{value} of the hand-offs of data between systems are carried by an active integration.")),
+    ("digital_services", N_("Digital services"),
+     N_("{value} of the services to citizens and businesses can be used on the web, a phone, USSD, SMS or a kiosk.")),
+    ("coordination", N_("Coordination"),
+     N_("{value} of the hand-offs between institutions run on a shared system or an integration, not on paper.")),
+    ("mediated_integrations", N_("Mediated integrations"),
+     N_("{value} of the active integrations go through the government service bus.")),
+    ("standardised_integrations", N_("Standardised integrations"),
+     N_("{value} of the active integrations follow a named standard.")),
 ]
 
 
 def build_report(model: Model, result: Result, *, history=None, today: dt.date | None = None) -> str:
-    """The whole document as one HTML string."""
+    """The whole document as one HTML string, in the language in force (i18n.use)."""
     metrics, summary = result.metrics, result.summary()
     currency = model.info.currency
-    name = model.info.name or "Model"
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{_e(name)}: alignment report"
-             f"</title><style>{CSS}</style></head><body>"]
-    parts.append(f"<section class=\"cover\"><h1>{_e(name)}</h1><p class=\"muted\">Alignment of business processes "
-                 f"with the ICT systems that support them</p><p>{summary['institutions']} institutions, "
-                 f"{summary['systems']} systems, {summary['processes']} processes, {summary['steps']} process steps"
-                 f"{'; data as of ' + _e(model.info.as_of) if model.info.as_of else ''}.</p>"
-                 f"<p class=\"muted small\">Prepared {(today or dt.date.today()).isoformat()} with egov-align "
-                 f"{__version__}.</p></section>")
-    tiles = "".join(f"<div class=\"metric\"><b>{fmt(metrics.get(key))}</b>{_e(label)}: {_e(fmt(metrics.get(key)))} "
-                    f"{_e(meaning)}</div>" for key, label, fmt, meaning in MEANINGS)
+    name = model.info.name or _("Model")
+    parts = [f"<!DOCTYPE html><html lang=\"{language()}\"><head><meta charset=\"utf-8\"><title>"
+             f"{_e(_('{name}: alignment report', name=name))}</title><style>{CSS}</style></head><body>"]
+    counts_text = _("{institutions}, {systems}, {processes}, {steps}",
+                    institutions=count(summary["institutions"], INSTITUTIONS), systems=count(summary["systems"], SYSTEM),
+                    processes=count(summary["processes"], PROCESS), steps=count(summary["steps"], STEP))
+    as_of = _("data as of {date}", date=long_date(model.info.as_of)) if model.info.as_of else ""
+    prepared = _("Prepared {date} with egov-align {version}.", date=long_date(today or dt.date.today()),
+                 version=__version__)
+    parts.append(f"<section class=\"cover\"><h1>{_e(name)}</h1><p class=\"muted\">"
+                 f"{_e(_('Alignment of business processes with the ICT systems that support them'))}</p>"
+                 f"<p>{_e(counts_text)}{'; ' + _e(as_of) if as_of else ''}.</p>"
+                 f"<p class=\"muted small\">{_e(prepared)}</p></section>")
+    tiles = "".join(f"<div class=\"metric\"><b>{percent(metrics.get(key))}</b>{_e(_(label))}: "
+                    f"{_e(_(meaning, value=percent(metrics.get(key))))}</div>" for key, label, meaning in MEANINGS)
     spend = _money(metrics.get("redundant_spend"), currency)
-    parts.append(f"<section><h2>Executive summary</h2><div class=\"metrics\">{tiles}<div class=\"metric\"><b>"
-                 f"{_e(spend)}</b>Redundant spend: what the systems the consolidation plan could retire cost each "
-                 f"year.</div></div><p>The analysis found <span class=\"error\">{summary['errors']} errors</span>, "
-                 f"<span class=\"warning\">{summary['warnings']} warnings</span> and <span class=\"info\">"
-                 f"{summary['infos']} infos</span>.</p></section>")
+    tally = _("The analysis found {errors}, {warnings} and {infos}.", errors="\0e", warnings="\0w", infos="\0i")
+    tally = _e(tally).replace("\0e", f"<span class=\"error\">{_e(count(summary['errors'], ERRORS))}</span>").replace(
+        "\0w", f"<span class=\"warning\">{_e(count(summary['warnings'], WARNING))}</span>").replace(
+        "\0i", f"<span class=\"info\">{_e(count(summary['infos'], INFO))}</span>")
+    spend_meaning = _("Redundant spend: what the systems the consolidation plan could retire cost each year.")
+    parts.append(f"<section><h2>{_e(_('Executive summary'))}</h2><div class=\"metrics\">{tiles}<div class=\"metric\">"
+                 f"<b>{_e(spend)}</b>{_e(spend_meaning)}"
+                 f"</div></div><p>{tally}</p></section>")
     counts = rule_counts(result.findings)
-    chart = _bar_chart([f"{r['rule']} ({r['severity']})" for r in counts], [r["findings"] for r in counts],
+    chart = _bar_chart([f"{r['rule']} ({_(SEVERITY_WORDS.get(r['severity'], r['severity']))})" for r in counts],
+                       [r["findings"] for r in counts],
                        [SEVERITY_COLOURS.get(r.get("severity", "info"), "#777") for r in counts],
-                       "Findings by rule") if counts else "<p>No findings.</p>"
-    parts.append(f"<section><h2>Findings by severity and rule</h2><figure>{chart}</figure>"
-                 + _table(["rule", "severity", "findings"], [[r["rule"], r.get("severity", ""), r["findings"]]
-                                                            for r in counts], {2}) + "</section>")
+                       _("Findings by rule")) if counts else f"<p>{_e(_('No findings.'))}</p>"
+    parts.append(f"<section><h2>{_e(_('Findings by severity and rule'))}</h2><figure>{chart}</figure>"
+                 + _table([_("rule"), _("what it finds"), _("severity"), _("findings")],
+                          [[r["rule"], _(explanation(RULES[r["rule"]])["title"]) if r["rule"] in RULES else "",
+                            _(SEVERITY_WORDS.get(r["severity"], r["severity"])), r["findings"]]
+                           for r in counts], {3}) + "</section>")
     parts.append(_institutions(model, result))
     parts.append(_processes(model, result))
     parts.append(_consolidation(model, metrics, currency))
@@ -159,16 +174,18 @@ def build_report(model: Model, result: Result, *, history=None, today: dt.date |
     parts.append(_completeness(metrics))
     if history is not None and len([p for p in history.points if p.valid]) >= 2:
         valid = [p.as_record() for p in history.points if p.valid]
-        parts.append(f"<section><h2>Over time</h2><p>The last {len(history.points)} commits that changed the "
-                     f"model.</p><figure>{_line_chart(valid)}</figure>"
-                     + _table(["date", "alignment", "integration coverage", "errors", "warnings", "commit"],
+        parts.append(f"<section><h2>{_e(_('Over time'))}</h2><p>"
+                     f"{_e(_('The last {count} commits that changed the model.', count=len(history.points)))}</p>"
+                     f"<figure>{_line_chart(valid)}</figure>"
+                     + _table([_("date"), _("alignment"), _("integration coverage"), _("errors"), _("warnings"),
+                               _("commit")],
                               [[p["date"][:10], percent(p["metrics"].get("alignment")),
                                 percent(p["metrics"].get("integration_coverage")), p["findings"]["error"],
                                 p["findings"]["warning"], p["subject"]] for p in valid], {3, 4}) + "</section>")
-    parts.append("<section><h2>Appendix: every finding</h2>" + _table(
-        ["severity", "rule", "subject", "message", "where"],
-        [[f.severity.value, f.rule, f.subject or "", f.message, f"{f.file}:{f.line}"] for f in result.findings])
-        + "</section>")
+    parts.append(f"<section><h2>{_e(_('Appendix: every finding'))}</h2>" + _table(
+        [_("severity"), _("rule"), _("subject"), _("message"), _("where")],
+        [[_(SEVERITY_WORDS[f.severity.value]), f.rule, f.subject or "", message(f), f"{f.file}:{f.line}"]
+         for f in result.findings]) + "</section>")
     parts.append("</body></html>\n")
     return "".join(parts)
 
@@ -193,9 +210,11 @@ def _institutions(model: Model, result: Result) -> str:
         rows.append([institution.name, percent((per.get(institution.id) or {}).get("alignment")), len(systems),
                      f"{cost:,.0f}", errors, warnings])
     rows.sort(key=lambda r: (-r[4], -r[5], r[0]))
-    return ("<section><h2>Institutions ranked</h2><p>By error findings, then warnings, about their systems and "
-            "processes.</p>" + _table(["institution", "alignment", "systems", f"annual cost ({model.info.currency or ''})",
-                                      "errors", "warnings"], rows, {2, 3, 4, 5}) + "</section>")
+    return (f"<section><h2>{_e(_('Institutions ranked'))}</h2><p>"
+            f"{_e(_('By error findings, then warnings, about their systems and processes.'))}</p>"
+            + _table([_("institution"), _("alignment"), _("systems"),
+                      _("annual cost ({currency})", currency=model.info.currency or ""), _("errors"), _("warnings")],
+                     rows, {2, 3, 4, 5}) + "</section>")
 
 
 def _processes(model: Model, result: Result) -> str:
@@ -203,21 +222,23 @@ def _processes(model: Model, result: Result) -> str:
 
     per = result.metrics.get("processes") or {}
     drawable = shutil.which("dot") is not None
-    out = ["<section><h2>Processes</h2>"]
+    out = [f"<section><h2>{_e(_('Processes'))}</h2>"]
     for number, process in enumerate(model.processes.values()):
         values = per.get(process.id) or {}
-        out.append(f"<h3>{_e(process.name)}</h3><p>Alignment {percent(values.get('alignment'))}, coordination "
-                   f"{percent(values.get('coordination'))}; {len(process.steps)} steps, owner "
-                   f"{_e(model.institutions[process.owner].name)}.</p>")
+        out.append(f"<h3>{_e(process.name)}</h3><p>" + _e(_(
+            "Alignment {alignment}, coordination {coordination}; {steps}, owner {owner}.",
+            alignment=percent(values.get("alignment")), coordination=percent(values.get("coordination")),
+            steps=count(len(process.steps), STEP), owner=model.institutions[process.owner].name)) + "</p>")
         if drawable and number < MAX_DIAGRAMS:
             graph = diagrams.process_flow(model, result.findings, process.id)
             try:
                 diagrams.check_drawable(graph)
                 out.append(f"<figure>{_svg_only(graph.pipe(format='svg', encoding='utf-8'))}</figure>")
             except diagrams.DiagramTooLarge:
-                out.append("<p class=\"muted small\">Too large to draw here; see the dashboard.</p>")
+                out.append(f"<p class=\"muted small\">{_e(_('Too large to draw here; see the dashboard.'))}</p>")
     if not drawable:
-        out.append("<p class=\"muted small\">Diagrams need Graphviz (`dot`), which is not installed here.</p>")
+        out.append(f"<p class=\"muted small\">"
+                   f"{_e(_('Diagrams need Graphviz (`dot`), which is not installed here.'))}</p>")
     out.append("</section>")
     return "".join(out)
 
@@ -226,30 +247,35 @@ def _consolidation(model: Model, metrics: dict, currency: str | None) -> str:
     plan = metrics.get("consolidation") or []
     rows = [[model.systems[item["system"]].name if item["system"] in model.systems else item["system"],
              _money(item["annual_cost"], currency), item["steps_supported"],
-             "; ".join(f"{s}: {item.get('reasons', {}).get(s, '')}" for s in item["taken_over_by"])] for item in plan]
-    return (f"<section><h2>Consolidation plan and redundant spend</h2><p>Retiring these systems would save "
-            f"{_e(_money(metrics.get('redundant_spend'), currency))} a year; each is taken over by the systems named."
-            "</p>" + _table(["system", "annual cost", "steps supported", "taken over by"], rows, {1, 2})
+             "; ".join(f"{s}: {reason_in_language(item.get('reasons', {}).get(s, ''))}" for s in item["taken_over_by"])]
+            for item in plan]
+    saving = _("Retiring these systems would save {spend} a year; each is taken over by the systems named.",
+               spend=_money(metrics.get("redundant_spend"), currency))
+    return (f"<section><h2>{_e(_('Consolidation plan and redundant spend'))}</h2><p>{_e(saving)}</p>"
+            + _table([_("system"), _("annual cost"), _("steps supported"), _("taken over by")], rows, {1, 2})
             + "</section>")
 
 
 def _integration_and_security(model: Model, result: Result) -> str:
     rules = ("integration-gap", "once-only-gap", "unprotected-sensitive-data", "unassessed-sensitive-system",
              "non-standard-integration", "divergent-standards")
-    rows = [[f.rule, f.severity.value, f.message] for f in result.findings if f.rule in rules]
+    rows = [[f.rule, _(SEVERITY_WORDS[f.severity.value]), message(f)] for f in result.findings if f.rule in rules]
     metrics = result.metrics
-    return (f"<section><h2>Integration and security</h2><p>Integration coverage "
-            f"{percent(metrics.get('integration_coverage'))}; mediated integrations "
-            f"{percent(metrics.get('mediated_integrations'))}; standardised integrations "
-            f"{percent(metrics.get('standardised_integrations'))}.</p>"
-            + _table(["rule", "severity", "finding"], rows) + "</section>")
+    figures = _("Integration coverage {coverage}; mediated integrations {mediated}; standardised integrations "
+                "{standardised}.", coverage=percent(metrics.get("integration_coverage")),
+                mediated=percent(metrics.get("mediated_integrations")),
+                standardised=percent(metrics.get("standardised_integrations")))
+    return (f"<section><h2>{_e(_('Integration and security'))}</h2><p>{_e(figures)}</p>"
+            + _table([_("rule"), _("severity"), _("finding")], rows) + "</section>")
 
 
 def _completeness(metrics: dict) -> str:
     completeness = metrics.get("completeness") or {}
-    rows = [[kind.replace("_", " "), percent(value)] for kind, value in completeness.items()]
-    return ("<section><h2>Data completeness</h2><p>How much of what matters is filled in the model's records "
-            "(a default value does not count).</p>" + _table(["records", "complete"], rows, {1}) + "</section>")
+    rows = [[_(RECORD_KINDS.get(kind, kind)), percent(value)] for kind, value in completeness.items()]
+    return (f"<section><h2>{_e(_('Data completeness'))}</h2><p>"
+            f"{_e(_('How much of what matters is filled in the model records (a default value does not count).'))}"
+            "</p>" + _table([_("records"), _("complete")], rows, {1}) + "</section>")
+
 
 
 def to_pdf(document: str) -> bytes:

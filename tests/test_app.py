@@ -10,7 +10,7 @@ from conftest import ROOT, run_cli
 from streamlit.testing.v1 import AppTest
 
 from egov_align.dashboard.app import page_path
-from egov_align.dashboard.common import UPLOAD_CHOICE
+from egov_align.dashboard.common import DIRECTORY_CHOICE, UPLOAD_CHOICE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -259,7 +259,7 @@ def test_folders_outside_the_allowed_root_are_refused(tmp_path, monkeypatch, typ
     (tmp_path / "secret" / "s.yaml").write_text("institutions: [{id: secret-id, name: Secret}]\n")
     (root / "link-out").symlink_to(tmp_path / "secret")
     app = start(["--allow-directories", str(root)], monkeypatch)
-    app.sidebar.radio(key="model_choice").set_value("A directory").run()
+    app.sidebar.radio(key="model_choice").set_value(DIRECTORY_CHOICE).run()
     app.sidebar.text_input(key="model_dir").input(typed.format(root=root)).run()
     assert not app.exception
     assert any("Cannot open this folder" in e.value for e in app.sidebar.error)
@@ -271,7 +271,7 @@ def test_a_folder_under_the_allowed_root_opens(tmp_path, monkeypatch):
 
     shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", tmp_path / "allowed" / "tiny")
     app = start(["--allow-directories", str(tmp_path / "allowed")], monkeypatch)
-    app.sidebar.radio(key="model_choice").set_value("A directory").run()
+    app.sidebar.radio(key="model_choice").set_value(DIRECTORY_CHOICE).run()
     app.sidebar.text_input(key="model_dir").input("tiny").run()
     assert not app.exception and metric(app, "Systems") == "3"
 

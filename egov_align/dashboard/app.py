@@ -11,13 +11,15 @@ from pathlib import Path
 import streamlit as st
 
 from egov_align.dashboard import common
+from egov_align.i18n import FILE, N_, _, count
 
 HERE = Path(__file__).resolve().parent
-PAGES = [("overview.py", "Overview", ":material/dashboard:"), ("processes.py", "Processes", ":material/route:"),
-         ("landscape.py", "Landscape", ":material/apps:"), ("integrations.py", "Integrations & data", ":material/hub:"),
-         ("coordination.py", "Coordination", ":material/share:"),
-         ("data_quality.py", "Data quality", ":material/fact_check:"),
-         ("findings.py", "Findings", ":material/report:"), ("what_if.py", "What-if", ":material/science:")]
+PAGES = [("overview.py", N_("Overview"), ":material/dashboard:"), ("processes.py", N_("Processes"), ":material/route:"),
+         ("landscape.py", N_("Landscape"), ":material/apps:"),
+         ("integrations.py", N_("Integrations & data"), ":material/hub:"),
+         ("coordination.py", N_("Coordination"), ":material/share:"),
+         ("data_quality.py", N_("Data quality"), ":material/fact_check:"),
+         ("findings.py", N_("Findings"), ":material/report:"), ("what_if.py", N_("What-if"), ":material/science:")]
 
 
 def page_path(name: str) -> Path:
@@ -26,24 +28,27 @@ def page_path(name: str) -> Path:
 
 def main() -> None:
     st.set_page_config(page_title="egov-align", page_icon=":material/account_tree:", layout="wide")
-    page = st.navigation([st.Page(page_path(file), title=title, icon=icon, default=file == "overview.py")
+    common.choose_language()
+    page = st.navigation([st.Page(page_path(file), title=_(title), icon=icon, default=file == "overview.py",
+                                  url_path=file.removesuffix(".py"))
                           for file, title, icon in PAGES])
     common.logged_in_or_stop()
     data = common.choose_model()
     if data is None:
         st.title("egov-align")
-        st.write("Choose a model in the sidebar.")
+        st.write(_("Choose a model in the sidebar."))
         st.stop()
     if data.result is None:
         st.title("egov-align")
         common.show_diagnostics(data)
         st.stop()
     st.session_state["egov_loaded"] = data
-    st.sidebar.caption(f"{common.md(data.label)}: {len(data.model.files)} files · configuration: "
-                       f"{common.md(data.config.source or 'defaults')}")
+    st.sidebar.caption(_("{label}: {files} · configuration: {source}", label=common.md(_(data.label)),
+                         files=count(len(data.model.files), FILE), source=common.md(data.config.source or _("defaults"))))
     if common.settings().require_login:
-        st.sidebar.caption(f"Logged in as {common.md(st.user.get('email') or st.user.get('name') or 'you')}")
-        st.sidebar.button("Log out", on_click=st.logout, key="logout")
+        st.sidebar.caption(_("Logged in as {user}", user=common.md(st.user.get("email") or st.user.get("name")
+                                                                    or _("you"))))
+        st.sidebar.button(_("Log out"), on_click=st.logout, key="logout")
     page.run()
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 from egov_align.analyze import analyze
 from egov_align.config import Config, ConfigError, load_config
 from egov_align.graph import Index
+from egov_align.i18n import LANGUAGES, N_, PROBLEM, LanguageError, _, choose, count, message, use
 from egov_align.isolated import AnalysisTimeout, analyse_isolated
 from egov_align.loader import LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
 from egov_align.model import Model
@@ -51,9 +52,29 @@ def logged_in_or_stop() -> None:
     if not settings().require_login or getattr(st.user, "is_logged_in", False):
         return
     st.title("egov-align")
-    st.write("Log in with your government account to see the dashboard.")
-    st.button("Log in", on_click=st.login, type="primary", key="login")
+    st.write(_("Log in with your government account to see the dashboard."))
+    st.button(_("Log in"), on_click=st.login, type="primary", key="login")
     st.stop()
+
+
+def _server_language() -> str:
+    """The language the server starts in: `lang` of the default model's egov-align.toml, else
+    EGOV_ALIGN_LANG, else English (each visitor then picks their own in the sidebar)."""
+    default = _default_model(settings())
+    try:
+        configured = load_config(default[0]).lang if default and is_model_repository(default[0]) else None
+        return choose(None, configured)
+    except (ConfigError, LanguageError, OSError):
+        return "en"
+
+
+def choose_language() -> str:
+    """The sidebar's language switch, first in the sidebar; each session keeps its own choice."""
+    if "egov_lang" not in st.session_state:
+        st.session_state["egov_lang"] = _server_language()
+    lang = st.sidebar.selectbox("Lugha / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="egov_lang")
+    use(lang)
+    return lang
 
 
 @dataclass
@@ -144,7 +165,7 @@ def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Lo
     return _analysed(_stamp(sources), tuple(paths), label, repr(config), config, visitor)
 
 
-UPLOAD_CHOICE = "Upload a file"
+SERVER_CHOICE, DIRECTORY_CHOICE, UPLOAD_CHOICE = "server", "directory", "upload"
 
 
 def _unpacked(data: bytes, name: str = "upload.zip") -> Path:
@@ -188,9 +209,9 @@ def _default_model(given: Settings) -> tuple[Path, str] | None:
     if given.model:
         return Path(given.model), given.model
     if is_model_repository(Path.cwd()):
-        return Path.cwd(), "the sample model" if Path.cwd().resolve() == ROOT else Path.cwd().name
+        return Path.cwd(), N_("the sample model") if Path.cwd().resolve() == ROOT else Path.cwd().name
     if is_model_repository(ROOT) and (ROOT / "models").is_dir():
-        return ROOT, "the sample model"
+        return ROOT, N_("the sample model")
     return None
 
 
@@ -198,38 +219,42 @@ def choose_model() -> Loaded | None:
     """The sidebar: the model the server was started on, a folder under --allow-directories, or an upload."""
     given = settings()
     default = _default_model(given)
-    options = ([f"This server's model ({default[1]})"] if default else []) + \
-        (["A directory"] if given.allow_directories else []) + [UPLOAD_CHOICE]
+    labels = {SERVER_CHOICE: _("This server's model ({name})", name=_(default[1])) if default else "",
+              DIRECTORY_CHOICE: _("A directory"), UPLOAD_CHOICE: _("Upload a file")}
+    options = ([SERVER_CHOICE] if default else []) + ([DIRECTORY_CHOICE] if given.allow_directories else []) + \
+        [UPLOAD_CHOICE]
     with st.sidebar:
-        st.header("Model")
-        choice = st.radio("Which model?", options, key="model_choice", label_visibility="collapsed")
+        st.header(_("Model"))
+        choice = st.radio(_("Which model?"), options, format_func=labels.get, key="model_choice",
+                          label_visibility="collapsed")
         try:
-            if choice == "A directory":
-                typed = st.text_input("Model directory", key="model_dir",
-                                      help=f"A folder under {given.allow_directories} with models/ and processes/")
+            if choice == DIRECTORY_CHOICE:
+                typed = st.text_input(_("Model directory"), key="model_dir",
+                                      help=_("A folder under {root} with models/ and processes/",
+                                             root=given.allow_directories))
                 if not typed:
-                    st.info("Type the path of a model directory.")
+                    st.info(_("Type the path of a model directory."))
                     return None
                 directory = allowed_directory(typed, given.allow_directories)
                 return load_repository(directory, str(directory), visitor=True)
             if choice == UPLOAD_CHOICE:
-                upload = st.file_uploader("A zip of YAML model files, an inventory workbook, an ArchiMate model "
-                                          "or a BPMN map", type=["zip", "xlsx", "xml", "bpmn"], key="model_zip")
+                upload = st.file_uploader(_("A zip of YAML model files, an inventory workbook, an ArchiMate model "
+                                            "or a BPMN map"), type=["zip", "xlsx", "xml", "bpmn"], key="model_zip")
                 if upload is None:
-                    st.info("Upload a .zip of your models/ and processes/ folders, an .xlsx inventory (one sheet "
-                            "per kind), an ArchiMate exchange .xml or a BPMN .bpmn file (docs/import-export.md).")
+                    st.info(_("Upload a .zip of your models/ and processes/ folders, an .xlsx inventory (one sheet "
+                              "per kind), an ArchiMate exchange .xml or a BPMN .bpmn file (docs/import-export.md)."))
                     return None
                 return load_repository(_unpacked(upload.getvalue(), upload.name), upload.name, visitor=True)
             if default is None:
                 return None
             return load_repository(*default)
         except DirectoryRefused as error:
-            st.error(f"Cannot open this folder: {md(error)}")
+            st.error(_("Cannot open this folder: {error}", error=md(error)))
         except UploadError as error:
-            st.error(f"Cannot use this upload: {md(error)}")
+            st.error(_("Cannot use this upload: {error}", error=md(error)))
         except AnalysisTimeout as error:
-            st.error(f"Cannot show this model: {md(error)}. Split it, or ask the administrators to raise "
-                     "EGOV_ALIGN_ANALYSIS_TIMEOUT.")
+            st.error(_("Cannot show this model: {error}. Split it, or ask the administrators to raise "
+                       "EGOV_ALIGN_ANALYSIS_TIMEOUT.", error=md(error)))
         except (PathNotFound, ConfigError) as error:
             st.error(md(error))
     return None
@@ -281,11 +306,10 @@ def current() -> Loaded:
 
 def show_diagnostics(data: Loaded) -> None:
     """An invalid model: its diagnostics as a readable table, never a traceback."""
-    count = len(data.loaded.diagnostics)
-    st.error(f"The model in {md(data.label)} is not valid: {count} {'problem' if count == 1 else 'problems'}. "
-             "Fix them in the YAML files; the table says where.")
-    st.dataframe([{"file": d.file, "line": d.line, "column": d.column, "rule": d.rule, "message": d.message}
-                  for d in data.loaded.diagnostics], hide_index=True, width="stretch")
+    st.error(_("The model in {label} is not valid: {problems}. Fix them in the YAML files; the table says where.",
+               label=md(data.label), problems=count(len(data.loaded.diagnostics), PROBLEM)))
+    table([{"file": d.file, "line": d.line, "column": d.column, "rule": d.rule, "message": message(d)}
+           for d in data.loaded.diagnostics], hide_index=True, width="stretch")
 
 
 _SVGS: dict[str, str] = {}
@@ -343,8 +367,8 @@ def _narrowed(options: dict[str, str], key: str, keep=()) -> list[str]:
     """All options when there are few; else those matching a search box (at most 100)."""
     if len(options) <= MAX_OPTIONS:
         return list(options)
-    query = st.text_input(f"Search ({len(options):,} to choose from)", key=f"{key}_search",
-                          placeholder="part of an id or a name").strip().lower()
+    query = st.text_input(_("Search ({count:,} to choose from)", count=len(options)), key=f"{key}_search",
+                          placeholder=_("part of an id or a name")).strip().lower()
     matches = [k for k, label in options.items() if query and (query in k.lower() or query in label.lower())]
     return list(dict.fromkeys([*keep, *(matches[:100] if query else list(options)[:100])]))
 
@@ -353,7 +377,7 @@ def choose_one(label: str, options: dict[str, str], *, key: str) -> str | None:
     """A selectbox that stays fast with thousands of options (id -> label)."""
     shown = _narrowed(options, key, keep=[st.session_state[key]] if st.session_state.get(key) in options else [])
     if not shown:
-        st.caption("Nothing matches the search.")
+        st.caption(_("Nothing matches the search."))
         return None
     return st.selectbox(label, shown, format_func=lambda k: options[k], key=key)
 
@@ -371,7 +395,7 @@ def md(text: object) -> str:
 
 
 def percent(value) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
+    return _("n/a") if value is None else f"{value:.0%}"
 
 
 def money(value, currency: str) -> str:
@@ -384,3 +408,21 @@ def short_money(value, currency: str) -> str:
         if abs(value) >= size:
             return f"{value / size:,.2f} {unit} {currency}".strip()
     return money(value, currency)
+
+
+# The column headings of the dashboard's tables (keys of the rows in egov_align.views and the
+# pages), marked here so that the catalog has them; `table` shows them in the reader's language.
+COLUMN_NAMES = (N_("#"), N_("step"), N_("name"), N_("performer"), N_("needs"), N_("systems"), N_("status"),
+                N_("findings"), N_("what to do"), N_("system"), N_("owner"), N_("capabilities"), N_("vendor"),
+                N_("support"), N_("annual cost"), N_("steps supported"), N_("entity"), N_("masters in service"),
+                N_("process"), N_("from"), N_("to"), N_("coordinated"), N_("from step"), N_("to step"),
+                N_("institution"), N_("id"), N_("records"), N_("completeness"), N_("rule"), N_("severity"),
+                N_("subject"), N_("message"), N_("file"), N_("line"), N_("column"), N_("institutions"),
+                N_("capability"), N_("alignment"), N_("kind"), N_("after step"), N_("where"), N_("retire"),
+                N_("taken over by"), N_("why them"), N_("date"), N_("commit"))
+
+
+def table(rows: list[dict], *, column_config: dict | None = None, **options) -> None:
+    """st.dataframe with the column headings in the reader's language (the data keeps its keys)."""
+    headings = {key: _(key) for key in (rows[0] if rows else {})}
+    st.dataframe(rows, column_config={**headings, **(column_config or {})}, **options)

@@ -8,38 +8,52 @@ import json
 
 import streamlit as st
 
-from egov_align.dashboard.common import choose_many, current
+from egov_align.dashboard.common import choose_many, current, table
+from egov_align.i18n import _, language, message
 from egov_align.interop.sheet_export import csv_safe, export_sheet
 from egov_align.reporters import ReportOptions
 from egov_align.reporters.json_format import as_document
 from egov_align.reporters.markdown import render as render_markdown
+from egov_align.reporters.text import SEVERITY_WORDS
 from egov_align.results import Result
+from egov_align.rules import RULES, explanation
 
 MAX_ROWS = 200
 
 data = current()
 model, result = data.model, data.result
-st.title("Findings")
+st.title(_("Findings"))
 
 
 rows = data.finding_rows
 filters = st.columns(4)
-rules = filters[0].multiselect("Rule", sorted({r["rule"] for r in rows}), key="f_rule")
-severities = filters[1].multiselect("Severity", ["error", "warning", "info"], key="f_severity")
+rules = filters[0].multiselect(_("Rule"), sorted({r["rule"] for r in rows}), key="f_rule")
+severities = filters[1].multiselect(_("Severity"), ["error", "warning", "info"], format_func=lambda s: _(SEVERITY_WORDS[s]),
+                                    key="f_severity")
 with filters[2]:
-    institutions = choose_many("Institution", {i: model.institutions[i].name for i in sorted(model.institutions)},
+    institutions = choose_many(_("Institution"), {i: model.institutions[i].name for i in sorted(model.institutions)},
                                key="f_institution")
 with filters[3]:
-    processes = choose_many("Process", {p: model.processes[p].name for p in sorted(model.processes)}, key="f_process")
+    processes = choose_many(_("Process"), {p: model.processes[p].name for p in sorted(model.processes)}, key="f_process")
 keep = [i for i, row in enumerate(rows)
         if (not rules or row["rule"] in rules) and (not severities or row["severity"] in severities)
         and (not institutions or set(institutions) & set(row["institutions"].split(", ")))
         and (not processes or row["process"] in processes)]
-st.write(f"{len(keep):,} of {len(rows):,} findings")
-shown = [rows[i] for i in keep[:MAX_ROWS]]
+st.write(_("{shown:,} of {count:,} findings", shown=len(keep), count=len(rows)))
+if language() == "en":
+    shown = [rows[i] for i in keep[:MAX_ROWS]]
+else:  # the rows are shared by every session: the reader's language is applied to the rows shown
+    shown = [{**rows[i], "severity": _(SEVERITY_WORDS[rows[i]["severity"]]), "message": message(result.findings[i])}
+             for i in keep[:MAX_ROWS]]
 if len(keep) > MAX_ROWS:
-    st.caption(f"Showing the first {MAX_ROWS:,}; the downloads hold all {len(keep):,}.")
-st.dataframe(shown, hide_index=True, column_config={"message": st.column_config.TextColumn(width="large")})
+    st.caption(_("Showing the first {shown:,}; the downloads hold all {count:,}.", shown=MAX_ROWS, count=len(keep)))
+table(shown, hide_index=True, column_config={"message": st.column_config.TextColumn(_("message"), width="large")})
+for rule in rules:
+    if rule in RULES:
+        about = explanation(RULES[rule])
+        with st.expander(f"{rule}: {_(about['title'])}"):
+            st.markdown(f"**{_('Why it matters')}:** {_(about.get('why', ''))}\n\n"
+                        f"**{_('How to fix')}:** {_(about.get('fix', ''))}")
 
 selected = Result(True, [result.findings[i] for i in keep], result.metrics, result.counts)
 
@@ -54,12 +68,12 @@ def as_csv() -> str:
 
 options = ReportOptions(currency=model.info.currency, model_name=model.info.name)
 downloads = st.columns(4)
-downloads[0].download_button("Download CSV", as_csv, file_name="findings.csv", mime="text/csv")
-downloads[1].download_button("Download JSON", lambda: json.dumps(as_document(selected), indent=2),
+downloads[0].download_button(_("Download CSV"), as_csv, file_name="findings.csv", mime="text/csv")
+downloads[1].download_button(_("Download JSON"), lambda: json.dumps(as_document(selected), indent=2),
                              file_name="findings.json", mime="application/json")
-downloads[2].download_button("Download Markdown report", lambda: render_markdown(selected, options=options),
+downloads[2].download_button(_("Download Markdown report"), lambda: render_markdown(selected, options=options),
                              file_name="egov-align-report.md", mime="text/markdown")
-downloads[3].download_button("Download Excel workbook", lambda: export_sheet(model, result),
-                             file_name="egov-align.xlsx", help="The whole model, every finding and the metrics; "
-                             "edit it and import it back with `egov-align import sheet`",
+downloads[3].download_button(_("Download Excel workbook"), lambda: export_sheet(model, result),
+                             file_name="egov-align.xlsx", help=_("The whole model, every finding and the metrics; "
+                                                                 "edit it and import it back with `egov-align import sheet`"),
                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

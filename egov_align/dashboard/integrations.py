@@ -4,46 +4,48 @@ from __future__ import annotations
 
 import streamlit as st
 
-from egov_align.dashboard.common import choose_many, choose_one, current, show_diagram
+from egov_align.dashboard.common import choose_many, choose_one, current, show_diagram, table
 from egov_align.diagrams import MAX_NODES, integration_map
+from egov_align.i18n import _, message
 from egov_align.views import data_role_matrix
 
 MAX_ROWS = 500
 
 data = current()
 model, result = data.model, data.result
-st.title("Integrations and data")
+st.title(_("Integrations and data"))
 
-st.subheader("Integration map")
-institution = choose_one("Institution", {"": "All institutions",
+st.subheader(_("Integration map"))
+institution = choose_one(_("Institution"), {"": _("All institutions"),
                                          **{i: model.institutions[i].name for i in sorted(model.institutions)}},
                          key="int_institution")
 if not institution and len(model.systems) > MAX_NODES:
-    st.caption("Large model: the map shows links between institutions; choose one to see its systems.")
+    st.caption(_("Large model: the map shows links between institutions; choose one to see its systems."))
 show_diagram(integration_map(model, result.findings, institution=institution or None))
-st.caption("Purple hexagons are service buses; colours are mechanisms (blue api, purple esb, orange file, "
-           "green database); grey dashed links are planned; red dashed ones are hand-offs with no integration.")
+st.caption(_("Purple hexagons are service buses; colours are mechanisms (blue api, purple esb, orange file, "
+             "green database); grey dashed links are planned; red dashed ones are hand-offs with no integration."))
 
-st.subheader("Hand-offs without an integration")
+st.subheader(_("Hand-offs without an integration"))
 gaps = [f for f in result.findings if f.rule == "integration-gap"
         and (not institution or institution in {model.systems[r.removeprefix("system:")].owner
                                                 for r in f.related if r.startswith("system:")})]
 if gaps:
     if len(gaps) > MAX_ROWS:
-        st.caption(f"{len(gaps):,} hand-offs; the first {MAX_ROWS:,} are listed (all are on the Findings page).")
-    st.dataframe([{"step": f.subject, "after step": f.key, "message": f.message, "where": f"{f.file}:{f.line}"}
-                  for f in gaps[:MAX_ROWS]], hide_index=True)
+        st.caption(_("{count:,} hand-offs; the first {shown:,} are listed (all are on the Findings page).",
+                     count=len(gaps), shown=MAX_ROWS))
+    table([{"step": f.subject, "after step": f.key, "message": message(f), "where": f"{f.file}:{f.line}"}
+           for f in gaps[:MAX_ROWS]], hide_index=True)
 else:
-    st.success("Every hand-off between systems runs over an active integration.")
+    st.success(_("Every hand-off between systems runs over an active integration."))
 
-st.subheader("Who holds which data")
+st.subheader(_("Who holds which data"))
 conflicted = sorted({f.subject.removeprefix("data:") for f in result.findings
                      if f.rule in ("conflicting-master", "no-authoritative-source")})
 if "int_entities" not in st.session_state:
     st.session_state["int_entities"] = conflicted[:12]  # entities with two masters or none first
-entities = choose_many("Data entities", {e: model.data_entities[e].name for e in sorted(model.data_entities)},
+entities = choose_many(_("Data entities"), {e: model.data_entities[e].name for e in sorted(model.data_entities)},
                        key="int_entities")
 columns, rows = data_role_matrix(model, entities=entities or None)
-st.dataframe(rows, hide_index=True, column_order=["entity", "masters in service", *columns])
-st.caption("A row with more than one master in service is a conflicting master; with none, nobody is "
-           "the authoritative source.")
+table(rows, hide_index=True, column_order=["entity", "masters in service", *columns])
+st.caption(_("A row with more than one master in service is a conflicting master; with none, nobody is "
+             "the authoritative source."))

@@ -6,21 +6,22 @@ import datetime as dt
 
 import yaml
 
+from egov_align.i18n import N_, _, in_english, message
 from egov_align.names import printable
 from egov_align.reporters.json_format import dumps
 from egov_align.reporters.markdown import cell
-from egov_align.reporters.text import money, percent, ratio
+from egov_align.reporters.text import SEVERITY_WORDS, money, percent, ratio
 
-_LABELS = {"alignment": "alignment", "integration_coverage": "integration coverage",
-           "digital_services": "digital services", "redundant_spend": "redundant spend",
-           "coordination": "coordination", "mediated_integrations": "mediated integrations",
-           "standardised_integrations": "standardised integrations", "platform_duplication": "platform duplication",
-           "completeness": "data completeness"}
+_LABELS = {"alignment": N_("alignment"), "integration_coverage": N_("integration coverage"),
+           "digital_services": N_("digital services"), "redundant_spend": N_("redundant spend"),
+           "coordination": N_("coordination"), "mediated_integrations": N_("mediated integrations"),
+           "standardised_integrations": N_("standardised integrations"),
+           "platform_duplication": N_("platform duplication"), "completeness": N_("data completeness")}
 
 
 def _value(name: str, value, currency) -> str:
     if value is None:
-        return "n/a"
+        return _("n/a")
     if name == "platform_duplication":
         return ratio(value)
     return money(value, currency) if name == "redundant_spend" else percent(value)
@@ -57,33 +58,36 @@ def yaml_text(value) -> str:
 
 
 def _metric_lines(comparison, currency) -> list[tuple[str, str, str, str]]:
-    return [(_LABELS[name], _value(name, d["before"], currency), _value(name, d["after"], currency),
+    return [(_(_LABELS[name]), _value(name, d["before"], currency), _value(name, d["after"], currency),
              _delta(name, d["delta"], currency)) for name, d in comparison.metric_deltas.items()]
 
 
 def render_text(comparison, options) -> str:
     lines = []
     if comparison.retired:
-        lines.append(f"What if {', '.join(comparison.retired)} were retired?")
+        lines.append(_("What if {systems} were retired?", systems=", ".join(comparison.retired)))
     if comparison.elements is not None:
         elements = comparison.elements
-        lines.append(f"Elements: {len(elements['added'])} added, {len(elements['removed'])} removed, "
-                     f"{len(elements['changed'])} changed")
+        lines.append(_("Elements: {added} added, {removed} removed, {changed} changed", added=len(elements["added"]),
+                       removed=len(elements["removed"]), changed=len(elements["changed"])))
         lines += [printable(f"  + {s}") for s in elements["added"]]
         lines += [printable(f"  - {s}") for s in elements["removed"]]
         for subject, fields in elements["changed"].items():
             changes = "; ".join(f"{name}: {yaml_text(d['before'])} -> {yaml_text(d['after'])}"
                                 for name, d in fields.items())
             lines.append(printable(f"  ~ {subject}: {changes}"))
-    lines.append("Metrics:")
+    lines.append(_("Metrics:"))
     lines += [f"  {label:<25} {before:>14} -> {after:<14} {delta}".rstrip()
               for label, before, after, delta in _metric_lines(comparison, options.currency)]
-    for title, findings in (("introduced", comparison.introduced), ("resolved", comparison.resolved)):
-        lines.append(f"Findings {title}: {len(findings)}")
-        lines += [printable(f"  {f.severity.value:<7} {f.rule}: {f.subject or f.file} — {f.message}") for f in findings]
+    for title, findings in ((N_("Findings introduced: {count}"), comparison.introduced),
+                            (N_("Findings resolved: {count}"), comparison.resolved)):
+        lines.append(_(title, count=len(findings)))
+        lines += [printable(f"  {_(SEVERITY_WORDS[f.severity.value]):<7} {f.rule}: {f.subject or f.file} — {message(f)}")
+                  for f in findings]
     return "\n".join(lines) + "\n"
 
 
+@in_english
 def render_markdown(comparison, options) -> str:
     title = (f"What if {', '.join(comparison.retired)} were retired?" if comparison.retired
              else "egov-align: what this change does to the landscape")
@@ -114,7 +118,7 @@ def render_markdown(comparison, options) -> str:
 
 def render_comparison(comparison, fmt: str, options) -> str:
     if fmt == "json":
-        return dumps(comparison.as_document())
+        return dumps(comparison.as_document())  # English: messages are English, no text is translated here
     if fmt == "markdown":
         return render_markdown(comparison, options)
     if fmt == "text":

@@ -6,11 +6,15 @@ import csv
 import io
 import json
 
+from egov_align.i18n import N_, Noun, _, count
 from egov_align.names import printable
 from egov_align.reporters.text import percent
 
 CSV_COLUMNS = ("commit", "date", "subject", "valid", "files", "diagnostics", "errors", "warnings", "infos",
                "alignment", "integration_coverage", "digital_services", "coordination", "redundant_spend")
+
+
+COMMIT = Noun("{n:,} commit", "{n:,} commits")
 
 
 def _row(point) -> dict:
@@ -23,38 +27,48 @@ def _row(point) -> dict:
 def render_text(history) -> str:
     points = history.points
     if not points:
-        return "No commit changed the model files (or none since --since).\n"
-    lines = [f"Model history: {len(points)} commit{'s' if len(points) != 1 else ''} that changed the model, "
-             "oldest first", f"{'date':<10}  {'commit':<8}  {'align':>5}  {'integr':>6}  {'digital':>7}  "
-             f"{'errors':>6}  {'warn':>5}  {'info':>5}  subject"]
+        return _("No commit changed the model files (or none since --since).") + "\n"
+    headers = [_("date"), _("commit"), _("align"), _("integr"), _("digital"), _("errors"), _("warn"), _("info"),
+               _("subject")]
+    widths = [max(10, len(headers[0])), max(8, len(headers[1]))] + [max(w, len(h)) for w, h in
+                                                                   zip((5, 6, 7, 6, 5, 5), headers[2:8], strict=True)]
+    lines = [_("Model history: {commits} that changed the model, oldest first", commits=count(len(points), COMMIT)),
+             "  ".join(f"{h:<{w}}" if i < 2 else f"{h:>{w}}" for i, (h, w) in enumerate(zip(headers, widths,
+                                                                                           strict=False)))
+             + "  " + headers[-1]]
     for point in points:
         date = point.date[:10]
         if not point.valid:
-            lines.append(f"{date:<10}  {point.commit[:8]:<8}  {'invalid: ' + str(point.diagnostics) + ' diagnostics':<45}"
-                         f"  {printable(point.subject)}")
+            state = _("invalid: {diagnostics} diagnostics", diagnostics=point.diagnostics)
+            lines.append(f"{date:<{widths[0]}}  {point.commit[:8]:<{widths[1]}}  "
+                         f"{state:<{sum(widths[2:]) + 2 * 5}}  {printable(point.subject)}")
             continue
         metrics, findings = point.metrics, point.findings
-        lines.append(f"{date:<10}  {point.commit[:8]:<8}  {percent(metrics.get('alignment')):>5}  "
-                     f"{percent(metrics.get('integration_coverage')):>6}  {percent(metrics.get('digital_services')):>7}"
-                     f"  {findings['error']:>6}  {findings['warning']:>5}  {findings['info']:>5}  "
-                     f"{printable(point.subject)}")
+        values = [percent(metrics.get("alignment")), percent(metrics.get("integration_coverage")),
+                  percent(metrics.get("digital_services")), findings["error"], findings["warning"], findings["info"]]
+        lines.append(f"{date:<{widths[0]}}  {point.commit[:8]:<{widths[1]}}  "
+                     + "  ".join(f"{v:>{w}}" for v, w in zip(values, widths[2:], strict=True))
+                     + f"  {printable(point.subject)}")
     valid = [p for p in points if p.valid]
     if len(valid) >= 2:
         first, last = valid[0], valid[-1]
         change = []
-        for name, label in (("alignment", "alignment"), ("integration_coverage", "integration coverage"),
-                            ("digital_services", "digital services"), ("coordination", "coordination")):
+        for name, label in (("alignment", N_("alignment {points:+d} points")),
+                            ("integration_coverage", N_("integration coverage {points:+d} points")),
+                            ("digital_services", N_("digital services {points:+d} points")),
+                            ("coordination", N_("coordination {points:+d} points"))):
             before, after = first.metrics.get(name), last.metrics.get(name)
             if before is not None and after is not None:
-                change.append(f"{label} {round((after - before) * 100):+d} points")
+                change.append(_(label, points=round((after - before) * 100)))
         before, after = first.metrics.get("redundant_spend"), last.metrics.get("redundant_spend")
         if before is not None and after is not None and before != after:
-            change.append(f"redundant spend {after - before:+,.0f}")
+            change.append(_("redundant spend {change:+,.0f}", change=after - before))
         total = [sum(p.findings.values()) for p in (first, last)]
-        change.append(f"findings {total[0]} -> {total[1]} (errors {last.findings['error'] - first.findings['error']:+d})")
-        lines.append(f"Since {first.date[:10]}: " + ", ".join(change) + ".")
+        change.append(_("findings {before} -> {after} (errors {errors:+d})", before=total[0], after=total[1],
+                        errors=last.findings["error"] - first.findings["error"]))
+        lines.append(_("Since {date}: {changes}.", date=first.date[:10], changes=", ".join(change)))
     if history.shallow:
-        lines.append("This is a shallow clone: the history starts where the clone was cut (git fetch --unshallow).")
+        lines.append(_("This is a shallow clone: the history starts where the clone was cut (git fetch --unshallow)."))
     return "\n".join(lines) + "\n"
 
 

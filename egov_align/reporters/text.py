@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from egov_align.names import plural, printable
+from egov_align.consolidation import reason_in_language
+from egov_align.i18n import FILE, INSTITUTION, N_, PROBLEM, PROCESS, SEVERITY_NOUNS, STEP, SYSTEM, _, count, message
+from egov_align.names import printable
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m",
            "dim": "\033[2m", "ok": "\033[32m", "reset": "\033[0m"}
@@ -12,13 +14,19 @@ _NO_COLORS = dict.fromkeys(_COLORS, "")
 EXCERPT_WIDTH = 200  # characters of a quoted source line
 
 
+SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+RECORD_KINDS = {"overall": N_("overall"), "institutions": N_("institutions"), "capabilities": N_("capabilities"),
+                "data_entities": N_("data entities"), "systems": N_("systems"), "integrations": N_("integrations"),
+                "services": N_("services"), "processes": N_("processes"), "steps": N_("steps")}
+
+
 def percent(value) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
+    return _("n/a") if value is None else f"{value:.0%}"
 
 
 def ratio(value) -> str:
     """1.0 is ideal: one in-service provider per shared capability."""
-    return "n/a" if value is None else f"{value:.1f}x"
+    return _("n/a") if value is None else f"{value:.1f}x"
 
 
 def money(value, currency: str | None) -> str:
@@ -42,11 +50,10 @@ def _quote(finding, options, c) -> list[str]:
 
 
 def _counts_line(summary: dict) -> str:
-    parts = [plural(summary["files"], "file")]
-    for key, word in (("institutions", "institution"), ("systems", "system"),
-                      ("processes", "process"), ("steps", "step")):
+    parts = [count(summary["files"], FILE)]
+    for key, noun in (("institutions", INSTITUTION), ("systems", SYSTEM), ("processes", PROCESS), ("steps", STEP)):
         if key in summary:
-            parts.append(plural(summary[key], word, "processes" if word == "process" else None))
+            parts.append(count(summary[key], noun))
     return ", ".join(parts)
 
 
@@ -54,36 +61,40 @@ def _render_diagnostics(result, options, c) -> list[str]:
     lines = []
     for finding in result.findings:
         lines.append(f"{c['bold']}{printable(finding.file)}:{finding.line}:{finding.column}:{c['reset']} "
-                     f"{c['error']}{finding.rule}{c['reset']}: {printable(finding.message)}")
+                     f"{c['error']}{finding.rule}{c['reset']}: {printable(message(finding))}")
         lines.extend(_quote(finding, options, c))
     summary = result.summary()
     if result.valid:
-        lines.append(f"{c['ok']}valid{c['reset']}: {_counts_line(summary)}")
+        lines.append(f"{c['ok']}{_('valid')}{c['reset']}: {_counts_line(summary)}")
     else:
-        lines.append(f"{c['error']}invalid{c['reset']}: {plural(len(result.findings), 'problem')} "
-                     f"in {plural(summary['files'], 'file')}")
+        lines.append(f"{c['error']}{_('invalid')}{c['reset']}: " + _("{problems} in {files}", problems=count(
+            len(result.findings), PROBLEM), files=count(summary["files"], FILE)))
     return lines
 
 
 def render_summary(result, options, c=_NO_COLORS) -> list[str]:
     summary, metrics = result.summary(), result.metrics
-    title = f"egov-align analysis of {options.model_name}" if options.model_name else "egov-align analysis"
+    title = _("egov-align analysis of {name}", name=options.model_name) if options.model_name else \
+        _("egov-align analysis")
+    tally = {key: f"{c[severity]}{count(summary[key], SEVERITY_NOUNS[severity])}{c['reset']}"
+             for key, severity in (("errors", "error"), ("warnings", "warning"), ("infos", "info"))}
     lines = [f"{c['bold']}{title}{c['reset']}", f"  {_counts_line(summary)}",
-             f"  findings: {c['error']}{plural(summary['errors'], 'error')}{c['reset']}, "
-             f"{c['warning']}{plural(summary['warnings'], 'warning')}{c['reset']}, "
-             f"{c['info']}{plural(summary['infos'], 'info')}{c['reset']}",
-             f"  alignment {percent(metrics['alignment'])} · integration coverage "
-             f"{percent(metrics['integration_coverage'])} · digital services "
-             f"{percent(metrics['digital_services'])} · redundant spend "
-             f"{money(metrics['redundant_spend'], options.currency)}",
-             f"  coordination {percent(metrics.get('coordination'))} · mediated integrations "
-             f"{percent(metrics.get('mediated_integrations'))} · standardised integrations "
-             f"{percent(metrics.get('standardised_integrations'))} · platform duplication "
-             f"{ratio(metrics.get('platform_duplication'))} · data completeness "
-             f"{percent((metrics.get('completeness') or {}).get('overall'))}"]
+             "  " + _("findings: {errors}, {warnings}, {infos}", **tally),
+             "  " + _("alignment {alignment} · integration coverage {integration} · digital services {digital} · "
+                      "redundant spend {spend}", alignment=percent(metrics["alignment"]),
+                      integration=percent(metrics["integration_coverage"]), digital=percent(metrics["digital_services"]),
+                      spend=money(metrics["redundant_spend"], options.currency)),
+             "  " + _("coordination {coordination} · mediated integrations {mediated} · standardised integrations "
+                      "{standardised} · platform duplication {duplication} · data completeness {completeness}",
+                      coordination=percent(metrics.get("coordination")),
+                      mediated=percent(metrics.get("mediated_integrations")),
+                      standardised=percent(metrics.get("standardised_integrations")),
+                      duplication=ratio(metrics.get("platform_duplication")),
+                      completeness=percent((metrics.get("completeness") or {}).get("overall")))]
     worst = sorted(((v["alignment"], p) for p, v in metrics["processes"].items() if v["alignment"] is not None))
     if worst:
-        lines.append("  least aligned processes: " + ", ".join(f"{p} {percent(a)}" for a, p in worst[:5]))
+        lines.append("  " + _("least aligned processes: {processes}",
+                              processes=", ".join(f"{p} {percent(a)}" for a, p in worst[:5])))
     return lines
 
 
@@ -91,11 +102,12 @@ def render_plan(metrics, options) -> list[str]:
     plan = metrics["consolidation"]
     if not plan:
         return []
-    lines = [f"Consolidation plan (redundant spend {money(metrics['redundant_spend'], options.currency)}):"]
+    lines = [_("Consolidation plan (redundant spend {spend}):", spend=money(metrics["redundant_spend"], options.currency))]
     for item in plan:
-        lines.append(f"  retire {item['system']} ({money(item['annual_cost'], options.currency)}/year, "
-                     f"supports {plural(item['steps_supported'], 'step')}), taken over by:")
-        lines += [f"      {taker} ({item['reasons'][taker]})" for taker in item["taken_over_by"]]
+        lines.append("  " + _("retire {system} ({cost}/year, supports {steps}), taken over by:", system=item["system"],
+                              cost=money(item["annual_cost"], options.currency),
+                              steps=count(item["steps_supported"], STEP)))
+        lines += [f"      {taker} ({reason_in_language(item['reasons'][taker])})" for taker in item["taken_over_by"]]
     return lines
 
 
@@ -110,12 +122,12 @@ def render_findings(findings, options, c=_NO_COLORS) -> list[str]:
         worst = max((f.severity for f in items), key=lambda s: s.rank)
         noun = worst.value if len({f.severity for f in items}) == 1 else "finding"
         lines.append("")
-        lines.append(f"{c[worst.value]}{c['bold']}{rule}{c['reset']} ({plural(len(items), noun)})")
+        lines.append(f"{c[worst.value]}{c['bold']}{rule}{c['reset']} ({count(len(items), SEVERITY_NOUNS[noun])})")
         for finding in items:
-            mark = "" if finding.severity is worst else f"[{finding.severity.value}] "
+            mark = "" if finding.severity is worst else f"[{_(SEVERITY_WORDS[finding.severity.value])}] "
             lines.append(f"  {c['dim']}{printable(finding.file)}:{finding.line}:{finding.column}{c['reset']} "
                          f"{printable(finding.subject or '')}")
-            lines.append(f"      {mark}{printable(finding.message)}")
+            lines.append(f"      {mark}{printable(message(finding))}")
     return lines
 
 
@@ -130,8 +142,8 @@ def render(result, *, options) -> str:
         lines.append("")
         lines.extend(plan)
     if not result.findings:
-        lines.append(f"{c['ok']}no findings{c['reset']}")
+        lines.append(f"{c['ok']}{_('no findings')}{c['reset']}")
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["money", "percent", "ratio", "render"]
+__all__ = ["RECORD_KINDS", "SEVERITY_WORDS", "money", "percent", "ratio", "render"]

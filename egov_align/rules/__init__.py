@@ -57,4 +57,18 @@ def summary(rule) -> str:
     return (rule.__doc__ or "").strip().splitlines()[0]
 
 
-__all__ = ["ALL_RULE_NAMES", "RULES", "VALIDATION_RULES", "summary"]
+def explanation(rule) -> dict[str, str]:
+    """The docstring's title, "Why it matters" and "How to fix", each as one line of English.
+
+    These are message ids of the catalog (egov_align/locale/catalog.py extracts them), so the
+    dashboard and the report explain a rule in the reader's language.
+    """
+    found = {"title": summary(rule)}
+    for paragraph in (rule.__doc__ or "").strip().split("\n\n"):
+        for key, label in (("why", "Why it matters:"), ("fix", "How to fix:")):
+            if paragraph.startswith(label):
+                found[key] = " ".join(paragraph.removeprefix(label).split())
+    return found
+
+
+__all__ = ["ALL_RULE_NAMES", "RULES", "VALIDATION_RULES", "explanation", "summary"]

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, STEP, Count, Names, Text
 from egov_align.model import step_subject
-from egov_align.names import plural
 
 NAME = "capability-gap"
 SUBJECT = "capability"
@@ -41,10 +40,11 @@ def check(ctx):
         if providers.get(capability_id):
             continue
         dormant = [s for s, system in systems.items() if capability_id in system.capabilities]
-        advice = (f"only systems not in service provide it ({names(dormant)})" if dormant
-                  else "no system provides it at all")
+        advice = (Text.of(N_("only systems not in service provide it ({dormant})"), dormant=Names(dormant))
+                  if dormant else Text(N_("no system provides it at all")))
         yield ctx.finding(
             f"capability:{capability_id}",
-            f"capability '{ctx.model.capabilities[capability_id].name}' is needed by {plural(len(steps), 'step')} "
-            f"({names(steps, 3)}) but {advice}; plan or bring into service a system for it",
-            related=steps + [f"system:{s}" for s in dormant])
+            N_("capability '{name}' is needed by {count} ({steps}) but {advice}; plan or bring into service a "
+               "system for it"),
+            name=ctx.model.capabilities[capability_id].name, count=Count(len(steps), STEP), steps=Names(steps, 3),
+            advice=advice, related=steps + [f"system:{s}" for s in dormant])

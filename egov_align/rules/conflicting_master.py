@@ -21,8 +21,8 @@ Passes::
 
 from __future__ import annotations
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names
 
 NAME = "conflicting-master"
 SUBJECT = "data"
@@ -35,7 +35,7 @@ def check(ctx):
             continue
         yield ctx.finding(
             f"data:{entity_id}",
-            f"'{ctx.model.data_entities[entity_id].name}' is mastered by {len(masters)} systems "
-            f"in service ({names(masters)}); choose one authoritative source and make the others "
-            "replicas fed by an integration",
+            N_("'{name}' is mastered by {count} systems in service ({masters}); choose one authoritative source "
+               "and make the others replicas fed by an integration"),
+            name=ctx.model.data_entities[entity_id].name, count=len(masters), masters=Names(masters),
             related=[f"system:{s}" for s in masters])

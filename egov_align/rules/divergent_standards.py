@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names
 
 NAME = "divergent-standards"
 SUBJECT = "data"
@@ -50,10 +50,13 @@ def check(ctx):
         if len(standards) < 2 or entity_id not in ctx.model.data_entities:
             continue
         entity = ctx.model.data_entities[entity_id]
-        agreed = f"; the entity's own standard is {entity.standard}" if entity.standard else ""
+        template = (N_("'{name}' is exchanged in {count} different standards ({standards}) by {integrations}; the "
+                       "entity's own standard is {own}; agree on one and move the other integrations to it")
+                    if entity.standard else
+                    N_("'{name}' is exchanged in {count} different standards ({standards}) by {integrations}; agree "
+                       "on one and move the other integrations to it"))
         yield ctx.finding(
-            f"data:{entity_id}",
-            f"'{entity.name}' is exchanged in {len(standards)} different standards "
-            f"({', '.join(sorted(standards.values()))}) by {names(i.id for i in integrations)}{agreed}; "
-            "agree on one and move the other integrations to it",
+            f"data:{entity_id}", template, name=entity.name, count=len(standards),
+            standards=", ".join(sorted(standards.values())), integrations=Names([i.id for i in integrations]),
+            own=entity.standard,
             related=[f"integration:{i.id}" for i in integrations])

@@ -26,9 +26,8 @@ Passes::
 
 from __future__ import annotations
 
-from egov_align.context import names
 from egov_align.findings import Severity
-from egov_align.names import plural
+from egov_align.i18n import INSTITUTION, N_, Count, Names
 
 NAME = "duplicate-capability"
 SUBJECT = "capability"
@@ -43,11 +42,13 @@ def check(ctx):
             continue
         owners = sorted({systems[s].owner for s in providers})
         keep = ctx.index.suggest(capability_id, 1)[0]
-        shared = " It is meant to be a shared service." if capability.shared else ""
+        template = (N_("'{name}' is provided by {count} systems in service ({providers}) owned by {owners}. It is "
+                       "meant to be a shared service. Consider consolidating onto one, e.g. `{keep}`")
+                    if capability.shared else
+                    N_("'{name}' is provided by {count} systems in service ({providers}) owned by {owners}. Consider "
+                       "consolidating onto one, e.g. `{keep}`"))
         yield ctx.finding(
-            f"capability:{capability_id}",
-            f"'{capability.name}' is provided by {len(providers)} systems in service "
-            f"({names(providers)}) owned by {plural(len(owners), 'institution')}.{shared} Consider "
-            f"consolidating onto one, e.g. `{keep}`",
+            f"capability:{capability_id}", template, name=capability.name, count=len(providers),
+            providers=Names(providers), owners=Count(len(owners), INSTITUTION), keep=keep,
             related=[f"system:{s}" for s in providers],
             severity=Severity.ERROR if capability.shared else None)

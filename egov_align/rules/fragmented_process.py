@@ -38,8 +38,8 @@ Passes::
 
 from __future__ import annotations
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names
 
 NAME = "fragmented-process"
 SUBJECT = "process"
@@ -60,9 +60,12 @@ def check(ctx):
         loose = [f"{a.id} ({pa}) -> {b.id} ({pb})" for a, b, pa, pb, c in crossings if not c]
         yield ctx.finding(
             f"process:{process_id}",
-            f"process '{process.name}' runs across {len(performers)} institutions, and only {coordinated} of its "
-            f"{len(crossings)} hand-offs between them {'is' if coordinated == 1 else 'are'} coordinated "
-            f"({coordinated / len(crossings):.0%}, below "
-            f"{share:.0%}); connect the systems for {names(loose, 4)}",
+            N_("process '{name}' runs across {count} institutions, and only {coordinated} of its {handoffs} hand-offs "
+               "between them is coordinated ({share:.0%}, below {minimum:.0%}); connect the systems for {loose}")
+            if coordinated == 1 else
+            N_("process '{name}' runs across {count} institutions, and only {coordinated} of its {handoffs} hand-offs "
+               "between them are coordinated ({share:.0%}, below {minimum:.0%}); connect the systems for {loose}"),
+            name=process.name, count=len(performers), coordinated=coordinated, handoffs=len(crossings),
+            share=coordinated / len(crossings), minimum=share, loose=Names(loose, 4),
             related=[f"step:{process_id}/{b.id}" for a, b, pa, pb, c in crossings if not c]
             + [f"institution:{i}" for i in sorted(performers)])

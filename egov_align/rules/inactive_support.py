@@ -18,8 +18,8 @@ Passes::
 
 from __future__ import annotations
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names, Parts, Text
 from egov_align.model import step_subject
 
 NAME = "inactive-support"
@@ -56,11 +56,13 @@ def check(ctx):
         inactive = [s for s in dict.fromkeys(step.systems) if systems[s].status in INACTIVE]
         if not inactive:
             continue
-        states = ", ".join(f"`{s}` is {systems[s].status}" for s in inactive)
+        states = Parts(tuple(Text.of(N_("`{system}` is {status}"), system=s, status=systems[s].status)
+                             for s in inactive), ", ")
         successors = _successors(step, inactive, systems, index)
-        advice = (f"move the step to {names(successors)}" if successors
-                  else "plan a successor system for it")
+        advice = (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
+                  else Text(N_("plan a successor system for it")))
         yield ctx.finding(
             step_subject(process.id, step.id),
-            f"step '{step.name}' relies on systems not in service: {states}; {advice}",
+            N_("step '{name}' relies on systems not in service: {states}; {advice}"),
+            name=step.name, states=states, advice=advice,
             related=[f"system:{s}" for s in inactive + successors])

@@ -23,8 +23,8 @@ Passes::
 
 from __future__ import annotations
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names
 from egov_align.model import step_subject
 
 NAME = "integration-gap"
@@ -40,12 +40,15 @@ def check(ctx):
     for process, source, target, entities in index.handovers:
         if index.handover_covered(source, target, entities):
             continue
-        route = f" through {names(buses, 2)}" if buses else ""
+        template = (N_("step '{name}' reads {entities} written in step '{source}' on another system, but no active "
+                       "integration carries it from {senders} to {receivers}; add an integration through {buses}")
+                    if buses else
+                    N_("step '{name}' reads {entities} written in step '{source}' on another system, but no active "
+                       "integration carries it from {senders} to {receivers}; add an integration"))
         yield ctx.finding(
-            step_subject(process.id, target.id),
-            f"step '{target.name}' reads {names(entities)} written in step '{source.name}' on "
-            f"another system, but no active integration carries it from {names(source.systems)} "
-            f"to {names(target.systems)}; add an integration{route}",
+            step_subject(process.id, target.id), template, name=target.name, entities=Names(entities),
+            source=source.name, senders=Names(source.systems), receivers=Names(target.systems),
+            buses=Names(buses, 2),
             related=[step_subject(process.id, source.id)]
             + [f"system:{s}" for s in source.systems + target.systems]
             + [f"data:{e}" for e in entities],

@@ -18,8 +18,8 @@ Passes::
 
 from __future__ import annotations
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names, Text
 from egov_align.model import step_subject
 
 NAME = "misaligned-step"
@@ -37,11 +37,12 @@ def check(ctx):
         if not missing:
             continue
         elsewhere = [s for need in missing for s in index.suggest(need)]
-        advice = (f"add one of {names(dict.fromkeys(elsewhere))} to the step, which provide it"
-                  if elsewhere else "no system in service provides it: see capability-gap")
+        advice = (Text.of(N_("add one of {systems} to the step, which provide it"),
+                          systems=Names(dict.fromkeys(elsewhere)))
+                  if elsewhere else Text(N_("no system in service provides it: see capability-gap")))
         yield ctx.finding(
             step_subject(process.id, step.id),
-            f"step '{step.name}' needs {names(missing)}, which none of its systems "
-            f"({names(step.systems)}) provides; {advice}",
+            N_("step '{name}' needs {missing}, which none of its systems ({systems}) provides; {advice}"),
+            name=step.name, missing=Names(missing), systems=Names(step.systems), advice=advice,
             related=[f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
             key=",".join(missing))

@@ -20,21 +20,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, STEP, SYSTEM, Count, Names, Text
 from egov_align.model import step_subject
-from egov_align.names import plural
 
 NAME = "no-authoritative-source"
 SUBJECT = "data"
 DEFAULT_SEVERITY = Severity.WARNING
 
 
-def _users(subjects: list[str]) -> str:
+def _users(subjects: list[str]) -> Text | Count:
     """'2 steps and 1 system'."""
     systems = sum(s.startswith("system:") for s in subjects)
-    parts = [plural(len(subjects) - systems, "step"), plural(systems, "system")]
-    return " and ".join(part for part in parts if not part.startswith("0 "))
+    steps = len(subjects) - systems
+    if steps and systems:
+        return Text.of(N_("{steps} and {systems}"), steps=Count(steps, STEP), systems=Count(systems, SYSTEM))
+    return Count(steps, STEP) if steps else Count(systems, SYSTEM)
 
 
 def check(ctx):
@@ -51,11 +52,11 @@ def check(ctx):
             continue
         in_service = ctx.index.in_service
         holders = [s for u in users[entity_id] if u.startswith("system:") and (s := u[7:]) in in_service]
-        advice = ("name a system in service that masters it" if not holders else
-                  f"make `{holders[0]}` its master (role: master)" if len(holders) == 1 else
-                  f"make one of {names(holders)} its master (role: master)")
+        advice = (Text(N_("name a system in service that masters it")) if not holders else
+                  Text.of(N_("make `{system}` its master (role: master)"), system=holders[0]) if len(holders) == 1
+                  else Text.of(N_("make one of {systems} its master (role: master)"), systems=Names(holders)))
         yield ctx.finding(
             f"data:{entity_id}",
-            f"'{ctx.model.data_entities[entity_id].name}' is used by {_users(users[entity_id])} "
-            f"but no system in service masters it; {advice}",
+            N_("'{name}' is used by {users} but no system in service masters it; {advice}"),
+            name=ctx.model.data_entities[entity_id].name, users=_users(users[entity_id]), advice=advice,
             related=users[entity_id])

@@ -18,6 +18,7 @@ Passes::
 from __future__ import annotations
 
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Text
 from egov_align.schema import DIGITAL_CHANNELS
 
 NAME = "non-digital-service"
@@ -33,8 +34,8 @@ def check(ctx):
     for service_id, service in ctx.model.services.items():
         if is_digital(service):
             continue
-        offered = ", ".join(service.channels) or "no channel at all"
         yield ctx.finding(
             f"service:{service_id}",
-            f"service '{service.name}' is offered only through {offered}; add a digital channel "
-            "(web, mobile, ussd, sms or kiosk)")
+            N_("service '{name}' is offered only through {channels}; add a digital channel (web, mobile, ussd, sms "
+               "or kiosk)"),
+            name=service.name, channels=", ".join(service.channels) or Text(N_("no channel at all")))

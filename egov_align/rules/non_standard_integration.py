@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from egov_align.config import meets_standard
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Text
 
 NAME = "non-standard-integration"
 SUBJECT = "integration"
 DEFAULT_SEVERITY = Severity.INFO
-SEVERITY_TEXT = "info (warning when approved standards are configured)"
+SEVERITY_TEXT = N_("info (warning when approved standards are configured)")
 
 
 def check(ctx):
@@ -39,10 +40,11 @@ def check(ctx):
             continue
         standard = (integration.standard or "").strip()
         if not standard:
-            message = (f"integration {integration.from_} -> {integration.to} names no standard; record the one it "
-                       "follows (`standard: REST/OpenAPI`, `X-Road`, `HL7 FHIR R4` ...)")
+            template = N_("integration {source} -> {target} names no standard; record the one it follows (`standard: "
+                          "REST/OpenAPI`, `X-Road`, `HL7 FHIR R4` ...)")
         else:
-            message = (f"integration {integration.from_} -> {integration.to} follows {standard}, which is not an "
-                       f"approved standard ({', '.join(approved) or 'none is approved yet'}); move it to one that is")
-        yield ctx.finding(f"integration:{integration_id}", message,
+            template = N_("integration {source} -> {target} follows {standard}, which is not an approved standard "
+                          "({approved}); move it to one that is")
+        yield ctx.finding(f"integration:{integration_id}", template, source=integration.from_, target=integration.to,
+                          standard=standard, approved=", ".join(approved or ()) or Text(N_("none is approved yet")),
                           related=[f"system:{integration.from_}", f"system:{integration.to}"], severity=severity)

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names
 from egov_align.model import step_subject
 
 NAME = "once-only-gap"
@@ -70,13 +70,15 @@ def check(ctx):
                 if entity in upstream or index.integrated(sources, step.systems, (entity,)):
                     continue
                 if entity not in about:
-                    about[entity] = (names(sources), index.best_source(entity))
+                    about[entity] = (Names(sources), index.best_source(entity))
                 listed, best = about[entity]
                 yield ctx.finding(
                     step_subject(process_id, step.id),
-                    f"step '{step.name}' reads '{entity}', which {listed} already "
-                    f"{'masters' if len(sources) == 1 else 'master'}, yet no "
-                    f"integration brings it to {names(step.systems)}: the applicant is asked again; "
-                    f"integrate with `{best}` instead",
+                    N_("step '{name}' reads '{entity}', which {masters} already masters, yet no integration brings it "
+                       "to {systems}: the applicant is asked again; integrate with `{best}` instead")
+                    if len(sources) == 1 else
+                    N_("step '{name}' reads '{entity}', which {masters} already master, yet no integration brings it "
+                       "to {systems}: the applicant is asked again; integrate with `{best}` instead"),
+                    name=step.name, entity=entity, masters=listed, systems=Names(step.systems), best=best,
                     related=[f"data:{entity}"] + [f"system:{s}" for s in sources[:5] + step.systems],
                     key=entity)

@@ -18,6 +18,7 @@ Passes::
 from __future__ import annotations
 
 from egov_align.findings import Severity
+from egov_align.i18n import N_
 
 NAME = "orphan-system"
 SUBJECT = "system"
@@ -33,9 +34,15 @@ def check(ctx):
     for system_id, system in ctx.index.in_service.items():
         if supported.get(system_id) or system_id in connected:
             continue
-        currency = f" {ctx.model.info.currency}" if ctx.model.info.currency else ""
-        cost = f" (annual cost {system.annual_cost:,.0f}{currency})" if system.annual_cost else ""
-        yield ctx.finding(
-            f"system:{system_id}",
-            f"system '{system.name}'{cost} supports no process step and has no active "
-            "integration: map the steps it supports, or consider retiring it")
+        if system.annual_cost:
+            currency = f" {ctx.model.info.currency}" if ctx.model.info.currency else ""
+            yield ctx.finding(
+                f"system:{system_id}",
+                N_("system '{name}' (annual cost {cost}) supports no process step and has no active integration: map "
+                   "the steps it supports, or consider retiring it"),
+                name=system.name, cost=f"{system.annual_cost:,.0f}{currency}")
+        else:
+            yield ctx.finding(
+                f"system:{system_id}",
+                N_("system '{name}' supports no process step and has no active integration: map the steps it "
+                   "supports, or consider retiring it"), name=system.name)

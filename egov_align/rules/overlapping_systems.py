@@ -31,6 +31,7 @@ from collections import defaultdict
 from itertools import combinations
 
 from egov_align.findings import Severity
+from egov_align.i18n import N_
 
 NAME = "overlapping-systems"
 SUBJECT = "system"
@@ -79,6 +80,7 @@ def check(ctx):
         common = sorted((set(systems[a].capabilities) & set(systems[b].capabilities)) - generic)
         yield ctx.finding(
             f"system:{a}",
-            f"systems `{a}` and `{b}` overlap: {similarity:.0%} of their capabilities are the same "
-            f"({', '.join(common)}); consider merging them or retiring one",
+            N_("systems `{first}` and `{second}` overlap: {similarity:.0%} of their capabilities are the same "
+               "({common}); consider merging them or retiring one"),
+            first=a, second=b, similarity=similarity, common=", ".join(common),
             related=[f"system:{b}"], key=b)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Text
 from egov_align.schema import SENSITIVE
 
 NAME = "unassessed-sensitive-system"
@@ -44,11 +45,13 @@ def check(ctx):
         assessed = system.security.assessed if system.security else None
         if assessed is not None and assessed >= oldest:
             continue
-        when = (f"was last assessed on {assessed.isoformat()}, more than "
-                f"{ctx.config.assessment_max_age_days} days before {ctx.as_of.isoformat()}"
-                if assessed else "has no security assessment on record")
+        when = (Text.of(N_("was last assessed on {assessed}, more than {days} days before {as_of}"),
+                        assessed=assessed.isoformat(), days=ctx.config.assessment_max_age_days,
+                        as_of=ctx.as_of.isoformat())
+                if assessed else Text(N_("has no security assessment on record")))
         yield ctx.finding(
             f"system:{system_id}",
-            f"system '{system.name}' holds {', '.join(sensitive)} (personal or confidential) and "
-            f"{when}; assess it and record `security: {{assessed: DATE}}`",
+            N_("system '{name}' holds {entities} (personal or confidential) and {when}; assess it and record "
+               "`security: {{assessed: DATE}}`"),
+            name=system.name, entities=", ".join(sensitive), when=when,
             related=[f"data:{e}" for e in sensitive])

@@ -20,6 +20,7 @@ Passes::
 from __future__ import annotations
 
 from egov_align.findings import Severity
+from egov_align.i18n import N_
 from egov_align.schema import SENSITIVE
 
 NAME = "unprotected-sensitive-data"
@@ -35,10 +36,11 @@ def check(ctx):
         sensitive = [e for e in integration.data if entities[e].sensitivity in SENSITIVE]
         if not sensitive:
             continue
-        kinds = ", ".join(f"'{e}' ({entities[e].sensitivity})" for e in sensitive)
         yield ctx.finding(
             f"integration:{integration_id}",
-            f"integration {integration.from_} -> {integration.to} carries {kinds} unencrypted; "
-            "encrypt it in transit (TLS or the service bus) and set `encrypted: true`",
+            N_("integration {source} -> {target} carries {entities} unencrypted; encrypt it in transit (TLS or the "
+               "service bus) and set `encrypted: true`"),
+            source=integration.from_, target=integration.to,
+            entities=", ".join(f"'{e}' ({entities[e].sensitivity})" for e in sensitive),
             related=[f"data:{e}" for e in sensitive]
             + [f"system:{integration.from_}", f"system:{integration.to}"])

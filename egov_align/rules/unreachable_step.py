@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from egov_align.findings import Severity
+from egov_align.i18n import N_
 from egov_align.model import step_subject
 
 NAME = "unreachable-step"
@@ -52,6 +53,7 @@ def check(ctx):
             if step.id not in seen:
                 yield ctx.finding(
                     step_subject(process_id, step.id),
-                    f"step '{step.name}' cannot be reached from the first step "
-                    f"'{process.steps[0].name}'; check the `next` lists that should lead to it",
+                    N_("step '{name}' cannot be reached from the first step '{first}'; check the `next` lists that "
+                       "should lead to it"),
+                    name=step.name, first=process.steps[0].name,
                     related=[step_subject(process_id, process.steps[0].id)])

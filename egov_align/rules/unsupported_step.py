@@ -19,8 +19,8 @@ Passes::
 
 from __future__ import annotations
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names, Text
 from egov_align.model import step_subject
 
 NAME = "unsupported-step"
@@ -34,10 +34,11 @@ def check(ctx):
         if not step.needs or step.systems:
             continue
         offering = [s for need in step.needs for s in index.suggest(need)]
-        advice = (f"systems already in service that provide it: {names(dict.fromkeys(offering))}"
-                  if offering else "no system in service provides it yet")
+        advice = (Text.of(N_("systems already in service that provide it: {systems}"),
+                          systems=Names(dict.fromkeys(offering)))
+                  if offering else Text(N_("no system in service provides it yet")))
         yield ctx.finding(
             step_subject(process.id, step.id),
-            f"step '{step.name}' needs {names(step.needs)} but no system supports it (done by hand); "
-            f"{advice}",
+            N_("step '{name}' needs {needs} but no system supports it (done by hand); {advice}"),
+            name=step.name, needs=Names(step.needs), advice=advice,
             related=[f"capability:{c}" for c in step.needs] + [f"system:{s}" for s in offering])

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from egov_align.context import names
 from egov_align.findings import Severity
+from egov_align.i18n import N_, Names
 
 NAME = "vendor-concentration"
 SUBJECT = "vendor"
@@ -52,6 +52,7 @@ def check(ctx):
         vendor = in_service[first].vendor.strip()
         yield ctx.finding(
             f"vendor:{vendor}",
-            f"vendor '{vendor}' supports {len(systems)} of {total} systems in service ({share:.0%}): "
-            f"{names(systems)}; build in-house capacity or plan an exit for some of them",
+            N_("vendor '{vendor}' supports {count} of {total} systems in service ({share:.0%}): {systems}; build "
+               "in-house capacity or plan an exit for some of them"),
+            vendor=vendor, count=len(systems), total=total, share=share, systems=Names(systems),
             related=[f"system:{s}" for s in systems], at=f"system:{first}")

@@ -1,0 +1,260 @@
+"""English and Kiswahili for every fixed text a person reads (DESIGN 10).
+
+Texts are written in English in the code and marked for translation: `_()` translates now,
+`N_()` marks a template kept for later (a finding's message is rendered in English for
+JSON, SARIF and GitHub, and again in the reader's language for text, the report and the
+dashboard), `Noun()` marks the singular and plural of a counted word. The Kiswahili is in
+`egov_align/locale/sw.po`, a gettext catalog read directly with Babel the first time it is
+needed; `tests/test_i18n.py` fails on a message without a translation and on a template
+whose fields differ between the languages. docs/glossary.md lists the words used.
+
+The language is `--lang`, else `lang` in egov-align.toml, else EGOV_ALIGN_LANG, else
+English; it is held in a context variable, so each dashboard session has its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import os
+import string
+from pathlib import Path
+from typing import NamedTuple
+
+LANGUAGES = {"en": "English", "sw": "Kiswahili"}
+LOCALE = Path(__file__).resolve().parent / "locale"
+_language = contextvars.ContextVar("egov_align_language", default="en")
+
+
+class LanguageError(ValueError):
+    """A language egov-align has no texts for."""
+
+
+def checked(lang: str, where: str) -> str:
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGUAGES:
+        raise LanguageError(f"{where}: language {lang!r} is not available; use one of {', '.join(LANGUAGES)}")
+    return code
+
+
+def choose(given: str | None = None, configured: str | None = None) -> str:
+    """DESIGN 10: `--lang`, else `lang` in egov-align.toml, else EGOV_ALIGN_LANG, else English."""
+    if given:
+        return checked(given, "--lang")
+    if configured:
+        return checked(configured, "egov-align.toml: `lang`")
+    environment = os.environ.get("EGOV_ALIGN_LANG", "")
+    return checked(environment, "EGOV_ALIGN_LANG") if environment.strip() else "en"
+
+
+def use(lang: str) -> None:
+    _language.set(lang)
+
+
+def language() -> str:
+    return _language.get()
+
+
+@contextlib.contextmanager
+def speaking(lang: str):
+    """The texts inside in `lang`: machine output and pull-request comments stay English."""
+    token = _language.set(lang)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def in_english(render):
+    """A renderer whose output is English whatever the language in force (DESIGN 10)."""
+    @functools.wraps(render)
+    def english(*args, **kwargs):
+        with speaking("en"):
+            return render(*args, **kwargs)
+    return english
+
+
+def N_(text: str) -> str:
+    """Marks a template for the catalog; it is translated where it is shown."""
+    return text
+
+
+class Noun(NamedTuple):
+    """A counted word: `Noun("{n:,} system", "{n:,} systems")`."""
+
+    singular: str
+    plural: str
+
+
+@functools.cache
+def catalog(lang: str) -> dict:
+    """msgid (or (singular, plural)) -> translation, from the .po file; {} for English."""
+    if lang == "en":
+        return {}
+    from babel.messages.pofile import read_po  # only when a translation is asked for
+
+    with open(LOCALE / f"{lang}.po", "rb") as po:
+        messages = read_po(po, locale=lang)
+    return {message.id: message.string for message in messages
+            if message.id and message.string and not message.fuzzy
+            and (isinstance(message.string, str) or all(message.string))}
+
+
+def _(text: str, lang: str | None = None, **fields) -> str:
+    lang = lang or _language.get()
+    translated = catalog(lang).get(text, text) if lang != "en" else text
+    return translated.format(**fields) if fields else translated
+
+
+def count(n: int, noun: Noun, lang: str | None = None) -> str:
+    """'1 system', '3 systems'; 'mfumo 1', 'mifumo 3' (Kiswahili puts the number after the noun)."""
+    lang = lang or _language.get()
+    forms = catalog(lang).get(tuple(noun)) if lang != "en" else None
+    if forms:
+        return forms[0 if n == 1 else 1].format(n=n)
+    return (noun.singular if n == 1 else noun.plural).format(n=n)
+
+
+class Names(tuple):
+    """Ids shown as "`a`, `b` and 3 more" (limit: how many are named)."""
+
+    limit = 5
+
+    def __new__(cls, ids, limit: int = 5):
+        names = super().__new__(cls, ids)
+        if limit != 5:
+            names.limit = limit
+        return names
+
+
+class Count(NamedTuple):
+    n: int
+    noun: Noun
+
+
+class Text(NamedTuple):
+    """A template and the values of its fields, in the order the English template names them.
+
+    Field values are shown as written (model text, ids, numbers), except Names, Count,
+    nested Texts and Parts (Texts joined by a separator), which are rendered in the language.
+    """
+
+    template: str
+    values: tuple = ()
+
+    @classmethod
+    def of(cls, template: str, **fields) -> Text:
+        return cls(template, tuple(fields[name] for name in field_names(template)))
+
+    def render(self, lang: str | None = None) -> str:
+        lang = lang or _language.get()
+        fields = dict(zip(field_names(self.template), (shown(v, lang) for v in self.values), strict=True))
+        template = catalog(lang).get(self.template, self.template) if lang != "en" else self.template
+        return template.format(**fields)
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+class Parts(NamedTuple):
+    items: tuple
+    separator: str = "; "
+
+
+def shown(value, lang: str):
+    if isinstance(value, Names):
+        return names(value, value.limit, lang)
+    if isinstance(value, Text):
+        return value.render(lang)
+    if isinstance(value, Count):
+        return count(value.n, value.noun, lang)
+    if isinstance(value, Parts):
+        return value.separator.join(str(shown(item, lang)) for item in value.items)
+    return value
+
+
+def names(ids, limit: int = 5, lang: str | None = None) -> str:
+    ids = list(ids)
+    listed = ", ".join(f"`{i}`" for i in ids[:limit])
+    if len(ids) <= limit:
+        return listed
+    return _("{listed} and {more} more", lang, listed=listed, more=len(ids) - limit)
+
+
+@functools.cache
+def field_names(template: str) -> tuple[str, ...]:
+    """The distinct field names of a str.format template, in order."""
+    return tuple(dict.fromkeys(name for _text, name, _spec, _conversion in string.Formatter().parse(template)
+                               if name))
+
+
+def message(finding, lang: str | None = None) -> str:
+    """A finding's message in the language; diagnostics without a template stay as written."""
+    lang = lang or _language.get()
+    if lang == "en" or finding.text is None:
+        return finding.message
+    return finding.text.render(lang)
+
+
+def to_json(value):
+    """A Text as plain JSON values, for the analysis cache (no pickle: cached data is input)."""
+    if isinstance(value, Text):
+        return {"t": value.template, "v": [to_json(v) for v in value.values]}
+    if isinstance(value, Names):
+        return {"n": list(value), "l": value.limit}
+    if isinstance(value, Count):
+        return {"c": value.n, "s": value.noun.singular, "p": value.noun.plural}
+    if isinstance(value, Parts):
+        return {"p": [to_json(v) for v in value.items], "s": value.separator}
+    return value
+
+
+def from_json(value):
+    """The inverse of to_json; TypeError or KeyError on anything else (the cache entry is dropped)."""
+    if isinstance(value, (str, int, float)) or value is None:
+        return value
+    if "t" in value:
+        if type(value["t"]) is not str:
+            raise TypeError("template")
+        text = Text(value["t"], tuple(from_json(v) for v in value["v"]))
+        if len(text.values) != len(field_names(text.template)):
+            raise TypeError("fields")
+        return text
+    if "n" in value:
+        if not all(type(i) is str for i in value["n"]) or type(value["l"]) is not int:
+            raise TypeError("names")
+        return Names(value["n"], value["l"])
+    if "c" in value:
+        if type(value["c"]) is not int or type(value["s"]) is not str or type(value["p"]) is not str:
+            raise TypeError("count")
+        return Count(value["c"], Noun(value["s"], value["p"]))
+    if "p" in value:
+        if type(value["s"]) is not str:
+            raise TypeError("parts")
+        return Parts(tuple(from_json(v) for v in value["p"]), value["s"])
+    raise TypeError("unknown value")
+
+
+# The counted words of the texts: one place, so the catalog has each once.
+FILE = Noun("{n:,} file", "{n:,} files")
+INSTITUTION = Noun("{n:,} institution", "{n:,} institutions")
+SYSTEM = Noun("{n:,} system", "{n:,} systems")
+PROCESS = Noun("{n:,} process", "{n:,} processes")
+STEP = Noun("{n:,} step", "{n:,} steps")
+PROBLEM = Noun("{n:,} problem", "{n:,} problems")
+ERROR = Noun("{n:,} error", "{n:,} errors")
+WARNING = Noun("{n:,} warning", "{n:,} warnings")
+INFO = Noun("{n:,} info", "{n:,} infos")
+FINDING = Noun("{n:,} finding", "{n:,} findings")
+SEVERITY_NOUNS = {"error": ERROR, "warning": WARNING, "info": INFO, "finding": FINDING}
+
+
+def long_date(day, lang: str | None = None) -> str:
+    """2026-11-30 in English (as the model files write dates); "30 Novemba 2026" in Kiswahili."""
+    lang = lang or _language.get()
+    if lang == "en" or not hasattr(day, "isoformat"):
+        return day.isoformat() if hasattr(day, "isoformat") else str(day)
+    from babel.dates import format_date  # only for a translation
+
+    return format_date(day, format="long", locale=lang)
