@@ -22,7 +22,7 @@ from egov_align.cache import Cache, CacheLocationError, cache_salt, check_cache_
 from egov_align.config import FAIL_ON, Config, ConfigError, load_config
 from egov_align.discovery import Discovery, PathNotFound, discover, is_model_repository, model_paths
 from egov_align.findings import Severity
-from egov_align.i18n import LANGUAGES, LanguageError, _, choose, language, use
+from egov_align.i18n import FINDING, LANGUAGES, PROCESS, LanguageError, _, choose, count, language, use
 from egov_align.names import did_you_mean, printable
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
 from egov_align.results import Result, validation_result
@@ -620,7 +620,8 @@ def cmd_report(args) -> int:
         trend = None
     document = build_report(loaded.model, result, history=trend)
     _emit(args, to_pdf(document) if suffix == ".pdf" else document)
-    print(f"wrote {printable(args.output)}: {len(result.findings)} findings, {len(loaded.model.processes)} processes")
+    print(_("wrote {file}: {findings}, {processes}", file=printable(args.output),
+            findings=count(len(result.findings), FINDING), processes=count(len(loaded.model.processes), PROCESS)))
     return EXIT_OK
 
 
@@ -792,6 +793,7 @@ def _say(message: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or bool(os.environ.get("EGOV_ALIGN_DEBUG"))
+    spoken = language()  # restored at the end: main may run in-process, e.g. in tests
     try:
         args = parse(argv)
         _use_language(args)
@@ -814,3 +816,5 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"internal error: {type(error).__name__}: {error} — this is a bug in egov-align {__version__}; "
              "please report it with the command you ran (add --debug to see the traceback)")
         return EXIT_INTERNAL
+    finally:
+        use(spoken)

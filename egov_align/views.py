@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from egov_align.findings import Finding
+from egov_align.i18n import N_, _, message
 from egov_align.metrics import completeness_by_element
 from egov_align.model import Model, step_subject
 from egov_align.perf import gc_paused
@@ -32,6 +33,11 @@ def step_status(step, rules: set[str]) -> str:
     return "supported" if step.systems else "manual"
 
 
+STEP_STATUS = {"inactive": N_("inactive"), "unsupported": N_("unsupported"), "misaligned": N_("misaligned"),
+               "unreachable": N_("unreachable"), "aligned": N_("aligned"), "supported": N_("supported"),
+               "manual": N_("manual")}
+
+
 def step_rows(model: Model, findings: list[Finding], process_id: str) -> list[dict]:
     grouped = findings_by_subject(findings)
     process = model.processes[process_id]
@@ -41,10 +47,10 @@ def step_rows(model: Model, findings: list[Finding], process_id: str) -> list[di
         rows.append({
             "#": number, "step": step.id, "name": step.name,
             "performer": model.performer(process, step),
-            "needs": ", ".join(step.needs), "systems": ", ".join(step.systems) or "(by hand)",
-            "status": step_status(step, {f.rule for f in found}),
+            "needs": ", ".join(step.needs), "systems": ", ".join(step.systems) or _("(by hand)"),
+            "status": _(STEP_STATUS[step_status(step, {f.rule for f in found})]),
             "findings": "; ".join(f.rule for f in found),
-            "what to do": " | ".join(f.message for f in found),
+            "what to do": " | ".join(message(f) for f in found),
         })
     return rows
 
@@ -172,7 +178,7 @@ def data_role_matrix(model: Model, *, entities=None, limit: int = 60) -> tuple[l
 def handoff_rows(model: Model, handoffs: dict[str, list[tuple]], process_id: str | None = None) -> list[dict]:
     """One row per cross-institution hand-off: who hands what to whom, and whether systems carry it."""
     chosen = {process_id: handoffs.get(process_id, [])} if process_id else handoffs
-    return [{"process": pid, "from": source, "to": target, "coordinated": "yes" if coordinated else "no",
+    return [{"process": pid, "from": source, "to": target, "coordinated": _("yes") if coordinated else _("no"),
              "from step": a.name, "to step": b.name}
             for pid, items in chosen.items() for a, b, source, target, coordinated in items]
 

@@ -47,6 +47,15 @@ def write(directory: Path, files: dict[str, str | bytes]) -> Path:
     return directory
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A test that switches the language (a dashboard run, a report) leaves English behind."""
+    yield
+    from egov_align.i18n import use
+
+    use("en")
+
+
 @pytest.fixture
 def cli():
     return run_cli

@@ -325,3 +325,36 @@ def test_the_data_quality_page_puts_the_thinnest_records_first(app):
     assert not app.exception
     shares = [float(v.rstrip("%")) for v in app.dataframe[1].value["completeness"]]
     assert shares == sorted(shares)
+
+
+def test_the_sidebar_switches_the_dashboard_to_kiswahili(expected):
+    app = start()
+    assert app.sidebar.selectbox(key="egov_lang").value == "en"
+    app.sidebar.selectbox(key="egov_lang").set_value("sw").run()
+    assert not app.exception, app.exception
+    assert metric(app, "Taasisi") == str(expected["summary"]["institutions"])
+    assert metric(app, "Uwiano") == f"{expected['metrics']['alignment']:.0%}"
+    assert any(h.value == "Viwango na uratibu" for h in app.subheader)
+    for page in [str(page_path("overview.py")), *PAGES]:
+        app.switch_page(page).run()
+        assert not app.exception, (page, app.exception)
+        assert not app.error, page
+    app.switch_page(str(page_path("findings.py"))).run()
+    assert app.title[0].value == "Matokeo"
+    table = app.dataframe[0].value
+    headings = {key: column["label"] for key, column in json.loads(app.dataframe[0].proto.columns).items()
+                if "label" in column}
+    assert headings["message"] == "ujumbe" and headings["severity"] == "uzito"
+    assert set(table["severity"]) <= {"kosa", "onyo", "taarifa"}
+    assert any("inahitaji" in text for text in table["message"])
+    app.multiselect(key="f_rule").set_value(["unsupported-step"]).run()
+    assert app.expander[0].label.startswith("unsupported-step: Hatua ya mchakato inayohitaji uwezo")
+    app.sidebar.selectbox(key="egov_lang").set_value("en").run()
+    assert app.title[0].value == "Findings" and set(app.dataframe[0].value["severity"]) <= {"error", "warning", "info"}
+
+
+def test_the_server_language_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_LANG", "sw")
+    app = start(monkeypatch=monkeypatch)
+    assert app.sidebar.selectbox(key="egov_lang").value == "sw"
+    assert metric(app, "Mifumo") == metric(app, "Mifumo")  # the overview in Kiswahili

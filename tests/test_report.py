@@ -15,6 +15,9 @@ from tests.conftest import ROOT, run_cli
 SECTIONS = ["Executive summary", "Findings by severity and rule", "Institutions ranked", "Processes",
             "Consolidation plan and redundant spend", "Integration and security", "Data completeness",
             "Appendix: every finding"]
+SECTIONS_SW = ["Muhtasari kwa viongozi", "Matokeo kwa uzito na kanuni", "Taasisi kwa mpangilio", "Michakato",
+               "Mpango wa kuunganisha mifumo na gharama zisizo za lazima", "Muunganiko na usalama",
+               "Ukamilifu wa taarifa", "Kiambatisho: matokeo yote"]
 
 
 class _Outside(HTMLParser):
@@ -60,6 +63,21 @@ def test_the_html_report_is_complete_and_self_contained(sample):
     assert text.count("<tr>") > 65  # the appendix lists every finding
 
 
+def test_the_report_in_kiswahili(sample):
+    assert run_cli("report", "-o", "ripoti.html", "--lang", "sw", cwd=sample).code == 0
+    text = (sample / "ripoti.html").read_text()
+    parser = _Outside()
+    parser.feed(text)
+    assert parser.headings == SECTIONS_SW and parser.references == []
+    assert '<html lang="sw">' in text and "ripoti ya uwiano" in text
+    for words in ("Uwiano:", "ya hatua za michakato", "Imeandaliwa ", "inahitaji",
+                  "kazi ya kila mmoja inachukuliwa", "pia unatoa", "Gharama zisizo za lazima:"):
+        assert words in text, words
+    for english in ("Executive summary", "Prepared ", " is provided by ", "Redundant spend:"):
+        assert english not in text, english
+    assert "Illustrative e-Government landscape" in text  # model text is shown as written
+
+
 def test_model_text_is_escaped(sample):
     names = sample / "models" / "institutions.yaml"
     names.write_text(names.read_text().replace("name: e-Government Authority (e-GA)",
@@ -80,6 +98,11 @@ def test_the_pdf_report_reads_as_the_document(sample):
     for heading in SECTIONS:
         assert heading in text, heading
     assert "Executive summary" in text and "sample)" in text
+    assert run_cli("report", "-o", "ripoti.pdf", "--lang", "sw", cwd=sample).code == 0
+    text = subprocess.run(["pdftotext", str(sample / "ripoti.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for heading in ("Muhtasari kwa viongozi", "Kiambatisho: matokeo yote", "Uwiano kati ya taratibu za utendaji"):
+        assert heading in text, heading
 
 
 def test_usage_errors(sample, monkeypatch):

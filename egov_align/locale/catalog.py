@@ -1,6 +1,6 @@
 """The message ids of the translations, and the command that keeps sw.po in step with the code.
 
-Ids come from `_()`, `N_()` and `Noun()` calls in egov_align/ (Babel's Python extractor), and
+Ids come from `_()`, `N_()` and `Noun()` calls in egov_align/ (read from the syntax tree), and
 from the rules' explanations (title, "Why it matters", "How to fix" of each docstring). After
 changing a text, run `python -m egov_align.locale.catalog`: new ids are added to sw.po with an
 empty translation, ids no longer used are dropped, translations are kept. tests/test_i18n.py
@@ -9,6 +9,7 @@ fails until every id has its Kiswahili.
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
@@ -16,23 +17,33 @@ PACKAGE = Path(__file__).resolve().parent.parent
 CATALOG = PACKAGE / "locale" / "sw.po"
 HEADER = ("# Kiswahili texts of egov-align, in the government's own words (docs/glossary.md).\n"
           "# Updated by `python -m egov_align.locale.catalog`; translations are written here by hand.")
-KEYWORDS = {"_": None, "N_": None, "Noun": (1, 2)}
+KEYWORDS = {"_": 1, "N_": 1, "Noun": 2}  # the call, and how many literal texts it marks
 
 
 def extracted() -> dict:
     """msgid (a str, or (singular, plural)) -> the places that use it."""
-    from babel.messages.extract import extract_from_dir
-
     from egov_align.rules import RULES, explanation
 
     found: dict = {}
-    for filename, line, message, _comments, _context in extract_from_dir(
-            str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS):
-        found.setdefault(message, []).append(f"{filename}:{line}")
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for message, line in _marked(path):
+            found.setdefault(message, []).append(f"{path.relative_to(PACKAGE)}:{line}")
     for name, rule in RULES.items():
         for text in explanation(rule).values():
             found.setdefault(text, []).append(f"rules/{rule.__name__.rsplit('.', 1)[1]}.py ({name})")
     return found
+
+
+def _marked(path: Path):
+    """The literal texts of `_()`, `N_()` and `Noun()` calls, inside f-strings too (Babel's extractor
+    does not look there)."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS):
+            continue
+        literals = [a.value for a in node.args[:KEYWORDS[node.func.id]]
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        if len(literals) == KEYWORDS[node.func.id]:
+            yield (literals[0] if len(literals) == 1 else tuple(literals)), node.lineno
 
 
 def read(path: Path = CATALOG):

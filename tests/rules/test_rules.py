@@ -18,6 +18,7 @@ import yaml
 
 from egov_align.analyze import analyze
 from egov_align.config import parse_config
+from egov_align.i18n import message
 from egov_align.loader import Source, load
 
 CASES = Path(__file__).parent / "cases"
@@ -69,7 +70,7 @@ def test_rule_case(rule_case):
         assert [list(f.related) for f in findings] == case["related"]
     _check_golden(spec["rule"], case["name"], [
         {"subject": f.subject, "line": f.line, "severity": f.severity.value, "message": f.message,
-         "related": list(f.related), "key": f.key} for f in findings])
+         "message_sw": message(f, "sw"), "related": list(f.related), "key": f.key} for f in findings])
 
 
 def _check_golden(rule: str, case: str, found: list[dict]) -> None:
