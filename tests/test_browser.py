@@ -101,4 +101,13 @@ def test_overview_and_a_process_page_in_chromium(dashboard_url):
             page.locator('[data-testid="stMetric"]').all_inner_texts())
         assert page.locator('[data-testid="stException"]').count() == 0
         page.screenshot(path=str(ARTIFACTS / "coordination.png"), full_page=True)
+
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name="Kiswahili").click()
+        page.get_by_text("Uratibu kati ya taasisi").wait_for(timeout=60_000)
+        page.get_by_role("link", name="Muhtasari").first.click()
+        page.get_by_text("Viwango na uratibu").wait_for(timeout=60_000)
+        assert alignment in " | ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(ARTIFACTS / "overview-sw.png"), full_page=True)
         browser.close()

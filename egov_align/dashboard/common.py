@@ -404,9 +404,10 @@ def money(value, currency: str) -> str:
 
 def short_money(value, currency: str) -> str:
     """1.87 bn TZS: fits a metric tile; the exact figure goes in its help."""
-    for size, unit in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+    for size, unit in ((1e12, N_("{value:,.2f} tn {currency}")), (1e9, N_("{value:,.2f} bn {currency}")),
+                       (1e6, N_("{value:,.2f} m {currency}"))):
         if abs(value) >= size:
-            return f"{value / size:,.2f} {unit} {currency}".strip()
+            return _(unit, value=value / size, currency=currency).strip()
     return money(value, currency)
 
 
