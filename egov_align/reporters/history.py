@@ -29,7 +29,7 @@ def render_text(history) -> str:
     if not points:
         return _("No commit changed the model files (or none since --since).") + "\n"
     headers = [_("date"), _("commit"), _("align"), _("integr"), _("digital"), _("errors"), _("warn"), _("info"),
-               _("subject")]
+               _("commit subject")]
     widths = [max(10, len(headers[0])), max(8, len(headers[1]))] + [max(w, len(h)) for w, h in
                                                                    zip((5, 6, 7, 6, 5, 5), headers[2:8], strict=True)]
     lines = [_("Model history: {commits} that changed the model, oldest first", commits=count(len(points), COMMIT)),
