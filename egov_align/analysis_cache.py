@@ -55,18 +55,17 @@ def output_key(cache: Cache, key: str, fmt: str, color: bool, lang: str) -> str:
     return cache.key(f"output\0{key}\0{fmt}\0{color}\0{lang}".encode())
 
 
-def store_output(cache: Cache, key: str, text: str, exit_code: int) -> None:
-    cache.put_bytes(key, str(exit_code).encode() + text.encode("utf-8", "surrogateescape"))
+def store_output(cache: Cache, key: str, text: str | bytes, exit_code: int) -> None:
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
+    cache.put_bytes(key, str(exit_code).encode() + data)
 
 
-def fetch_output(cache: Cache, key: str) -> tuple[str, int] | None:
+def fetch_output(cache: Cache, key: str) -> tuple[bytes, int] | None:
+    """The exact bytes printed before, and the exit code."""
     payload = cache.get_bytes(key)
     if not payload or payload[:1] not in (b"0", b"1"):
         return None
-    try:
-        return payload[1:].decode("utf-8", "surrogateescape"), int(payload[:1])
-    except UnicodeDecodeError:
-        return None
+    return payload[1:], int(payload[:1])
 
 
 def store(cache: Cache, key: str, result: Result, *, model_name: str | None, currency: str | None) -> None:

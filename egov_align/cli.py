@@ -356,12 +356,16 @@ def _options(args, command: str, model=None, config: Config | None = None, info:
 
 
 def _emit(args, text: str | bytes) -> None:
+    """Output as it was rendered: JSON and SARIF come as UTF-8 bytes (no second copy as str)."""
     output = getattr(args, "output", None)
     if output:
         data = text.encode("utf-8") if isinstance(text, str) else text
         Path(output).write_bytes(data)
-    elif isinstance(text, bytes):
+    elif isinstance(text, bytes) and hasattr(sys.stdout, "buffer"):
+        sys.stdout.flush()
         sys.stdout.buffer.write(text)
+    elif isinstance(text, bytes):  # a text-only stream (an embedding program, the tests): JSON and SARIF are UTF-8
+        sys.stdout.write(text.decode("utf-8", "surrogateescape"))
     else:
         sys.stdout.write(text)
 

@@ -49,18 +49,26 @@ def build_graph_and_relations(model: Model) -> tuple[nx.MultiDiGraph, dict[str, 
         return _build_graph(model)
 
 
-def _build_graph(model: Model) -> tuple[nx.MultiDiGraph, dict[str, list[tuple]]]:
-    graph = nx.MultiDiGraph(name=model.info.name or "model")
+def relations_of(model: Model) -> dict[str, list[tuple]]:
+    """The queried edges alone, as build_graph_and_relations records them, without the graph:
+    the rules and metrics need only these (half a million networkx edges cost seconds and
+    hundreds of megabytes at national scale)."""
+    with gc_paused():
+        return _build_graph(model, with_graph=False)[1]
+
+
+def _build_graph(model: Model, with_graph: bool = True) -> tuple[nx.MultiDiGraph | None, dict[str, list[tuple]]]:
     nodes: list[tuple[str, dict]] = []
     edges: list[tuple] = []
-    edge = edges.append
+    edge = edges.append if with_graph else _drop
     relations: dict[str, list[tuple]] = {kind: [] for kind in QUERIED_KINDS}
     provides, holds, integrates, supports, flows, needs = (relations[kind] for kind in QUERIED_KINDS)
     for key, prefix in (("institutions", "institution"), ("capabilities", "capability"),
                         ("data_entities", "data"), ("systems", "system"),
                         ("integrations", "integration"), ("services", "service"),
                         ("processes", "process")):
-        nodes.extend((f"{prefix}:{i}", _attributes(prefix, e)) for i, e in model.kind(key).items())
+        if with_graph:
+            nodes.extend((f"{prefix}:{i}", _attributes(prefix, e)) for i, e in model.kind(key).items())
     for institution in model.institutions.values():
         if institution.parent:
             edge((f"institution:{institution.parent}", f"institution:{institution.id}", {"kind": "parent-of"}))
@@ -93,15 +101,16 @@ def _build_graph(model: Model) -> tuple[nx.MultiDiGraph, dict[str, list[tuple]]]
         for step in process.steps:
             node = prefix + step.id
             step_id = f"{process.id}/{step.id}"
-            nodes.append((node, {"kind": "step", "process": process.id, **step.__dict__}))
-            edge((node, process_node, {"kind": "part-of"}))
-            edge((f"institution:{step.performer or process.owner}", node, {"kind": "performs"}))
+            if with_graph:
+                nodes.append((node, {"kind": "step", "process": process.id, **step.__dict__}))
+                edge((node, process_node, {"kind": "part-of"}))
+                edge((f"institution:{step.performer or process.owner}", node, {"kind": "performs"}))
+                edges.extend((node, f"data:{e}", {"kind": "reads"}) for e in step.reads)
+                edges.extend((node, f"data:{e}", {"kind": "writes"}) for e in step.writes)
             for capability in step.needs:
                 data = {"kind": "needs"}
                 edge((node, f"capability:{capability}", data))
                 needs.append((step_id, capability, data))
-            edges.extend((node, f"data:{e}", {"kind": "reads"}) for e in step.reads)
-            edges.extend((node, f"data:{e}", {"kind": "writes"}) for e in step.writes)
             for system in step.systems:
                 data = {"kind": "supports"}
                 edge((f"system:{system}", node, data))
@@ -110,8 +119,15 @@ def _build_graph(model: Model) -> tuple[nx.MultiDiGraph, dict[str, list[tuple]]]
             data = {"kind": "flows-to"}
             edge((prefix + source, prefix + target, data))
             flows.append((f"{process.id}/{source}", f"{process.id}/{target}", data))
+    if not with_graph:
+        return None, relations
+    graph = nx.MultiDiGraph(name=model.info.name or "model")
     _bulk_add(graph, nodes, edges)
     return graph, relations
+
+
+def _drop(_edge) -> None:
+    """An edge not kept: relations_of records the queried kinds only."""
 
 
 def _bulk_add(graph: nx.MultiDiGraph, nodes: list[tuple[str, dict]], edges: list[tuple]) -> None:
@@ -130,11 +146,17 @@ class Index:
     def __init__(self, model: Model, graph: nx.MultiDiGraph | None = None,
                  relations: dict[str, list[tuple]] | None = None) -> None:
         self.model = model
-        if graph is None:
-            graph, relations = build_graph_and_relations(model)
-        self.graph = graph
+        if graph is not None:
+            self.graph = graph
+        elif relations is None:
+            relations = relations_of(model)
         if relations is not None:
-            self._relations = relations  # recorded while the graph was built: no second pass
+            self._relations = relations  # recorded while the model was walked: no pass over a graph
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The whole networkx graph, built only when asked for (no rule or metric needs it)."""
+        return build_graph(self.model)
 
     def prepare(self) -> None:
         """Sort the graph's relations and build the queries most rules use, up front."""
@@ -162,10 +184,8 @@ class Index:
 
     @cached_property
     def in_service(self) -> dict[str, object]:
-        systems = self.model.systems
-        return {node.partition(":")[2]: systems[node.partition(":")[2]]
-                for node, attributes in self.graph.nodes(data=True)
-                if attributes["kind"] == "system" and attributes["status"] in IN_SERVICE}
+        """system id -> system, for the systems in service, in model order."""
+        return {system_id: system for system_id, system in self.model.systems.items() if system.status in IN_SERVICE}
 
     def _by_target(self, kind: str, keep=lambda attributes: True) -> dict[str, list[str]]:
         """target -> in-service systems with a `kind` edge to it (sorted ids, no repeats)."""
