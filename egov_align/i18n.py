@@ -151,7 +151,7 @@ class Text(NamedTuple):
         """Text, numbers and ids as they are; the rest in the language (150,000 findings: kept lean)."""
         lang = lang or _language.get()
         fields = {}
-        for name, value in zip(field_names(self.template), self.values):
+        for name, value in zip(field_names(self.template), self.values, strict=True):
             kind = type(value)
             fields[name] = value if kind is str or kind is int or kind is float else shown(value, lang)
         template = self.template if lang == "en" else catalog(lang).get(self.template, self.template)
