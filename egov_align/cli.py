@@ -495,6 +495,7 @@ def cmd_analyze(args) -> int:
         comparison = what_if(model, retire, config=config, as_of=args.as_of, baseline=result)
         _emit(args, render_comparison(comparison, args.format, options))
         return EXIT_FAIL if fails(comparison.after, config.fail_on) else EXIT_OK
+    del loaded, model  # a national model is hundreds of MB the output does not need: freed before it is built
     return _report(args, config, result, options, cache, rendered_key)
 
 
