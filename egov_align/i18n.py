@@ -179,8 +179,8 @@ def shown(value, lang: str):
 
 
 def names(ids, limit: int = 5, lang: str | None = None) -> str:
-    ids = list(ids)
-    listed = ", ".join(f"`{i}`" for i in ids[:limit])
+    ids = ids if type(ids) is list or isinstance(ids, tuple) else list(ids)
+    listed = "`" + "`, `".join(ids[:limit]) + "`" if ids else ""
     if len(ids) <= limit:
         return listed
     return _("{listed} and {more} more", lang, listed=listed, more=len(ids) - limit)

@@ -52,13 +52,17 @@ def _successors(step, inactive: list[str], systems, index) -> list[str]:
 
 def check(ctx):
     systems, index = ctx.model.systems, ctx.index
+    advised: dict[tuple, list[str]] = {}  # (inactive systems, needs) -> successors: steps repeat them
     for process, step in ctx.model.steps():
         inactive = [s for s in dict.fromkeys(step.systems) if systems[s].status in INACTIVE]
         if not inactive:
             continue
         states = Parts(tuple(Text.of(N_("`{system}` is {status}"), system=s, status=systems[s].status)
                              for s in inactive), ", ")
-        successors = _successors(step, inactive, systems, index)
+        key = (tuple(inactive), tuple(step.needs))
+        successors = advised.get(key)
+        if successors is None:
+            successors = advised[key] = _successors(step, inactive, systems, index)
         advice = (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
                   else Text(N_("plan a successor system for it")))
         yield ctx.finding(

@@ -29,10 +29,14 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 def check(ctx):
     systems, index = ctx.model.systems, ctx.index
+    offered_by: dict[tuple, set] = {}  # the same systems serve thousands of steps
     for process, step in ctx.model.steps():
         if not step.systems:
             continue
-        offered = {c for s in step.systems for c in systems[s].capabilities}
+        key = tuple(step.systems)
+        offered = offered_by.get(key)
+        if offered is None:
+            offered = offered_by[key] = {c for s in step.systems for c in systems[s].capabilities}
         missing = [need for need in dict.fromkeys(step.needs) if need not in offered]
         if not missing:
             continue
