@@ -15,7 +15,7 @@ from pathlib import Path
 
 from egov_align.cache import Cache
 from egov_align.discovery import Source
-from egov_align.findings import Finding, Severity
+from egov_align.findings import SEVERITY_VALUES, Finding, Severity
 from egov_align.i18n import from_json, to_json
 from egov_align.perf import gc_paused
 from egov_align.results import Result
@@ -69,7 +69,12 @@ def fetch_output(cache: Cache, key: str) -> tuple[bytes, int] | None:
 
 
 def store(cache: Cache, key: str, result: Result, *, model_name: str | None, currency: str | None) -> None:
-    cache.put(key, {"findings": [[f.rule, f.severity.value, f.message, f.file, f.line, f.column, f.subject,
+    with gc_paused():  # 150,000 records of nested lists: the collector would walk them again and again
+        _store(cache, key, result, model_name, currency)
+
+
+def _store(cache: Cache, key: str, result: Result, model_name: str | None, currency: str | None) -> None:
+    cache.put(key, {"findings": [[f.rule, SEVERITY_VALUES[f.severity], f.message, f.file, f.line, f.column, f.subject,
                                   list(f.related), f.key, to_json(f.text)] for f in result.findings],
                     "metrics": result.metrics, "counts": result.counts,
                     "model": {"name": model_name, "currency": currency}})

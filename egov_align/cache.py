@@ -83,7 +83,9 @@ class Cache:
         return self.directory / key[:2] / f"{key}.json"
 
     def _mac(self, key: str, payload: bytes, secret: bytes) -> bytes:
-        return hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
+        mac = hmac.new(secret, key.encode() + b"\0", hashlib.sha256)
+        mac.update(payload)  # not concatenated: an analysis entry is hundreds of MB at national scale
+        return mac.digest()
 
     def get_bytes(self, key: str) -> bytes | None:
         """The bytes stored under `key` when their MAC is right; None when absent, forged or damaged."""
@@ -104,7 +106,7 @@ class Cache:
         try:
             secret = self._load_secret(create=True)
             if secret is not None:
-                self._write(self._path(key), self._mac(key, payload, secret) + payload)
+                self._write(self._path(key), self._mac(key, payload, secret), payload)
         except OSError:
             pass  # a cache that cannot be written is only slower
 
@@ -156,10 +158,12 @@ class Cache:
                 "Signature: 8a477f597d28d172789f06886806bc55\n# egov-align cache\n")
 
     @staticmethod
-    def _write(path: Path, payload: bytes) -> None:
+    def _write(path: Path, mac: bytes, payload: bytes) -> None:
         path.parent.mkdir(exist_ok=True, mode=0o700)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        temporary.write_bytes(payload)
+        with open(temporary, "wb") as handle:
+            handle.write(mac)
+            handle.write(payload)
         os.replace(temporary, path)
 
 

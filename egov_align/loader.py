@@ -150,10 +150,15 @@ class LoadResult:
 
 def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want_elements: bool,
              jobs: int, policies: tuple[str, ...] = ()) -> list[FileResult]:
-    """Cache hits in this process; the rest in worker processes when there is enough of it."""
+    """Every file from the cache or parsed, in worker processes when there is enough of it.
+
+    Without elements (validate) a cache hit is cheap and taken here; with them (analyze) each
+    hit is validated again by pydantic (cached data is input too), so hits are shared out to
+    the workers like parsing.
+    """
     results: list[FileResult] = []
     misses = sources
-    if cache is not None:
+    if cache is not None and not want_elements:
         misses = []
         for source in sources:
             hit = cached_result(source, cache, max_bytes=max_bytes, want_elements=want_elements, policies=policies)
@@ -183,8 +188,10 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
 
 
 def _load_chunk(sources, max_bytes, cache, want_elements, policies=()) -> list[FileResult]:
+    look_up = cache is not None and want_elements  # without elements, _run_all took the hits already
     with gc_paused():
-        return [load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements, policies=policies)
+        return [(look_up and cached_result(s, cache, max_bytes=max_bytes, want_elements=True, policies=policies))
+                or load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements, policies=policies)
                 for s in sources]
 
 

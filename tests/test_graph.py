@@ -80,3 +80,20 @@ def test_relations_recorded_while_building_are_the_graphs_edges():
                 for kind, rows in relations.items()}
 
     assert comparable(recorded) == comparable(from_graph)
+
+
+def test_the_queries_without_the_graph_equal_those_read_from_it():
+    """Rules and metrics use relations recorded while walking the model (no networkx graph is
+    built for them); read back from the full graph they are the same."""
+    from egov_align.graph import Index
+
+    model = sample()
+    lean, full = Index(model), Index(model, graph=build_graph(model))
+    assert "graph" not in lean.__dict__  # not built unless asked for
+    for query in ("in_service", "providers", "masters", "senders", "steps_supported", "flows", "handovers",
+                  "handoffs", "linked", "integration_degree", "feeds"):
+        assert getattr(lean, query) == getattr(full, query), query
+    assert sorted(lean._relations) == sorted(full._relations)
+    for kind, edges in lean._relations.items():
+        assert sorted(edges, key=repr) == sorted(full._relations[kind], key=repr), kind
+    assert lean.graph.number_of_edges() == full.graph.number_of_edges()
