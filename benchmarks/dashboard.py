@@ -1,9 +1,11 @@
 """Time the dashboard on a synthetic model in a real browser (not a unit test).
 
-Targets (issue 5): the overview is ready in <= 1.5x the time of `egov-align analyze` on the
-same model, and switching pages takes under 1 second. Both measured in this run:
+Targets (issue 15, tightening issue 5's 1.5x): the overview is ready in <= 1.2x the time of a
+cold `egov-align analyze` on the same model, and a page switch takes <= 1 second (the median
+over all pages, first and repeated visits). Both measured in this run, on either model:
 
-    python benchmarks/dashboard.py --scale L
+    python benchmarks/dashboard.py --scale L                      # the project's generator
+    python benchmarks/dashboard.py --scale L --model national     # ../shared/bench/nationalmodel.py
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -36,8 +39,14 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="L", choices=("S", "M", "L"))
+    parser.add_argument("--model", choices=("own", "national"), default="own")
     args = parser.parse_args()
-    directory = synthetic_model(args.scale)
+    if args.model == "own":
+        directory = synthetic_model(args.scale)
+    else:
+        from run import national_model
+
+        directory = national_model(args.scale)
 
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "egov_align", "analyze", str(directory), "--no-cache", "--format", "json"],
@@ -78,11 +87,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
-    print(f"scale {args.scale}: egov-align analyze {analyze_seconds:.2f} s; dashboard overview ready in "
-          f"{overview_seconds:.2f} s = {overview_seconds / analyze_seconds:.2f}x (target <= 1.5x)")
+    ratio = overview_seconds / analyze_seconds
+    print(f"{args.model} model, scale {args.scale}: egov-align analyze {analyze_seconds:.2f} s; dashboard overview "
+          f"ready in {overview_seconds:.2f} s = {ratio:.2f}x (target <= 1.2x) {'ok' if ratio <= 1.2 else 'MISSED'}")
     for title, (first, again) in switches.items():
-        verdict = "ok" if max(first, again) < 1 else "MISSED (target < 1 s)"
-        print(f"  switch to {title:<20} first visit {first:.2f} s, again {again:.2f} s  {verdict}")
+        print(f"  switch to {title:<20} first visit {first:.2f} s, again {again:.2f} s")
+    median = statistics.median(t for pair in switches.values() for t in pair)
+    print(f"  page switch, median of all: {median:.2f} s (target <= 1 s) {'ok' if median <= 1 else 'MISSED'}")
 
 
 if __name__ == "__main__":
