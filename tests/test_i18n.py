@@ -37,14 +37,18 @@ def test_every_message_has_a_kiswahili_translation(catalog):
     assert untranslated == []
 
 
-def test_a_translation_has_exactly_the_fields_of_its_template(catalog):
+def _entries(catalog):
+    """(English forms, Kiswahili forms) of every message: one of each, or singular and plural."""
     for message in catalog:
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id:
+            yield (message.id if isinstance(message.id, tuple) else (message.id,),
+                   message.string if isinstance(message.string, tuple) else (message.string,))
+
+
+def test_a_translation_has_exactly_the_fields_of_its_template(catalog):
+    for ids, strings in _entries(catalog):
         for translation in strings:
-            assert _fields(translation) == _fields(ids[-1]), (message.id, translation)
+            assert _fields(translation) == _fields(ids[-1]), (ids, translation)
 
 
 def test_the_glossary_is_used_consistently(catalog):
@@ -186,11 +190,7 @@ def _sample_value(spec: str):
 
 def test_every_template_formats_in_both_languages(catalog):
     """The same values fill the English and the Kiswahili template (a spec like {share:.0%} kept)."""
-    for message in catalog:
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    for ids, strings in _entries(catalog):
         specs = {name: spec for _t, name, spec, _c in string.Formatter().parse(ids[-1]) if name}
         if not specs or "{assessed: YYYY-MM-DD}" in ids[-1]:  # a rule's explanation quoting YAML is never formatted
             continue
