@@ -24,10 +24,11 @@ _SEVERITIES = {s.value: s for s in Severity}
 
 
 def _code_fingerprint() -> str:
-    """Every module of the package: a change to any rule or metric is a new cache."""
+    """Every module of the package and its translations: a change to any rule, metric or
+    Kiswahili text is a new cache."""
     package = Path(__file__).parent
     digest = hashlib.blake2b(digest_size=12)
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.glob("locale/*.po")]):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

@@ -107,3 +107,18 @@ def test_a_forged_or_misshapen_entry_is_a_miss_and_the_real_result_is_printed(sa
         assert analysis_cache.fetch(cache, result_key) is None
         assert analysis_cache.fetch_output(cache, output_key) is None
         assert run_cli("analyze", "--format", "json", cwd=sample).out == expected
+
+
+def test_an_edited_translation_is_a_new_cache(monkeypatch, tmp_path):
+    """Cached Kiswahili output must not outlive a correction of sw.po."""
+    from egov_align import analysis_cache
+
+    package = tmp_path / "egov_align"
+    (package / "locale").mkdir(parents=True)
+    (package / "analysis_cache.py").write_text("")
+    shutil.copy(analysis_cache.Path(analysis_cache.__file__).parent / "locale" / "sw.po", package / "locale")
+    monkeypatch.setattr(analysis_cache, "__file__", str(package / "analysis_cache.py"))
+    before = analysis_cache._code_fingerprint()
+    po = package / "locale" / "sw.po"
+    po.write_text(po.read_text().replace('msgstr "sahihi"', 'msgstr "halali"'))
+    assert analysis_cache._code_fingerprint() != before
