@@ -8,6 +8,7 @@ import hashlib
 import os
 import shutil
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,11 +89,24 @@ class Loaded:
     result: Result | None
     index: Index | None
     config: Config = field(default_factory=Config)
-    finding_rows: list[dict] | None = None  # one row per finding, for the Findings page
-    heatmap: list[dict] | None = None  # capability x institution cells, for the Landscape page
-    system_rows: list[dict] | None = None  # one row per system, for the Landscape page
     paths: tuple[str, ...] = ()  # the model paths, for the trend over the git history
     visitor: bool = False  # an upload or a visitor's folder: no git history is read for it
+    tables: Future | None = None  # the tables below, prepared in the background while the overview shows
+
+    @property
+    def finding_rows(self) -> list[dict]:
+        """One row per finding, for the Findings page."""
+        return self.tables.result()["finding_rows"]
+
+    @property
+    def heatmap(self) -> list[dict]:
+        """Capability x institution cells, for the Landscape page."""
+        return self.tables.result()["heatmap"]
+
+    @property
+    def system_rows(self) -> list[dict]:
+        """One row per system, for the Landscape page."""
+        return self.tables.result()["system_rows"]
 
     @property
     def currency(self) -> str:
@@ -146,15 +160,24 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
         return Loaded(label, digest, loaded, None, None, None, _config, paths=paths, visitor=isolated)
     index = Index(loaded.model)
     result = result or analyze(loaded.model, config=_config, index=index)
-    _lay_out_first_views(loaded.model, result.findings)
-    tables = dict(finding_rows=finding_rows(loaded.model, result.findings),
-                  heatmap=capability_heatmap(loaded.model),
-                  system_rows=system_rows(loaded.model, result.findings, index.steps_supported))
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
     gc.freeze()
-    return Loaded(label, digest, loaded, loaded.model, result, index, _config, **tables, paths=paths,
-                  visitor=isolated)
+    tables = _PREPARING.submit(_prepare, loaded.model, result, index)  # the overview needs none of it
+    return Loaded(label, digest, loaded, loaded.model, result, index, _config, paths=paths, visitor=isolated,
+                  tables=tables)
+
+
+_PREPARING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-align-tables")
+
+
+def _prepare(model: Model, result: Result, index: Index) -> dict:
+    """What the other pages open with: their tables, and the first diagrams laid out by dot
+    (seconds at national scale: done while the leader reads the overview)."""
+    tables = dict(finding_rows=finding_rows(model, result.findings), heatmap=capability_heatmap(model),
+                  system_rows=system_rows(model, result.findings, index.steps_supported))
+    _lay_out_first_views(model, result.findings)
+    return tables
 
 
 def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Loaded:
