@@ -14,8 +14,9 @@ import graphviz
 
 from egov_align.findings import Finding
 from egov_align.graph import flow_edges
+from egov_align.i18n import SYSTEM, _, count
 from egov_align.model import Model, step_subject
-from egov_align.views import findings_by_subject, short_name, step_status
+from egov_align.views import STEP_STATUS, findings_by_subject, short_name, step_status
 
 MAX_NODES = 150
 MAX_LINKS = 60  # institution-to-institution links drawn when a map is aggregated
@@ -92,9 +93,9 @@ def process_flow(model: Model, findings: list[Finding], process_id: str) -> grap
                 for finding in found:
                     if finding.rule == "integration-gap":
                         gaps[(finding.key, step.id)] = finding
-                label = step.name + f"\n[{status}]"
+                label = step.name + f"\n[{_(STEP_STATUS[status])}]"
                 if asked_again:
-                    label += "\n⚠ asks again for: " + ", ".join(asked_again)
+                    label += "\n⚠ " + _("asks again for: {entities}", entities=", ".join(asked_again))
                 attributes = {"fillcolor": STEP_COLORS[status]}
                 if asked_again:
                     attributes.update(color="#c62828", penwidth="2")
@@ -114,7 +115,8 @@ def process_flow(model: Model, findings: list[Finding], process_id: str) -> grap
         gap = gaps.get((source, target))
         if gap is not None:
             missing = ", ".join(r.removeprefix("data:") for r in gap.related if r.startswith("data:"))
-            graph.edge(node_id(f"step:{source}"), node_id(f"step:{target}"), label=text(f"no integration: {missing}"), **GAP)
+            graph.edge(node_id(f"step:{source}"), node_id(f"step:{target}"),
+                       label=text(_("no integration: {entities}", entities=missing)), **GAP)
         else:
             graph.edge(node_id(f"step:{source}"), node_id(f"step:{target}"))
     return graph
@@ -133,8 +135,8 @@ def landscape(model: Model, *, institution: str | None = None, capability: str |
               max_nodes: int = MAX_NODES) -> graphviz.Digraph:
     """Institutions as clusters, systems coloured by status, shared capabilities highlighted."""
     systems = _select_systems(model, institution=institution, capability=capability)
-    title = "System landscape" + (f" of {_institution_name(model, institution)}" if institution else "") + \
-        (f" providing {capability}" if capability else "")
+    title = _("System landscape") + (" — " + _institution_name(model, institution) if institution else "") + \
+        (" — " + capability if capability else "")
     graph = _digraph("landscape", title, rankdir="LR", compound="true")
     if len(systems) > max_nodes:
         return _aggregated_landscape(model, systems, graph)
@@ -163,8 +165,9 @@ def _aggregated_landscape(model: Model, systems: list, graph: graphviz.Digraph) 
     for system in systems:
         by_owner[system.owner][system.status] += 1
     largest = sorted(by_owner.items(), key=lambda item: (-sum(item[1].values()), item[0]))[:MAX_NODES]
-    graph.attr(label=text(f"{graph.graph_attr['label']}: {len(systems)} systems, too many to draw one by one; "
-                          f"the {len(largest)} institutions with most systems (filter by institution or capability)"))
+    graph.attr(label=text(_("{title}: {systems}, too many to draw one by one; the {shown} institutions with most "
+                            "systems (filter by institution or capability)", title=graph.graph_attr["label"],
+                            systems=count(len(systems), SYSTEM), shown=len(largest))))
     for owner, statuses in largest:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
         graph.node(node_id(f"institution:{owner}"), text(f"{_institution_name(model, owner)}\n{counts}"), fillcolor="#e3f2fd")
@@ -180,14 +183,14 @@ def coordination_map(model: Model, handoffs: dict[str, list[tuple]], process_id:
     `handoffs` is `graph.Index.handoffs`; with `process_id`, only that process's hand-offs.
     """
     chosen = {process_id: handoffs.get(process_id, [])} if process_id else handoffs
-    title = model.processes[process_id].name if process_id else "Hand-offs between institutions, all processes"
+    title = model.processes[process_id].name if process_id else _("Hand-offs between institutions, all processes")
     graph = _digraph("coordination", title, rankdir="LR", nodesep="0.4", ranksep="0.8")
     links: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for items in chosen.values():
         for _a, _b, source, target, coordinated in items:
             links[(source, target)].append(coordinated)
     strongest = sorted(links.items(), key=lambda item: (-len(item[1]), item[0]))[:MAX_LINKS]
-    for institution in sorted({i for pair, _ in strongest for i in pair}):
+    for institution in sorted({i for pair, _marks in strongest for i in pair}):
         name = _institution_name(model, institution)
         graph.node(node_id(f"institution:{institution}"), text(short_name(name)), tooltip=text(name),
                    fillcolor="#e3f2fd", fontsize="14")
@@ -195,7 +198,7 @@ def coordination_map(model: Model, handoffs: dict[str, list[tuple]], process_id:
         done = sum(marks)
         color = COORDINATED if done == len(marks) else UNCOORDINATED if done == 0 else PARTLY
         graph.edge(node_id(f"institution:{source}"), node_id(f"institution:{target}"),
-                   label=text(f"{done} of {len(marks)} coordinated"), color=color, fontcolor=color,
+                   label=text(_("{done} of {all} coordinated", done=done, all=len(marks))), color=color, fontcolor=color,
                    style="solid" if done else "dashed", penwidth="2")
     return graph
 
@@ -210,7 +213,7 @@ def integration_map(model: Model, findings: list[Finding], *, institution: str |
     missing = _missing_handoffs(model, findings)
     missing = {pair: entities for pair, entities in missing.items() if involved(*pair)}
     nodes = {s for i in integrations for s in (i.from_, i.to, i.via) if s} | {s for pair in missing for s in pair}
-    title = "Integration map" + (f" of {_institution_name(model, institution)}" if institution else "")
+    title = _("Integration map") + (" — " + _institution_name(model, institution) if institution else "")
     graph = _digraph("integrations", title, layout="dot" if len(nodes) <= max_nodes else "sfdp")
     if len(nodes) > max_nodes:
         return _aggregated_integrations(model, integrations, graph)
@@ -235,7 +238,7 @@ def integration_map(model: Model, findings: list[Finding], *, institution: str |
             graph.edge(node_id(f"system:{integration.from_}"), node_id(f"system:{integration.to}"), **attributes)
     for (source, target), entities in sorted(missing.items()):
         graph.edge(node_id(f"system:{source}"), node_id(f"system:{target}"),
-                   label=text("missing: " + ", ".join(sorted(entities))), **GAP)
+                   label=text(_("missing: {entities}", entities=", ".join(sorted(entities)))), **GAP)
     return graph
 
 
@@ -262,11 +265,12 @@ def _aggregated_integrations(model: Model, integrations: list, graph: graphviz.D
         if a != b:
             links[(a, b)] += 1
     strongest = links.most_common(MAX_LINKS)
-    graph.attr(label=text(f"{graph.graph_attr['label']}: {len(integrations)} integrations between institutions "
-                          f"(the {len(strongest)} busiest links; filter by institution for systems)"))
-    for (a, b), count in strongest:
-        graph.edge(node_id(f"institution:{a}"), node_id(f"institution:{b}"), label=str(count),
-                   penwidth=str(min(1 + count / 5, 6)))
+    graph.attr(label=text(_("{title}: {integrations} integrations between institutions (the {shown} busiest links; "
+                            "filter by institution for systems)", title=graph.graph_attr["label"],
+                            integrations=len(integrations), shown=len(strongest))))
+    for (a, b), links_between in strongest:
+        graph.edge(node_id(f"institution:{a}"), node_id(f"institution:{b}"), label=str(links_between),
+                   penwidth=str(min(1 + links_between / 5, 6)))
     for owner in {o for pair, _n in strongest for o in pair}:
         graph.node(node_id(f"institution:{owner}"), text(_institution_name(model, owner)), fillcolor="#e3f2fd")
     return graph
@@ -276,7 +280,7 @@ def system_neighbourhood(model: Model, findings: list[Finding], system_id: str, 
                          max_steps: int = 25) -> graphviz.Digraph:
     """What one system supports, holds, talks to, and who duplicates it."""
     system = model.systems[system_id]
-    graph = _digraph(f"system-{system_id}", f"{system.name} and its neighbourhood", rankdir="LR")
+    graph = _digraph(f"system-{system_id}", _("{name} and its neighbourhood", name=system.name), rankdir="LR")
     center = f"system:{system_id}"
     graph.node(node_id(center), text(f"{system.name}\n({system.status})"), fillcolor=SYSTEM_COLORS[system.status],
                penwidth="3")
@@ -284,9 +288,10 @@ def system_neighbourhood(model: Model, findings: list[Finding], system_id: str, 
     for process, step in supported[:max_steps]:
         node = step_subject(process.id, step.id)
         graph.node(node_id(node), text(f"{step.name}\n({process.name})"), fillcolor="#e8f5e9", fontsize="9")
-        graph.edge(node_id(center), node_id(node), label="supports")
+        graph.edge(node_id(center), node_id(node), label=_("supports"))
     if len(supported) > max_steps:
-        graph.node(node_id("more-steps"), text(f"... and {len(supported) - max_steps} more steps"), shape="plaintext",
+        graph.node(node_id("more-steps"), text(_("... and {more} more steps", more=len(supported) - max_steps)),
+                   shape="plaintext",
                    style="")
         graph.edge(node_id(center), node_id("more-steps"), style="dotted")
     for holding in system.data:
@@ -312,5 +317,5 @@ def system_neighbourhood(model: Model, findings: list[Finding], system_id: str, 
     for other in sorted(overlaps):
         graph.node(node_id(f"system:{other}"), text(model.systems[other].name),
                    fillcolor=SYSTEM_COLORS[model.systems[other].status])
-        graph.edge(node_id(center), node_id(f"system:{other}"), label="overlaps", dir="both", **GAP)
+        graph.edge(node_id(center), node_id(f"system:{other}"), label=_("overlaps"), dir="both", **GAP)
     return graph
