@@ -358,3 +358,21 @@ def test_the_server_language_comes_from_the_environment(monkeypatch):
     app = start(monkeypatch=monkeypatch)
     assert app.sidebar.selectbox(key="egov_lang").value == "sw"
     assert metric(app, "Mifumo") == metric(app, "Mifumo")  # the overview in Kiswahili
+
+
+def test_a_failed_head_start_on_the_diagrams_leaves_the_tables(monkeypatch):
+    """The layouts prepared in the background are an optimisation: their failure breaks no page."""
+    from egov_align.analyze import analyze
+    from egov_align.config import Config
+    from egov_align.dashboard import common
+    from egov_align.graph import Index
+    from egov_align.loader import load_paths
+
+    def broken(*_args):
+        raise OSError("dot crashed")
+
+    monkeypatch.setattr(common, "_lay_out_first_views", broken)
+    model = load_paths([ROOT / "models", ROOT / "processes"], config=Config(), jobs=1).model
+    index = Index(model)
+    tables = common._prepare(model, analyze(model, index=index), index)
+    assert len(tables["system_rows"]) == len(model.systems) and tables["finding_rows"] and tables["heatmap"]
