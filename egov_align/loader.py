@@ -25,6 +25,7 @@ from egov_align.discovery import (
     model_paths,
 )
 from egov_align.findings import Finding, Severity, SourcePos, sorted_diagnostics
+from egov_align.i18n import N_, Text
 from egov_align.names import VALIDATION_RULES, Suggester
 from egov_align.perf import gc_paused
 
@@ -235,13 +236,15 @@ def _cross_file(results: list[FileResult]) -> list[Finding]:
                 continue
             if prefix == "step":
                 continue  # reported within the process already
-            what = "a second `model` section" if prefix == "model" else f"{prefix} id {element_id!r} is defined twice"
+            where = f"{first[0]}:{first[1]}:{first[2]}"
+            text = (Text.of(N_("a second `model` section: first at {first}, again here; the model section may appear "
+                               "in one file only"), first=where) if prefix == "model" else
+                    Text.of(N_("{kind} id {id} is defined twice: first at {first}, again here"),
+                            kind=Text(KIND_WORDS.get(prefix, prefix)),
+                            id=repr(element_id), first=where))
             found.append(Finding(
-                "duplicate-id" if prefix != "model" else "schema", Severity.ERROR,
-                f"{what}: first at {first[0]}:{first[1]}:{first[2]}, again here"
-                + ("; the model section may appear in one file only" if prefix == "model" else ""),
-                result.display, line, column,
-                related=(f"{first[0]}:{first[1]}",)))
+                "duplicate-id" if prefix != "model" else "schema", Severity.ERROR, text.render("en"),
+                result.display, line, column, related=(f"{first[0]}:{first[1]}",), text=text))
     suggest = {prefix: Suggester(table) for prefix, table in defined.items()}
     unsure = {prefix for result in results for prefix in result.unsure}
     unchecked = 0
@@ -251,14 +254,21 @@ def _cross_file(results: list[FileResult]) -> list[Finding]:
                 if "*" in unsure or prefix in unsure:
                     unchecked += 1  # it may be defined where we could not read: a knock-on error
                     continue
-                kind_name = "data entity" if prefix == "data" else prefix
-                found.append(Finding("unknown-reference", Severity.ERROR,
-                                     f"`{field_name}` names {kind_name} {target!r}, which is not defined"
-                                     f"{suggest[prefix](target) if prefix in suggest else ''}",
-                                     result.display, line, column))
+                close = suggest[prefix].closest(target) if prefix in suggest else None
+                text = Text.of(N_("`{field}` names {kind} {target}, which is not defined (did you mean {close}?)")
+                               if close else N_("`{field}` names {kind} {target}, which is not defined"),
+                               field=field_name, kind=Text(KIND_WORDS.get(prefix, prefix)), target=repr(target),
+                               close=repr(close))
+                found.append(Finding("unknown-reference", Severity.ERROR, text.render("en"), result.display, line,
+                                     column, text=text))
     if unchecked:
         _note_unchecked(results, unchecked)
     return found
+
+
+KIND_WORDS = {"institution": N_("institution"), "capability": N_("capability"), "data": N_("data entity"),
+              "system": N_("system"), "integration": N_("integration"), "service": N_("service"),
+              "process": N_("process"), "step": N_("step")}
 
 
 def _note_unchecked(results: list[FileResult], count: int) -> None:

@@ -76,14 +76,16 @@ class Suggester:
     def __init__(self, candidates, *, limit: int = 25) -> None:
         self.candidates = candidates
         self.limit = limit
-        self.answers: dict[str, str] = {}
+        self.answers: dict[str, str | None] = {}
 
     def __call__(self, word: str) -> str:
-        answer = self.answers.get(word)
-        if answer is None:
-            answer = did_you_mean(word, self.candidates) if len(self.answers) < self.limit else ""
-            self.answers[word] = answer
-        return answer
+        close = self.closest(word)
+        return f" (did you mean {close!r}?)" if close else ""
+
+    def closest(self, word: str) -> str | None:
+        if word not in self.answers:
+            self.answers[word] = closest(word, self.candidates) if len(self.answers) < self.limit else None
+        return self.answers[word]
 
 
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

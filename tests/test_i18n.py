@@ -197,3 +197,17 @@ def test_every_template_formats_in_both_languages(catalog):
         values = {name: _sample_value(spec) for name, spec in specs.items()}
         for template in (*ids, *strings):
             template.format(**values)
+
+
+def test_unknown_references_and_duplicate_ids_are_told_in_kiswahili(tmp_path, monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_NO_CACHE", "1")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "a.yaml").write_text("institutions: [{id: moh, name: Health}, {id: moh, name: Again}]\n"
+                                                "systems: [{id: s, name: S, owner: mho}]\n")
+    english = run_cli("validate", cwd=tmp_path).out
+    assert "`owner` names institution 'mho', which is not defined (did you mean 'moh'?)" in english
+    assert "institution id 'moh' is defined twice: first at models/a.yaml:1:16, again here" in english
+    swahili = run_cli("validate", "--lang", "sw", cwd=tmp_path).out
+    assert "`owner` inataja taasisi 'mho', lakini hakuna fasili yake katika modeli (ulimaanisha 'moh'?)" in swahili
+    assert "kitambulisho 'moh' cha taasisi kimefafanuliwa mara mbili" in swahili
+    assert swahili.rstrip().endswith("si sahihi: matatizo 2 katika faili 1")
