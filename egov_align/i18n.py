@@ -161,6 +161,23 @@ class Text(NamedTuple):
         return self.render("en")
 
 
+class Said(str):
+    """A message in English that keeps its Text: diagnostics travel as plain strings through the
+    parser, the worker processes and the per-file cache, and are shown translated at the end."""
+
+    def __new__(cls, text: Text):
+        said = super().__new__(cls, text.render("en"))
+        said.text = text
+        return said
+
+    def __getnewargs__(self):  # pickled by the loader's workers
+        return (self.text,)
+
+
+def said(template: str, **fields) -> Said:
+    return Said(Text.of(template, **fields))
+
+
 class Parts(NamedTuple):
     items: tuple
     separator: str = "; "
@@ -251,6 +268,9 @@ ERROR = Noun("{n:,} error", "{n:,} errors")
 WARNING = Noun("{n:,} warning", "{n:,} warnings")
 INFO = Noun("{n:,} info", "{n:,} infos")
 FINDING = Noun("{n:,} finding", "{n:,} findings")
+RECORD_KINDS = {"overall": N_("overall"), "institutions": N_("institutions"), "capabilities": N_("capabilities"),
+                "data_entities": N_("data entities"), "systems": N_("systems"), "integrations": N_("integrations"),
+                "services": N_("services"), "processes": N_("processes"), "steps": N_("steps")}
 SEVERITY_NOUNS = {"error": ERROR, "warning": WARNING, "info": INFO, "finding": FINDING}
 
 

@@ -25,7 +25,7 @@ from egov_align.discovery import (
     model_paths,
 )
 from egov_align.findings import Finding, Severity, SourcePos, sorted_diagnostics
-from egov_align.i18n import N_, Text
+from egov_align.i18n import N_, Said, Text, from_json, said, to_json
 from egov_align.names import VALIDATION_RULES, Suggester
 from egov_align.perf import gc_paused
 
@@ -71,13 +71,14 @@ def _to_entry(result: FileResult) -> dict:
     elements = {key: [e.model_dump(mode="json", by_alias=True, exclude_unset=True) for e in items]
                 for key, items in (result.elements or {}).items()}
     return {"problems": result.problems, "defs": result.defs, "refs": result.refs, "unsure": result.unsure,
-            "elements": elements}
+            "elements": elements, "texts": [to_json(getattr(message, "text", None)) for _r, message, *_ in result.problems]}
 
 
 def _from_entry(display: str, entry: dict, *, want_elements: bool, context: dict) -> FileResult:
     """A FileResult from a cache entry, each part checked to be what `_to_entry` writes."""
-    problems = [(_text(rule), _text(message), _number(line), _number(column))
-                for rule, message, line, column in entry["problems"]]
+    texts = entry.get("texts") or [None] * len(entry["problems"])
+    problems = [(_text(rule), _said(_text(message), text), _number(line), _number(column))
+                for (rule, message, line, column), text in zip(entry["problems"], texts, strict=True)]
     if any(rule not in VALIDATION_RULES for rule, *_ in problems):
         raise ValueError("unknown rule")
     defs = [(_text(prefix), _text(element_id), _number(line), _number(column))
@@ -91,6 +92,16 @@ def _from_entry(display: str, entry: dict, *, want_elements: bool, context: dict
 
         elements = elements_from_entry(entry["elements"], context)
     return FileResult(display, problems, defs, refs, elements, unsure)
+
+
+def _said(message: str, text) -> str:
+    """The message with its template again, when the entry kept one that renders to the same English."""
+    if text is None:
+        return message
+    said = Said(from_json(text))
+    if said != message:
+        raise ValueError("a template that does not give its message")
+    return said
 
 
 def _text(value: object) -> str:
@@ -130,8 +141,8 @@ def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
 
 
 def too_large(size: int, max_bytes: int) -> tuple:
-    return ("unreadable-file", f"file is {size:,} bytes, over the limit of {max_bytes:,} (`max-file-bytes`); "
-            "split it into several files", 1, 1)
+    return ("unreadable-file", said(N_("file is {size:,} bytes, over the limit of {limit:,} (`max-file-bytes`); "
+                                       "split it into several files"), size=size, limit=max_bytes), 1, 1)
 
 
 # ---------------------------------------------------------------- the whole model
@@ -207,7 +218,8 @@ def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | No
                        policies=tuple(policies))
     with gc_paused():
         crossing = _cross_file(results)  # may add a note to a file's first problem
-        diagnostics = [Finding(rule, Severity.ERROR, message, r.display, line, column)
+        diagnostics = [Finding(rule, Severity.ERROR, str(message), r.display, line, column,
+                               text=getattr(message, "text", None))
                        for r in results for rule, message, line, column in r.problems]
         diagnostics.extend(crossing)
         model = _assemble(results) if want_model and not diagnostics else None

@@ -10,9 +10,9 @@ import re
 
 from pydantic import ValidationError
 
-from egov_align.diagnostics import describe
+from egov_align.diagnostics import describe, did_you_mean_text
+from egov_align.i18n import N_, RECORD_KINDS, Text, said
 from egov_align.loader import FileResult, too_large
-from egov_align.names import did_you_mean
 from egov_align.positions import ParsedYaml, parse_yaml
 from egov_align.schema import ID_PATTERN, KINDS, TOP_LEVEL_KEYS, ModelFile, ModelInfo, default_integration_id
 
@@ -21,17 +21,17 @@ def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
     if len(raw) > max_bytes:
         return None, too_large(len(raw), max_bytes)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0) != (raw[1] == 0)):
-        return None, ("unreadable-file", "UTF-16 is not supported: save this file as UTF-8", 1, 1)
+        return None, ("unreadable-file", said(N_("UTF-16 is not supported: save this file as UTF-8")), 1, 1)
     nul = raw.find(b"\x00", 0, 8192)
     if nul >= 0:
-        return None, ("unreadable-file", "this is a binary file, not YAML text", 1, 1)
+        return None, ("unreadable-file", said(N_("this is a binary file, not YAML text")), 1, 1)
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        return None, ("unreadable-file", f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be "
-                      "decoded; save the file as UTF-8", line, column)
+        return None, ("unreadable-file", said(N_("not UTF-8 text: byte {byte} cannot be decoded; save the file as "
+                                                 "UTF-8"), byte=f"0x{raw[error.start]:02x}"), line, column)
 
 
 _WELL_FORMED_ID = re.compile(ID_PATTERN)
@@ -96,15 +96,16 @@ def _step_problems(index: int, process) -> list[tuple]:
     for number, step in enumerate(process.steps):
         if step.id in first:
             problems.append(("duplicate-id", ("processes", index, "steps", number, "id"),
-                             f"step id {step.id!r} is used twice in process {process.id!r} "
-                             f"(first as step {first[step.id] + 1})"))
+                             said(N_("step id {id} is used twice in process {process} (first as step {number})"),
+                                  id=repr(step.id), process=repr(process.id), number=first[step.id] + 1)))
         first.setdefault(step.id, number)
     for number, step in enumerate(process.steps):
         for position, target in enumerate(step.next or ()):
             if target not in first:
                 problems.append(("unknown-reference", ("processes", index, "steps", number, "next", position),
-                                 f"`next` names step {target!r}, which is not a step of process "
-                                 f"{process.id!r}{did_you_mean(target, first)}"))
+                                 said(N_("`next` names step {target}, which is not a step of process "
+                                         "{process}{suggestion}"), target=repr(target), process=repr(process.id),
+                                      suggestion=did_you_mean_text(target, first))))
     return problems
 
 
@@ -125,9 +126,9 @@ def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str,
         return result
     if not isinstance(data, dict):
         result.unsure.append("*")
-        what = "a list" if isinstance(data, list) else "a single value"
-        result.problems.append(("schema", f"a model file must be a mapping with keys such as "
-                                f"{', '.join(TOP_LEVEL_KEYS)}; this file holds {what}", 1, 1))
+        what = Text(N_("a list")) if isinstance(data, list) else Text(N_("a single value"))
+        result.problems.append(("schema", said(N_("a model file must be a mapping with keys such as {keys}; this file "
+                                                  "holds {what}"), keys=", ".join(TOP_LEVEL_KEYS), what=what), 1, 1))
         return result
     pending: list[tuple] = []  # (rule, loc, message, at key, at parent)
     elements: dict = {}
@@ -141,16 +142,18 @@ def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str,
                 pending.extend(_schema_errors(error, ("model",)))
             continue
         if key not in KINDS:
-            pending.append(("schema", (key,), f"unknown top-level key `{key}`"
-                            f"{did_you_mean(str(key), TOP_LEVEL_KEYS)}; a model file may hold "
-                            f"{', '.join(TOP_LEVEL_KEYS)}", True, False))
+            pending.append(("schema", (key,), said(N_("unknown top-level key `{key}`{suggestion}; a model file may "
+                                                      "hold {keys}"), key=key,
+                                                   suggestion=did_you_mean_text(str(key), TOP_LEVEL_KEYS),
+                                                   keys=", ".join(TOP_LEVEL_KEYS)), True, False))
             continue
         prefix, element_class = KINDS[key]
         if value is None:
             continue
         if not isinstance(value, list):
-            pending.append(("schema", (key,), f"`{key}` must be a list of {key.replace('_', ' ')} "
-                            "(each item starting with '- id: ...')", False, False))
+            pending.append(("schema", (key,), said(N_("`{key}` must be a list of {kind} (each item starting with "
+                                                      "'- id: ...')"), key=key, kind=Text(RECORD_KINDS.get(key, key))),
+                            False, False))
             result.unsure.append(prefix)
             continue
         valid = elements.setdefault(key, [])

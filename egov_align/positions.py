@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from egov_align.i18n import N_, said
+
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - libyaml is missing on this platform
@@ -256,8 +258,8 @@ def _walk(root: yaml.Node, result: ParsedYaml, *, full: bool, budget: int,
                     line, column = _place(key_node)
                     problems.append(Problem(
                         "duplicate-key",
-                        f"key {key!r} appears again in this mapping (first at line "
-                        f"{first_seen[key]}); YAML would silently keep only the last value",
+                        said(N_("key {key} appears again in this mapping (first at line {first}); YAML would "
+                                "silently keep only the last value"), key=repr(key), first=first_seen[key]),
                         line, column))
                 continue
             first_seen[key] = key_node.start_mark.line + 1

@@ -211,3 +211,36 @@ def test_unknown_references_and_duplicate_ids_are_told_in_kiswahili(tmp_path, mo
     assert "`owner` inataja taasisi 'mho', lakini hakuna fasili yake katika modeli (ulimaanisha 'moh'?)" in swahili
     assert "kitambulisho 'moh' cha taasisi kimefafanuliwa mara mbili" in swahili
     assert swahili.rstrip().endswith("si sahihi: matatizo 2 katika faili 1")
+
+
+def test_validation_diagnostics_in_kiswahili_cold_and_from_the_per_file_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "a.yaml").write_text(
+        "institutions: [{id: moh, name: Health}]\n"
+        "systems:\n"
+        "  - {id: s, owner: moh, status: operational}\n"
+        "  - {id: t, name: T, owner: moh, colour: red}\n"
+        "services:\n"
+        "  - {id: v, name: V, provider: moh, channels: [web], channels: [sms]}\n")
+    cold = run_cli("validate", "--lang", "sw", "--no-cache", cwd=tmp_path).out
+    for words in ("sehemu ya lazima `name` haipo", "sehemu isiyojulikana `colour`",
+                  "'operational' hairuhusiwi hapa; tumia mojawapo ya planned, active",
+                  "ufunguo 'channels' unajitokeza tena katika kundi hili (mara ya kwanza mstari 6)"):
+        assert words in cold, words
+    english = run_cli("validate", cwd=tmp_path).out  # fills the per-file cache
+    assert "missing required field `name`" in english
+    assert run_cli("validate", "--lang", "sw", cwd=tmp_path).out == cold  # diagnostics rebuilt from the cache
+
+
+def test_a_cached_message_whose_template_disagrees_is_a_miss():
+    from egov_align import loader
+
+    entry = {"problems": [["schema", "missing required field `name`", 1, 1]], "defs": [], "refs": [], "unsure": [],
+             "elements": {}, "texts": [{"t": "missing required field `{field}`", "v": ["other"]}]}
+    with pytest.raises(ValueError):
+        loader._from_entry("a.yaml", entry, want_elements=False, context={})
+    entry["texts"] = [{"t": "missing required field `{field}`", "v": ["name"]}]
+    problem = loader._from_entry("a.yaml", entry, want_elements=False, context={}).problems[0]
+    assert problem[1] == "missing required field `name`" and problem[1].text.render("sw") == \
+        "sehemu ya lazima `name` haipo"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from egov_align.consolidation import reason_in_language
-from egov_align.i18n import FILE, INSTITUTION, N_, PROBLEM, PROCESS, SEVERITY_NOUNS, STEP, SYSTEM, _, count, message
+from egov_align.i18n import FILE, INSTITUTION, N_, PROBLEM, PROCESS, RECORD_KINDS, SEVERITY_NOUNS, STEP, SYSTEM, _, count, message
 from egov_align.names import printable
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m",
@@ -15,9 +15,6 @@ EXCERPT_WIDTH = 200  # characters of a quoted source line
 
 
 SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
-RECORD_KINDS = {"overall": N_("overall"), "institutions": N_("institutions"), "capabilities": N_("capabilities"),
-                "data_entities": N_("data entities"), "systems": N_("systems"), "integrations": N_("integrations"),
-                "services": N_("services"), "processes": N_("processes"), "steps": N_("steps")}
 
 
 def percent(value) -> str:
