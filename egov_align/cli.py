@@ -22,7 +22,7 @@ from egov_align.cache import Cache, CacheLocationError, cache_salt, check_cache_
 from egov_align.config import FAIL_ON, Config, ConfigError, load_config
 from egov_align.discovery import Discovery, PathNotFound, discover, is_model_repository, model_paths
 from egov_align.findings import Severity
-from egov_align.i18n import FINDING, LANGUAGES, PROCESS, LanguageError, _, choose, count, language, use
+from egov_align.i18n import FINDING, LANGUAGES, PROCESS, LanguageError, _, choose, count, language, severity_word, use
 from egov_align.names import did_you_mean, printable
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
 from egov_align.results import Result, validation_result
@@ -657,24 +657,23 @@ def cmd_schema(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from egov_align.reporters.text import SEVERITY_WORDS
     from egov_align.rules import RULES, VALIDATION_RULES, summary
 
     config = load_config(Path.cwd())
     _use_language(args, config)
     policies = config.policies
     width = max(map(len, [*RULES, *VALIDATION_RULES, *(p.name for p in policies)]))
-    severity = {rule.NAME: _(getattr(rule, "SEVERITY_TEXT", SEVERITY_WORDS[rule.DEFAULT_SEVERITY.value]))
+    severity = {rule.NAME: severity_word(getattr(rule, "SEVERITY_TEXT", rule.DEFAULT_SEVERITY.value))
                 for rule in RULES.values()}
     column = max(7, *(len(text) for text in severity.values() if len(text) < 12))
     lines = [_("Analysis rules (docs/rules.md):")]
     lines += [f"  {name:<{width}}  {severity[name]:<{column}}  {_(summary(rule))}" for name, rule in RULES.items()]
     if policies:
         lines += ["", _("Policies of this repository (egov-align.toml [[policies]]):")]
-        lines += [f"  {p.name:<{width}}  {_(SEVERITY_WORDS[p.severity]):<{column}}  {p.kind}: "
+        lines += [f"  {p.name:<{width}}  {severity_word(p.severity):<{column}}  {p.kind}: "
                   f"{p.summary}" for p in policies]
     lines += ["", _("Validation diagnostics (always errors; docs/model-format.md):")]
-    lines += [f"  {name:<{width}}  {_(SEVERITY_WORDS['error']):<{column}}  {_(text)}"
+    lines += [f"  {name:<{width}}  {severity_word('error'):<{column}}  {_(text)}"
               for name, text in VALIDATION_RULES.items()]
     sys.stdout.write("\n".join(lines) + "\n")
     return EXIT_OK

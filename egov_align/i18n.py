@@ -272,6 +272,12 @@ RECORD_KINDS = {"overall": N_("overall"), "institutions": N_("institutions"), "c
                 "data_entities": N_("data entities"), "systems": N_("systems"), "integrations": N_("integrations"),
                 "services": N_("services"), "processes": N_("processes"), "steps": N_("steps")}
 SEVERITY_NOUNS = {"error": ERROR, "warning": WARNING, "info": INFO, "finding": FINDING}
+SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+
+
+def severity_word(severity: str, lang: str | None = None) -> str:
+    """'error' -> 'kosa': a severity as a reader sees it (JSON keeps the English value)."""
+    return _(SEVERITY_WORDS.get(severity, severity), lang)
 
 
 def long_date(day, lang: str | None = None) -> str:

@@ -102,6 +102,3 @@ def printable(text: object) -> str:
                                             else f"\\u{ord(m.group()):04x}"), str(text))
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 process', '2 processes': the plural given when it is not singular + 's'."""
-    return f"{count:,} {singular if count == 1 else (plural_form or singular + 's')}"

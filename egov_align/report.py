@@ -17,10 +17,24 @@ import warnings
 from egov_align import __version__
 from egov_align.consolidation import reason_in_language
 from egov_align.i18n import ERROR as ERRORS
-from egov_align.i18n import INFO, N_, PROCESS, STEP, SYSTEM, WARNING, _, count, language, long_date, message
+from egov_align.i18n import (
+    INFO,
+    N_,
+    PROCESS,
+    RECORD_KINDS,
+    STEP,
+    SYSTEM,
+    WARNING,
+    _,
+    count,
+    language,
+    long_date,
+    message,
+    severity_word,
+)
 from egov_align.i18n import INSTITUTION as INSTITUTIONS
 from egov_align.model import Model
-from egov_align.reporters.text import RECORD_KINDS, SEVERITY_WORDS, money, percent
+from egov_align.reporters.text import money, percent
 from egov_align.results import Result
 from egov_align.rules import RULES, explanation
 from egov_align.views import rule_counts
@@ -158,14 +172,14 @@ def build_report(model: Model, result: Result, *, history=None, today: dt.date |
                  f"<b>{_e(spend)}</b>{_e(spend_meaning)}"
                  f"</div></div><p>{tally}</p></section>")
     counts = rule_counts(result.findings)
-    chart = _bar_chart([f"{r['rule']} ({_(SEVERITY_WORDS.get(r['severity'], r['severity']))})" for r in counts],
+    chart = _bar_chart([f"{r['rule']} ({severity_word(r['severity'])})" for r in counts],
                        [r["findings"] for r in counts],
                        [SEVERITY_COLOURS.get(r.get("severity", "info"), "#777") for r in counts],
                        _("Findings by rule")) if counts else f"<p>{_e(_('No findings.'))}</p>"
     parts.append(f"<section><h2>{_e(_('Findings by severity and rule'))}</h2><figure>{chart}</figure>"
                  + _table([_("rule"), _("what it finds"), _("severity"), _("findings")],
                           [[r["rule"], _(explanation(RULES[r["rule"]])["title"]) if r["rule"] in RULES else "",
-                            _(SEVERITY_WORDS.get(r["severity"], r["severity"])), r["findings"]]
+                            severity_word(r["severity"]), r["findings"]]
                            for r in counts], {3}) + "</section>")
     parts.append(_institutions(model, result))
     parts.append(_processes(model, result))
@@ -184,7 +198,7 @@ def build_report(model: Model, result: Result, *, history=None, today: dt.date |
                                 p["findings"]["warning"], p["subject"]] for p in valid], {3, 4}) + "</section>")
     parts.append(f"<section><h2>{_e(_('Appendix: every finding'))}</h2>" + _table(
         [_("severity"), _("rule"), _("subject"), _("message"), _("where")],
-        [[_(SEVERITY_WORDS[f.severity.value]), f.rule, f.subject or "", message(f), f"{f.file}:{f.line}"]
+        [[severity_word(f.severity.value), f.rule, f.subject or "", message(f), f"{f.file}:{f.line}"]
          for f in result.findings]) + "</section>")
     parts.append("</body></html>\n")
     return "".join(parts)
@@ -259,7 +273,7 @@ def _consolidation(model: Model, metrics: dict, currency: str | None) -> str:
 def _integration_and_security(model: Model, result: Result) -> str:
     rules = ("integration-gap", "once-only-gap", "unprotected-sensitive-data", "unassessed-sensitive-system",
              "non-standard-integration", "divergent-standards")
-    rows = [[f.rule, _(SEVERITY_WORDS[f.severity.value]), message(f)] for f in result.findings if f.rule in rules]
+    rows = [[f.rule, severity_word(f.severity.value), message(f)] for f in result.findings if f.rule in rules]
     metrics = result.metrics
     figures = _("Integration coverage {coverage}; mediated integrations {mediated}; standardised integrations "
                 "{standardised}.", coverage=percent(metrics.get("integration_coverage")),

@@ -420,10 +420,6 @@ def md(text: object) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$" else c for c in str(text))
 
 
-def percent(value) -> str:
-    return _("n/a") if value is None else f"{value:.0%}"
-
-
 def money(value, currency: str) -> str:
     return f"{value:,.0f} {currency}".strip()
 

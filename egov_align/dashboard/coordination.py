@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from egov_align.dashboard.common import choose_one, current, percent, show_diagram, table
+from egov_align.dashboard.common import choose_one, current, show_diagram, table
 from egov_align.diagrams import coordination_map
 from egov_align.i18n import _
+from egov_align.reporters.text import percent
 from egov_align.views import handoff_rows
 
 data = current()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from egov_align.dashboard.common import current, per_model, percent, table
-from egov_align.i18n import _
-from egov_align.reporters.text import RECORD_KINDS
+from egov_align.dashboard.common import current, per_model, table
+from egov_align.i18n import RECORD_KINDS, _
+from egov_align.reporters.text import percent
 from egov_align.views import completeness_by_institution
 
 data = current()

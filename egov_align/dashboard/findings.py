@@ -9,12 +9,11 @@ import json
 import streamlit as st
 
 from egov_align.dashboard.common import choose_many, current, table
-from egov_align.i18n import _, language, message
+from egov_align.i18n import _, language, message, severity_word
 from egov_align.interop.sheet_export import csv_safe, export_sheet
 from egov_align.reporters import ReportOptions
 from egov_align.reporters.json_format import as_document
 from egov_align.reporters.markdown import render as render_markdown
-from egov_align.reporters.text import SEVERITY_WORDS
 from egov_align.results import Result
 from egov_align.rules import RULES, explanation
 
@@ -28,7 +27,7 @@ st.title(_("Findings"))
 rows = data.finding_rows
 filters = st.columns(4)
 rules = filters[0].multiselect(_("Rule"), sorted({r["rule"] for r in rows}), key="f_rule")
-severities = filters[1].multiselect(_("Severity"), ["error", "warning", "info"], format_func=lambda s: _(SEVERITY_WORDS[s]),
+severities = filters[1].multiselect(_("Severity"), ["error", "warning", "info"], format_func=lambda s: severity_word(s),
                                     key="f_severity")
 with filters[2]:
     institutions = choose_many(_("Institution"), {i: model.institutions[i].name for i in sorted(model.institutions)},
@@ -43,7 +42,7 @@ st.write(_("{shown:,} of {count:,} findings", shown=len(keep), count=len(rows)))
 if language() == "en":
     shown = [rows[i] for i in keep[:MAX_ROWS]]
 else:  # the rows are shared by every session: the reader's language is applied to the rows shown
-    shown = [{**rows[i], "severity": _(SEVERITY_WORDS[rows[i]["severity"]]), "message": message(result.findings[i])}
+    shown = [{**rows[i], "severity": severity_word(rows[i]["severity"]), "message": message(result.findings[i])}
              for i in keep[:MAX_ROWS]]
 if len(keep) > MAX_ROWS:
     st.caption(_("Showing the first {shown:,}; the downloads hold all {count:,}.", shown=MAX_ROWS, count=len(keep)))

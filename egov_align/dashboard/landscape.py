@@ -6,8 +6,7 @@ import streamlit as st
 
 from egov_align.dashboard.common import choose_many, choose_one, current, show_diagram, table
 from egov_align.diagrams import system_neighbourhood
-from egov_align.i18n import _, message
-from egov_align.reporters.text import SEVERITY_WORDS
+from egov_align.i18n import _, message, severity_word
 from egov_align.views import heatmap_table, short_name
 
 MAX_INSTITUTIONS = 25
@@ -60,5 +59,5 @@ if system_id is None:
 show_diagram(system_neighbourhood(model, result.findings, system_id))
 mine = [f for f in result.findings if f.subject == f"system:{system_id}" or f"system:{system_id}" in f.related]
 if mine:
-    table([{"severity": _(SEVERITY_WORDS[f.severity.value]), "rule": f.rule, "subject": f.subject,
+    table([{"severity": severity_word(f.severity.value), "rule": f.rule, "subject": f.subject,
             "message": message(f)} for f in mine], hide_index=True)

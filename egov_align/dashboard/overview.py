@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from egov_align.dashboard.app import page_path
-from egov_align.dashboard.common import current, md, money, per_model, percent, short_money, table, trend
-from egov_align.i18n import N_, _
-from egov_align.reporters.text import SEVERITY_WORDS
+from egov_align.dashboard.common import current, md, money, per_model, short_money, table, trend
+from egov_align.i18n import N_, _, severity_word
+from egov_align.reporters.text import percent
 from egov_align.views import rule_counts, worst
 
 data = current()
@@ -70,7 +70,7 @@ severity[1].metric(_("Warnings"), summary["warnings"])
 severity[2].metric(_("Infos"), summary["infos"])
 by_rule = per_model(data.digest, "rule_counts", lambda: rule_counts(result.findings))
 if by_rule:
-    table([{**row, "severity": _(SEVERITY_WORDS[row["severity"]])} for row in by_rule], hide_index=True,
+    table([{**row, "severity": severity_word(row["severity"])} for row in by_rule], hide_index=True,
           column_config={"findings": st.column_config.ProgressColumn(
               _("findings"), format="%d", min_value=0, max_value=max(row["findings"] for row in by_rule))})
 st.page_link(page_path("findings.py"), label=_("All findings, with filters and downloads"), icon=":material/report:")

@@ -6,9 +6,9 @@ import streamlit as st
 
 from egov_align.compare import what_if
 from egov_align.consolidation import reason_in_language
-from egov_align.dashboard.common import choose_many, current, money, percent, table
-from egov_align.i18n import N_, _, message
-from egov_align.reporters.text import SEVERITY_WORDS
+from egov_align.dashboard.common import choose_many, current, money, table
+from egov_align.i18n import N_, _, message, severity_word
+from egov_align.reporters.text import percent
 
 data = current()
 model, result = data.model, data.result
@@ -67,9 +67,9 @@ for row in (LABELS[:4], LABELS[4:]):
 left, right = st.columns(2)
 with left:
     st.subheader(_("New findings: {count}", count=len(changes.introduced)))
-    table([{"severity": _(SEVERITY_WORDS[f.severity.value]), "rule": f.rule, "subject": f.subject,
+    table([{"severity": severity_word(f.severity.value), "rule": f.rule, "subject": f.subject,
             "message": message(f)} for f in changes.introduced], hide_index=True)
 with right:
     st.subheader(_("Resolved findings: {count}", count=len(changes.resolved)))
-    table([{"severity": _(SEVERITY_WORDS[f.severity.value]), "rule": f.rule, "subject": f.subject,
+    table([{"severity": severity_word(f.severity.value), "rule": f.rule, "subject": f.subject,
             "message": message(f)} for f in changes.resolved], hide_index=True)

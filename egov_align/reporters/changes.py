@@ -6,11 +6,11 @@ import datetime as dt
 
 import yaml
 
-from egov_align.i18n import N_, _, in_english, message
+from egov_align.i18n import N_, _, in_english, message, severity_word
 from egov_align.names import printable
 from egov_align.reporters.json_format import dumps
 from egov_align.reporters.markdown import cell
-from egov_align.reporters.text import SEVERITY_WORDS, money, percent, ratio
+from egov_align.reporters.text import money, percent, ratio
 
 _LABELS = {"alignment": N_("alignment"), "integration_coverage": N_("integration coverage"),
            "digital_services": N_("digital services"), "redundant_spend": N_("redundant spend"),
@@ -82,7 +82,7 @@ def render_text(comparison, options) -> str:
     for title, findings in ((N_("Findings introduced: {count}"), comparison.introduced),
                             (N_("Findings resolved: {count}"), comparison.resolved)):
         lines.append(_(title, count=len(findings)))
-        lines += [printable(f"  {_(SEVERITY_WORDS[f.severity.value]):<7} {f.rule}: {f.subject or f.file} — {message(f)}")
+        lines += [printable(f"  {severity_word(f.severity.value):<7} {f.rule}: {f.subject or f.file} — {message(f)}")
                   for f in findings]
     return "\n".join(lines) + "\n"
 

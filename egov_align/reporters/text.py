@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from egov_align.consolidation import reason_in_language
-from egov_align.i18n import FILE, INSTITUTION, N_, PROBLEM, PROCESS, RECORD_KINDS, SEVERITY_NOUNS, STEP, SYSTEM, _, count, message
+from egov_align.i18n import FILE, INSTITUTION, PROBLEM, PROCESS, SEVERITY_NOUNS, STEP, SYSTEM, _, count, message, severity_word
 from egov_align.names import printable
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "bold": "\033[1m",
@@ -14,7 +14,6 @@ _NO_COLORS = dict.fromkeys(_COLORS, "")
 EXCERPT_WIDTH = 200  # characters of a quoted source line
 
 
-SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 
 
 def percent(value) -> str:
@@ -121,7 +120,7 @@ def render_findings(findings, options, c=_NO_COLORS) -> list[str]:
         lines.append("")
         lines.append(f"{c[worst.value]}{c['bold']}{rule}{c['reset']} ({count(len(items), SEVERITY_NOUNS[noun])})")
         for finding in items:
-            mark = "" if finding.severity is worst else f"[{_(SEVERITY_WORDS[finding.severity.value])}] "
+            mark = "" if finding.severity is worst else f"[{severity_word(finding.severity.value)}] "
             lines.append(f"  {c['dim']}{printable(finding.file)}:{finding.line}:{finding.column}{c['reset']} "
                          f"{printable(finding.subject or '')}")
             lines.append(f"      {mark}{printable(message(finding))}")
@@ -143,4 +142,4 @@ def render(result, *, options) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["RECORD_KINDS", "SEVERITY_WORDS", "money", "percent", "ratio", "render"]
+__all__ = ["money", "percent", "ratio", "render"]
