@@ -40,6 +40,13 @@ def _replace_part(path: Path, part: str, content: bytes) -> None:
             target.writestr(name, data)
 
 
+def _append_rows(book: Path, rows: str) -> None:
+    """Raw `<row>` XML added at the end of the first sheet, as no writer library would write it."""
+    with zipfile.ZipFile(book) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    _replace_part(book, "xl/worksheets/sheet1.xml", sheet.replace("</sheetData>", rows + "</sheetData>").encode())
+
+
 def _body(xml: bytes) -> bytes:
     """The XML without its declaration, so a DOCTYPE can go in front."""
     return xml.split(b"?>", 1)[1] if xml.startswith(b"<?xml") else xml
@@ -198,21 +205,15 @@ def test_a_workbook_that_is_a_zip_of_something_else(tmp_path):
 def test_cells_without_positions_are_measured_one_by_one(tmp_path):
     """`<c>` without `r=` takes the next column: a wide last row far down is caught all the same."""
     book = _xlsx(tmp_path / "positional.xlsx")
-    with zipfile.ZipFile(book) as archive:
-        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    wide = '<row r="1048576">' + "<c><v>1</v></c>" * 16_384 + "</row>"
-    _replace_part(book, "xl/worksheets/sheet1.xml", sheet.replace("</sheetData>", wide + "</sheetData>").encode())
+    _append_rows(book, '<row r="1048576">' + "<c><v>1</v></c>" * 16_384 + "</row>")
     ran = _import(book, tmp_path)
     assert ran.code == 1 and "Institutions!XFD1048576: the sheet spans 1,048,576 rows by 16,384 columns" in ran.out
 
 
 def test_a_formula_with_its_saved_value_is_read_by_value(tmp_path):
     book = _xlsx(tmp_path / "saved.xlsx")
-    with zipfile.ZipFile(book) as archive:
-        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    row = '<row r="3"><c r="A3" t="str"><f>LOWER("NHIF")</f><v>nhif</v></c><c r="B3" t="str"><f>"NHIF"</f>' \
-          "<v>National Health Insurance Fund</v></c></row>"
-    _replace_part(book, "xl/worksheets/sheet1.xml", sheet.replace("</sheetData>", row + "</sheetData>").encode())
+    _append_rows(book, '<row r="3"><c r="A3" t="str"><f>LOWER("NHIF")</f><v>nhif</v></c><c r="B3" t="str">'
+                       '<f>"NHIF"</f><v>National Health Insurance Fund</v></c></row>')
     ran = egov("import", "sheet", str(book), "-o", str(tmp_path / "out"), cwd=tmp_path)
     assert ran.code == 0, ran.out
     assert "id: nhif\n    name: National Health Insurance Fund" in (tmp_path / "out/models/institutions.yaml").read_text()
