@@ -1,5 +1,5 @@
-"""`python -m egov_align` runs the command line."""
+"""`python -m egov_align` runs the command line, as the console script does."""
 
-from egov_align.cli import main
+from egov_align.entry import console
 
-raise SystemExit(main())
+console()
