@@ -31,6 +31,7 @@ class _Domain:
         self.generic = {c for c, capability in model.capabilities.items() if capability.generic}
         self._capabilities: dict[str, list[str]] = {}
         self._masters: dict[str, list[str]] = {}
+        self._sets: dict[tuple[str, str], frozenset[str]] = {}  # (capabilities or masters, system) -> set
         self.processes: dict[str, set[str]] = defaultdict(set)
         for process, step in model.steps():
             for system_id in step.systems:
@@ -49,18 +50,30 @@ class _Domain:
             found = self._masters[system_id] = list(dict.fromkeys(self.model.systems[system_id].entities("master")))
         return found
 
+    def as_set(self, what: str, system_id: str) -> frozenset[str]:
+        found = self._sets.get((what, system_id))
+        if found is None:
+            items = self.capabilities(system_id) if what == "capabilities" else self.masters(system_id)
+            found = self._sets[(what, system_id)] = frozenset(items)
+        return found
+
     def parent(self, system_id: str) -> str | None:
         owner = self.model.institutions.get(self.model.systems[system_id].owner)
         return owner.parent if owner else None
 
-    def closeness(self, retired: str, candidate: str) -> tuple:
-        """DESIGN 12's order: shared capabilities, shared master data, owner, parent, processes, id."""
-        systems = self.model.systems
-        same_owner = systems[retired].owner == systems[candidate].owner
-        return (-len(set(self.capabilities(retired)) & set(self.capabilities(candidate))),
-                -len(set(self.masters(retired)) & set(self.masters(candidate))),
-                not same_owner, not self.related_owners(retired, candidate),
-                -len(self.processes[retired] & self.processes[candidate]), candidate)
+    def closeness_to(self, retired: str):
+        """DESIGN 12's order of successors: shared capabilities, shared master data, owner, parent,
+        processes, id. The retired system's side is looked up once: hundreds of candidates are ranked."""
+        systems, as_set, parent_of, processes = self.model.systems, self.as_set, self.parent, self.processes
+        capabilities, masters = as_set("capabilities", retired), as_set("masters", retired)
+        owner, parent, supports = systems[retired].owner, parent_of(retired), processes[retired]
+
+        def closeness(candidate: str) -> tuple:
+            their_owner, their_parent = systems[candidate].owner, parent_of(candidate)
+            related = (parent is not None and parent == their_parent) or parent == their_owner or their_parent == owner
+            return (-len(capabilities & as_set("capabilities", candidate)), -len(masters & as_set("masters", candidate)),
+                    owner != their_owner, not related, -len(supports & processes[candidate]), candidate)
+        return closeness
 
     def related_owners(self, a: str, b: str) -> bool:
         """Same parent institution, or one owner is the other's parent."""
@@ -109,20 +122,21 @@ def reason_in_language(reason: str) -> str:
     return "; ".join(shown)
 
 
-def _successors(domain: _Domain, system_id: str, holders: dict, gone: set[str]) -> tuple[dict, list[str]]:
+def _successors(domain: _Domain, system_id: str, staying: dict) -> tuple[dict, list[str]]:
     """Who takes over each capability and entity of a retired system, and all of them, closest first."""
-    closeness: dict[str, tuple] = {}  # candidate -> its rank, computed once
+    ranks: dict[str, tuple] = {}  # candidate -> its rank, computed once
+    closeness = domain.closeness_to(system_id)
 
     def rank(candidate: str) -> tuple:
-        found = closeness.get(candidate)
+        found = ranks.get(candidate)
         if found is None:
-            found = closeness[candidate] = domain.closeness(system_id, candidate)
+            found = ranks[candidate] = closeness(candidate)
         return found
 
     successors: dict[str, dict[str, str]] = {"capabilities": {}, "data": {}}
     for what, items in (("capabilities", domain.capabilities(system_id)), ("data", domain.masters(system_id))):
         for item in items:
-            successors[what][item] = min(holders[(what, item)] - gone, key=rank)
+            successors[what][item] = min(staying[(what, item)], key=rank)
     return successors, sorted({t for chosen in successors.values() for t in chosen.values()}, key=rank)
 
 
@@ -153,10 +167,11 @@ def consolidation_plan(model: Model, index: Index) -> list[dict]:
             if own:
                 for need in needs:
                     remaining[need] -= 1
+    staying = {need: systems - gone for need, systems in holders.items()}  # who can take over each need
     plan = []
     for system_id in retired:
         system = in_service[system_id]
-        successors, takers = _successors(domain, system_id, holders, gone)
+        successors, takers = _successors(domain, system_id, staying)
         plan.append({"system": system_id, "annual_cost": _number(system.annual_cost),
                      "steps_supported": supported.get(system_id, 0),
                      "capabilities": successors["capabilities"], "data": successors["data"],

@@ -150,12 +150,9 @@ class Text(NamedTuple):
     def render(self, lang: str | None = None) -> str:
         """Text, numbers and ids as they are; the rest in the language (150,000 findings: kept lean)."""
         lang = lang or _language.get()
-        fields = {}
-        for name, value in zip(field_names(self.template), self.values, strict=True):
-            kind = type(value)
-            fields[name] = value if kind is str or kind is int or kind is float else shown(value, lang)
+        values = [value if type(value) in _PLAIN else shown(value, lang) for value in self.values]
         template = self.template if lang == "en" else catalog(lang).get(self.template, self.template)
-        return template.format_map(fields)
+        return numbered(template, self.template).format(*values)
 
     def __str__(self) -> str:
         return self.render("en")
@@ -201,6 +198,23 @@ def names(ids, limit: int = 5, lang: str | None = None) -> str:
     if len(ids) <= limit:
         return listed
     return _("{listed} and {more} more", lang, listed=listed, more=len(ids) - limit)
+
+
+_PLAIN = frozenset({str, int, float})
+
+
+@functools.cache
+def numbered(template: str, english: str) -> str:
+    """`template` with each named field replaced by its position among the English template's
+    fields: rendering is then one `format(*values)`, with no dict built per message."""
+    position = {name: number for number, name in enumerate(field_names(english))}
+    parts = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        parts.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is not None:
+            parts.append("{" + str(position[name]) + (f"!{conversion}" if conversion else "")
+                         + (f":{spec}" if spec else "") + "}")
+    return "".join(parts)
 
 
 @functools.cache

@@ -80,25 +80,21 @@ def platform_duplication(model: Model, index: Index) -> float | None:
     return round(sum(provided) / len(provided), 4) if provided else None
 
 
-def _set(element, name: str) -> bool:
-    return name in element.model_fields_set
+_COUNTED = {"systems": ("capabilities", "vendor", "support", "hosting", "annual_cost", "users"),
+            "integrations": ("mechanism", "standard"), "services": ("channels", "annual_volume")}
 
 
 def _completeness_fields(kind: str, element, sensitive: set[str]) -> list[bool]:
     """Which of the fields DESIGN 9 counts are written in the file (defaults do not count)."""
-    if kind == "systems":
-        fields = [_set(element, f) for f in ("capabilities", "vendor", "support", "hosting", "annual_cost", "users")]
-        if any(h.entity in sensitive for h in element.data):
-            fields.append(element.security is not None and _set(element.security, "assessed"))
-        return fields
-    if kind == "integrations":
-        fields = [_set(element, "mechanism"), _set(element, "standard")]
-        if any(e in sensitive for e in element.data):
-            fields.append(_set(element, "encrypted"))
-        return fields
-    if kind == "services":
-        return [_set(element, "channels"), _set(element, "annual_volume")]
-    return [_set(element, "needs"), _set(element, "systems"), _set(element, "reads") or _set(element, "writes")]
+    written = element.model_fields_set
+    if kind == "steps":
+        return ["needs" in written, "systems" in written, "reads" in written or "writes" in written]
+    fields = [name in written for name in _COUNTED[kind]]
+    if kind == "systems" and any(h.entity in sensitive for h in element.data):
+        fields.append(element.security is not None and "assessed" in element.security.model_fields_set)
+    elif kind == "integrations" and any(e in sensitive for e in element.data):
+        fields.append("encrypted" in written)
+    return fields
 
 
 def completeness_by_element(model: Model):

@@ -29,7 +29,7 @@ INACTIVE = ("planned", "retiring", "retired")
 SHORTLIST = 10  # providers per capability considered for the advice
 
 
-def _successors(step, inactive: list[str], systems, index) -> list[str]:
+def _successors(step, inactive: list[str], systems, index, offers: dict[str, frozenset]) -> list[str]:
     """Active systems that provide what the inactive ones did for this step, best first.
 
     The step's own needs come first, and of those the non-generic ones: a community health
@@ -41,11 +41,13 @@ def _successors(step, inactive: list[str], systems, index) -> list[str]:
     # The best-placed providers of each capability (a short, cached list), not every provider:
     # at national scale a capability has hundreds, and thousands of steps ask.
     candidates = {p for c in specific for p in index.suggest(c, SHORTLIST) if systems[p].status == "active"}
-    needs = set(step.needs)
+    wanted, needs, supported = set(specific), set(step.needs), index.steps_supported
 
     def rank(system_id: str) -> tuple:
-        offered = set(systems[system_id].capabilities)
-        return (-len(offered & set(specific)), -len(offered & needs), -index.steps_supported.get(system_id, 0), system_id)
+        offered = offers.get(system_id)
+        if offered is None:
+            offered = offers[system_id] = frozenset(systems[system_id].capabilities)
+        return (-len(offered & wanted), -len(offered & needs), -supported.get(system_id, 0), system_id)
 
     return sorted(candidates, key=rank)[:3]
 
@@ -53,6 +55,7 @@ def _successors(step, inactive: list[str], systems, index) -> list[str]:
 def check(ctx):
     systems, index = ctx.model.systems, ctx.index
     advised: dict[tuple, list[str]] = {}  # (inactive systems, needs) -> successors: steps repeat them
+    offers: dict[str, frozenset] = {}  # system -> its capabilities, for ranking candidates
     for process, step in ctx.model.steps():
         inactive = [s for s in dict.fromkeys(step.systems) if systems[s].status in INACTIVE]
         if not inactive:
@@ -62,7 +65,7 @@ def check(ctx):
         key = (tuple(inactive), tuple(step.needs))
         successors = advised.get(key)
         if successors is None:
-            successors = advised[key] = _successors(step, inactive, systems, index)
+            successors = advised[key] = _successors(step, inactive, systems, index, offers)
         advice = (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
                   else Text(N_("plan a successor system for it")))
         yield ctx.finding(

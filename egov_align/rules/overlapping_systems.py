@@ -39,7 +39,7 @@ DEFAULT_SEVERITY = Severity.INFO
 
 
 def overlapping_pairs(systems: dict, threshold: float, generic=frozenset()):
-    """(a, b, similarity) with a < b for systems whose capability sets overlap enough.
+    """(a, b, similarity, common capabilities) with a < b for systems whose capability sets overlap enough.
 
     Systems with the same set are grouped. With both sets of size >= 2 and a threshold
     above 1/3, similar sets share at least two capabilities (o / (a + b - o) >= t needs
@@ -57,30 +57,36 @@ def overlapping_pairs(systems: dict, threshold: float, generic=frozenset()):
             index[key].append(capabilities)
     order = {capabilities: number for number, capabilities in enumerate(groups)}
     for capabilities, members in groups.items():
-        for a, b in combinations(sorted(members), 2):  # identical sets: similarity 1
-            yield a, b, 1.0
+        if len(members) > 1:
+            common = tuple(sorted(capabilities))
+            for a, b in combinations(sorted(members), 2):  # identical sets: similarity 1
+                yield a, b, 1.0, common
         seen: set[frozenset] = set()
         for key in combinations(sorted(capabilities), width):
             for other in index[key]:
                 if order[other] <= order[capabilities] or other in seen:
                     continue
                 seen.add(other)
-                common = len(capabilities & other)
-                similarity = common / (len(capabilities) + len(other) - common)
+                overlap = len(capabilities & other)
+                similarity = overlap / (len(capabilities) + len(other) - overlap)
                 if similarity < threshold:
                     continue
+                shared = tuple(sorted(capabilities & other))  # the same for every pair of the two groups
                 for a in members:
                     for b in groups[other]:
-                        yield (a, b, similarity) if a < b else (b, a, similarity)
+                        yield (a, b, similarity, shared) if a < b else (b, a, similarity, shared)
 
 
 def check(ctx):
     systems, generic = ctx.index.in_service, ctx.index.generic
-    for a, b, similarity in overlapping_pairs(systems, ctx.config.overlap_threshold, generic):
-        common = sorted((set(systems[a].capabilities) & set(systems[b].capabilities)) - generic)
+    listed: dict[tuple, str] = {}  # one text per shared set: thousands of pairs share one
+    for a, b, similarity, common in overlapping_pairs(systems, ctx.config.overlap_threshold, generic):
+        shown = listed.get(common)
+        if shown is None:
+            shown = listed[common] = ", ".join(common)
         yield ctx.finding(
             f"system:{a}",
             N_("systems `{first}` and `{second}` overlap: {similarity:.0%} of their capabilities are the same "
                "({common}); consider merging them or retiring one"),
-            first=a, second=b, similarity=similarity, common=", ".join(common),
-            related=[f"system:{b}"], key=b)
+            first=a, second=b, similarity=similarity, common=shown,
+            related=(f"system:{b}",), key=b)
