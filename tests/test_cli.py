@@ -203,6 +203,18 @@ def test_python_dash_m_and_no_traceback_on_garbage(tmp_path):
     assert "models/x.yaml:1:1: unreadable-file" in done.stdout
 
 
+def test_the_fast_exit_keeps_every_byte_and_the_exit_code(tmp_path):
+    """The process leaves with os._exit: what was printed to a pipe and written with -o is all there."""
+    command = [sys.executable, "-m", "egov_align", "analyze", str(ROOT), "--no-cache", "--format", "json"]
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    piped = subprocess.run(command, capture_output=True, env=environment, cwd=tmp_path)
+    written = subprocess.run(command + ["-o", "out.json"], capture_output=True, env=environment, cwd=tmp_path)
+    assert piped.returncode == written.returncode == 1  # the sample has error findings on purpose
+    document = json.loads(piped.stdout)
+    assert len(document["findings"]) > 50 and piped.stdout.endswith(b"}\n")
+    assert (tmp_path / "out.json").read_bytes() == piped.stdout
+
+
 def test_color_only_when_asked_or_on_a_terminal(cli):
     plain = cli("analyze", "--no-cache", cwd=TINY).out
     coloured = cli("analyze", "--no-cache", "--color", "always", cwd=TINY).out
