@@ -234,8 +234,8 @@ def message(finding, lang: str | None = None) -> str:
 
 def to_json(value):
     """A Text as plain JSON values, for the analysis cache (no pickle: cached data is input)."""
-    if isinstance(value, Text):
-        return {"t": value.template, "v": [to_json(v) for v in value.values]}
+    if isinstance(value, Text):  # text, ids and numbers (most values) as they are, without a call each
+        return {"t": value.template, "v": [v if type(v) in _PLAIN else to_json(v) for v in value.values]}
     if isinstance(value, Names):
         return {"n": list(value), "l": value.limit}
     if isinstance(value, Count):

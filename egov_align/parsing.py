@@ -46,46 +46,48 @@ def _references(key: str, index: int, item: dict, parsed: ParsedYaml) -> list[tu
     """
     base = (key, index)
     refs: list[tuple] = []
-    lookup = parsed.lookup
+    lookup, well_formed = parsed.lookup, _WELL_FORMED_ID.match  # 200,000 references at national scale
 
-    def one(prefix: str, value: object, loc: tuple) -> None:
-        if isinstance(value, str) and _WELL_FORMED_ID.match(value):
-            line, column = lookup(loc)
-            refs.append((prefix, value, line, column, next(p for p in reversed(loc) if isinstance(p, str))))
+    def one(prefix: str, within: dict, name: str, at: tuple) -> None:
+        value = within.get(name)
+        if isinstance(value, str) and well_formed(value):
+            refs.append((prefix, value, *lookup(at + (name,)), name))
 
-    def many(prefix: str, values: object, loc: tuple) -> None:
+    def many(prefix: str, within: dict, name: str, at: tuple) -> None:
+        values = within.get(name)
         if isinstance(values, list):
+            at = at + (name,)
             for position, value in enumerate(values):
-                one(prefix, value, loc + (position,))
+                if isinstance(value, str) and well_formed(value):
+                    refs.append((prefix, value, *lookup(at + (position,)), name))
 
-    get = item.get
     if key == "institutions":
-        one("institution", get("parent"), base + ("parent",))
+        one("institution", item, "parent", base)
     elif key == "systems":
-        one("institution", get("owner"), base + ("owner",))
-        many("capability", get("capabilities"), base + ("capabilities",))
-        holdings = get("data")
+        one("institution", item, "owner", base)
+        many("capability", item, "capabilities", base)
+        holdings = item.get("data")
         if isinstance(holdings, list):
             for position, holding in enumerate(holdings):
                 if isinstance(holding, dict):
-                    one("data", holding.get("entity"), base + ("data", position, "entity"))
+                    one("data", holding, "entity", base + ("data", position))
     elif key == "integrations":
         for name in ("from", "to", "via"):
-            one("system", get(name), base + (name,))
-        many("data", get("data"), base + ("data",))
+            one("system", item, name, base)
+        many("data", item, "data", base)
     elif key == "services":
-        one("institution", get("provider"), base + ("provider",))
+        one("institution", item, "provider", base)
     elif key == "processes":
-        one("institution", get("owner"), base + ("owner",))
-        one("service", get("service"), base + ("service",))
-        steps = get("steps")
+        one("institution", item, "owner", base)
+        one("service", item, "service", base)
+        steps = item.get("steps")
         for number, step in enumerate(steps if isinstance(steps, list) else ()):
             if not isinstance(step, dict):
                 continue
             at = base + ("steps", number)
-            one("institution", step.get("performer"), at + ("performer",))
+            one("institution", step, "performer", at)
             for name, prefix in (("needs", "capability"), ("reads", "data"), ("writes", "data"), ("systems", "system")):
-                many(prefix, step.get(name), at + (name,))
+                many(prefix, step, name, at)
     return refs
 
 
