@@ -376,3 +376,19 @@ def test_a_failed_head_start_on_the_diagrams_leaves_the_tables(monkeypatch):
     index = Index(model)
     tables = common._prepare(model, analyze(model, index=index), index)
     assert len(tables["system_rows"]) == len(model.systems) and tables["finding_rows"] and tables["heatmap"]
+
+
+def test_the_other_pages_tables_are_prepared_only_after_the_first_page_has_shown(monkeypatch):
+    """At national scale they take seconds: started with the analysis, they delayed the overview."""
+    from egov_align.dashboard import common
+
+    started = []
+    monkeypatch.setattr(common, "_prepare", lambda *args: started.append(len(started)) or {"finding_rows": [1]})
+    common._analysed.clear()
+    loaded = common.load_repository(ROOT, "sample")
+    assert loaded.tables is None and not started  # analysed, and nothing else begun
+    app = start()
+    data = app.session_state["egov_loaded"]
+    assert data.tables is not None and data.tables.result() == {"finding_rows": [1]}
+    assert data.finding_rows == [1] and started == [0]  # once, however often a page asks
+    common._analysed.clear()

@@ -8,6 +8,7 @@ import hashlib
 import os
 import shutil
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,22 +92,31 @@ class Loaded:
     config: Config = field(default_factory=Config)
     paths: tuple[str, ...] = ()  # the model paths, for the trend over the git history
     visitor: bool = False  # an upload or a visitor's folder: no git history is read for it
-    tables: Future | None = None  # the tables below, prepared in the background while the overview shows
+    tables: Future | None = None  # the tables below, prepared in the background once a page has shown
+
+    def prepare_tables(self) -> Future:
+        """Start preparing what the other pages open with, once for all sessions. Called after
+        the first page has run, not before: seconds of work at national scale that would share
+        the interpreter with the overview and delay it."""
+        with _PREPARING_LOCK:
+            if self.tables is None:
+                self.tables = _PREPARING.submit(_prepare, self.model, self.result, self.index)
+        return self.tables
 
     @property
     def finding_rows(self) -> list[dict]:
         """One row per finding, for the Findings page."""
-        return self.tables.result()["finding_rows"]
+        return self.prepare_tables().result()["finding_rows"]
 
     @property
     def heatmap(self) -> list[dict]:
         """Capability x institution cells, for the Landscape page."""
-        return self.tables.result()["heatmap"]
+        return self.prepare_tables().result()["heatmap"]
 
     @property
     def system_rows(self) -> list[dict]:
         """One row per system, for the Landscape page."""
-        return self.tables.result()["system_rows"]
+        return self.prepare_tables().result()["system_rows"]
 
     @property
     def currency(self) -> str:
@@ -163,12 +173,11 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
     gc.freeze()
-    tables = _PREPARING.submit(_prepare, loaded.model, result, index)  # the overview needs none of it
-    return Loaded(label, digest, loaded, loaded.model, result, index, _config, paths=paths, visitor=isolated,
-                  tables=tables)
+    return Loaded(label, digest, loaded, loaded.model, result, index, _config, paths=paths, visitor=isolated)
 
 
 _PREPARING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-align-tables")
+_PREPARING_LOCK = threading.Lock()
 
 
 def _prepare(model: Model, result: Result, index: Index) -> dict:
