@@ -24,6 +24,7 @@ from egov_align.discovery import Discovery, PathNotFound, discover, is_model_rep
 from egov_align.findings import Severity
 from egov_align.i18n import FINDING, LANGUAGES, PROCESS, LanguageError, _, choose, count, language, severity_word, use
 from egov_align.names import did_you_mean, printable
+from egov_align.perf import heap_frozen
 from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
 from egov_align.results import Result, validation_result
 
@@ -432,7 +433,8 @@ def _remembered(args, config: Config, found: Discovery, cache: Cache | None, com
 def _report(args, config: Config, result: Result, options: ReportOptions, cache: Cache | None,
             rendered_key: str | None) -> int:
     """Print a result in the chosen format, and remember exactly what was printed."""
-    text = REPORTERS[args.format](result, options=options)
+    with heap_frozen():
+        text = REPORTERS[args.format](result, options=options)
     code = EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
     if cache is not None and rendered_key is not None:
         from egov_align.analysis_cache import store_output
@@ -471,32 +473,33 @@ def cmd_analyze(args) -> int:
                 return _report(args, config, result, _options(args, "analyze", config=config, info=info), cache,
                                rendered_key)
     loaded = load_for(args, config, paths, want_model=True, found=found, cache=cache)
-    if not loaded.valid:
-        result = validation_result(loaded)
-        _emit(args, REPORTERS[args.format](result, options=_options(args, "analyze")))
-        return EXIT_FAIL
-    from egov_align.analyze import analyze
+    with heap_frozen():  # the model's millions of objects: no collection (an import, a report) walks them again
+        if not loaded.valid:
+            result = validation_result(loaded)
+            _emit(args, REPORTERS[args.format](result, options=_options(args, "analyze")))
+            return EXIT_FAIL
+        from egov_align.analyze import analyze
 
-    model = loaded.model
-    retire = _retire_list(args, model)
-    if retire and args.format not in ("text", "json", "markdown"):
-        raise UsageError("--retire reports changes: use --format text, json or markdown")
-    result = analyze(model, config=config, as_of=args.as_of)
-    result.notices = list(loaded.notices)
-    if key is not None:
-        from egov_align import analysis_cache
+        model = loaded.model
+        retire = _retire_list(args, model)
+        if retire and args.format not in ("text", "json", "markdown"):
+            raise UsageError("--retire reports changes: use --format text, json or markdown")
+        result = analyze(model, config=config, as_of=args.as_of)
+        result.notices = list(loaded.notices)
+        if key is not None:
+            from egov_align import analysis_cache
 
-        analysis_cache.store(cache, key, result, model_name=model.info.name, currency=model.info.currency)
-    options = _options(args, "analyze", model, config)
-    if retire:
-        from egov_align.compare import what_if
-        from egov_align.reporters.changes import render_comparison
+            analysis_cache.store(cache, key, result, model_name=model.info.name, currency=model.info.currency)
+        options = _options(args, "analyze", model, config)
+        if retire:
+            from egov_align.compare import what_if
+            from egov_align.reporters.changes import render_comparison
 
-        comparison = what_if(model, retire, config=config, as_of=args.as_of, baseline=result)
-        _emit(args, render_comparison(comparison, args.format, options))
-        return EXIT_FAIL if fails(comparison.after, config.fail_on) else EXIT_OK
-    del loaded, model  # a national model is hundreds of MB the output does not need: freed before it is built
-    return _report(args, config, result, options, cache, rendered_key)
+            comparison = what_if(model, retire, config=config, as_of=args.as_of, baseline=result)
+            _emit(args, render_comparison(comparison, args.format, options))
+            return EXIT_FAIL if fails(comparison.after, config.fail_on) else EXIT_OK
+        del loaded, model  # a national model is hundreds of MB the output does not need: freed before it is built
+        return _report(args, config, result, options, cache, rendered_key)
 
 
 def cmd_diff(args) -> int:

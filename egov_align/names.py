@@ -98,7 +98,10 @@ def printable(text: object) -> str:
     A file name or YAML value holding ESC, BEL, CR or a right-to-left override could
     otherwise rewrite what a CI log or a planner's terminal shows.
     """
+    text = str(text)
+    if text.isprintable():  # every character _UNSAFE matches is unprintable: most text is returned as it is
+        return text
     return _UNSAFE.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                                            else f"\\u{ord(m.group()):04x}"), str(text))
+                                            else f"\\u{ord(m.group()):04x}"), text)
 
 

@@ -19,3 +19,21 @@ def gc_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def heap_frozen():
+    """Collections inside see only objects made inside: what exists already (a national model's
+    findings, millions of objects) is moved out of the collector's sight until the end.
+
+    A text report of 150,000 findings builds half a million strings and lists; the collections
+    they trigger walked every finding again and again (1.1 s of a 1.6 s report). Importing the
+    rules after loading a national model set off one full collection over it (0.6 s).
+    """
+    outermost = gc.get_freeze_count() == 0  # nested: the outermost thaws everything at its end
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if outermost:
+            gc.unfreeze()

@@ -215,6 +215,15 @@ def test_the_fast_exit_keeps_every_byte_and_the_exit_code(tmp_path):
     assert (tmp_path / "out.json").read_bytes() == piped.stdout
 
 
+def test_reporting_leaves_the_collector_as_it_found_it():
+    """The heap is frozen while a report is rendered (collections then skip the findings) and
+    thawed after: a program that runs commands in-process keeps collecting its own garbage."""
+    import gc
+
+    assert run_cli("analyze", "--no-cache", "--format", "text", cwd=TINY).code in (0, 1)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
 def test_color_only_when_asked_or_on_a_terminal(cli):
     plain = cli("analyze", "--no-cache", cwd=TINY).out
     coloured = cli("analyze", "--no-cache", "--color", "always", cwd=TINY).out

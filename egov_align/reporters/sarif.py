@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from egov_align.findings import SEVERITY_VALUES
 from egov_align.names import VALIDATION_RULES
 from egov_align.perf import gc_paused
 from egov_align.reporters.json_format import encoded
@@ -40,13 +41,17 @@ def as_document(result, *, options) -> dict:
                    "properties": {"category": "policy", "subject": p.kind}} for p in options.policies]
     index = {r["id"]: n for n, r in enumerate(rules)}
     results = []
+    artifacts: dict[str, dict] = {}  # one object per file, shared by its findings (serialised the same)
     for finding in result.findings:
+        artifact = artifacts.get(finding.file)
+        if artifact is None:
+            artifact = artifacts[finding.file] = {"uri": finding.file, "uriBaseId": "%SRCROOT%"}
         entry = {
             "ruleId": finding.rule, "ruleIndex": index[finding.rule],
-            "level": _LEVEL[finding.severity.value],
+            "level": _LEVEL[SEVERITY_VALUES[finding.severity]],
             "message": {"text": finding.message},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": finding.file, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": artifact,
                 "region": {"startLine": finding.line, "startColumn": finding.column}}}],
             "partialFingerprints": {"egovAlignFinding/v1": "|".join(finding.identity)},
         }

@@ -90,6 +90,16 @@ def test_control_characters_in_names_and_values_are_escaped(repo):
     assert quoted and all(len(line) <= 220 for line in quoted)
 
 
+
+def test_every_character_escaped_for_terminals_is_one_python_calls_unprintable():
+    """printable() returns text unchanged when str.isprintable(): that shortcut is only safe if
+    no character it must escape counts as printable (a bidi override, a line separator ...)."""
+    from egov_align.names import _UNSAFE, printable
+
+    assert not [hex(code) for code in range(0x110000) if _UNSAFE.match(chr(code)) and chr(code).isprintable()]
+    assert printable("a\u202eb\u2028c\x9b") == "a\\u202eb\\u2028c\\x9b" and printable("Kodi ya ardhi") == "Kodi ya ardhi"
+
+
 # ---------------------------------------------------------------- writes and reads outside
 
 
