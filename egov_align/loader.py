@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,13 +46,14 @@ class FileResult:
     defs: list[tuple] = field(default_factory=list)  # (subject prefix, id, line, column)
     refs: list[tuple] = field(default_factory=list)  # (subject prefix, id, line, column, field)
     elements: dict | None = None  # kind -> [element], or None when not asked for
+    items: dict | None = None  # kind -> the valid elements as plain data, to cross a pipe (see _run_all)
     # subject prefixes whose ids this file may define unseen ("*": any, when it does not parse):
     # unknown references to them are knock-on errors, not reported one by one
     unsure: list[str] = field(default_factory=list)
 
 
 def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements: bool,
-                  policies: tuple[str, ...] = ()) -> FileResult | None:
+                  policies: tuple[str, ...] = (), keep_items: bool = False) -> FileResult | None:
     """The file's result from the cache, or None when its content was not seen before."""
     try:
         raw = source.read(max_bytes)
@@ -61,10 +61,13 @@ def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements
         return None
     entry = cache.get(cache.key(raw))
     try:
-        return _from_entry(source.display, entry, want_elements=want_elements,
-                           context={"policies": policies}) if entry is not None else None
+        result = _from_entry(source.display, entry, want_elements=want_elements,
+                             context={"policies": policies}) if entry is not None else None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError):  # pydantic's errors are ValueErrors
         return None  # not the shape we write: a miss, whoever wrote it
+    if result is not None and keep_items:
+        result.items = entry["elements"]  # checked just now by validating it
+    return result
 
 
 def _to_entry(result: FileResult) -> dict:
@@ -117,7 +120,7 @@ def _number(value: object) -> int:
 
 
 def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
-              want_elements: bool = True, policies: tuple[str, ...] = ()) -> FileResult:
+              want_elements: bool = True, policies: tuple[str, ...] = (), keep_items: bool = False) -> FileResult:
     """Read, parse and validate one file on its own, through the cache when there is one.
 
     The size limit is checked with `stat` before anything is read, and reading stops past it.
@@ -132,7 +135,7 @@ def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
         return FileResult(source.display, [("unreadable-file", reason, 1, 1)])
     from egov_align.parsing import parse_file  # the YAML parser and pydantic: only for files the cache lacks
 
-    result = parse_file(source.display, raw, max_bytes=max_bytes, policies=policies)
+    result = parse_file(source.display, raw, max_bytes=max_bytes, policies=policies, keep_items=keep_items)
     if cache is not None:
         cache.put(cache.key(raw), _to_entry(result))
     if not want_elements:
@@ -187,24 +190,77 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
 
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         # This process reads the first share itself while jobs - 1 workers read the rest: only
-        # their results cross a pipe. Unpickling them builds millions of objects: with the
-        # collector paused, or it walks them all again and again (2-3x slower).
-        with gc_paused(), ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
-            futures = [pool.submit(_load_chunk, chunk, max_bytes, cache, want_elements, policies)
-                       for chunk in chunks[1:]]
+        # their results cross a pipe, as plain data (see _load_chunk). Unpickling builds
+        # millions of objects: with the collector paused, or it walks them all again and again.
+        with gc_paused():
+            workers = []
+            for chunk in chunks[1:]:
+                receiving, sending = context.Pipe(duplex=False)
+                worker = context.Process(target=_load_in_worker, daemon=True,
+                                         args=(sending, chunk, max_bytes, cache, want_elements, policies))
+                worker.start()
+                sending.close()
+                workers.append((worker, receiving))
             results.extend(_load_chunk(chunks[0], max_bytes, cache, want_elements, policies))
-            results.extend(r for future in futures for r in future.result())
+            for worker, receiving in workers:
+                results.extend(_with_elements(r, policies) for r in _received(worker, receiving))
     else:
         results.extend(_load_chunk(misses, max_bytes, cache, want_elements, policies))
     return sorted(results, key=lambda r: r.display)
 
 
-def _load_chunk(sources, max_bytes, cache, want_elements, policies=()) -> list[FileResult]:
+def _load_chunk(sources, max_bytes, cache, want_elements, policies=(), plain=False) -> list[FileResult]:
+    """The results of some files; `plain` (in a worker): elements as the plain data they were
+    validated from, which crosses the pipe in a third of the time pydantic objects take and is
+    validated again on the other side, where pydantic is faster than unpickling its objects."""
     look_up = cache is not None and want_elements  # without elements, _run_all took the hits already
+    keep_items = plain and want_elements
     with gc_paused():
-        return [(look_up and cached_result(s, cache, max_bytes=max_bytes, want_elements=True, policies=policies))
-                or load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements, policies=policies)
-                for s in sources]
+        results = [(look_up and cached_result(s, cache, max_bytes=max_bytes, want_elements=True, policies=policies,
+                                              keep_items=keep_items))
+                   or load_file(s, max_bytes=max_bytes, cache=cache, want_elements=want_elements, policies=policies,
+                                keep_items=keep_items)
+                   for s in sources]
+    if keep_items:
+        for result in results:
+            result.elements = None
+    return results
+
+
+def _load_in_worker(sending, *chunk_and_settings) -> None:
+    """A worker process: load a share of the files, send the results, and leave at once (freeing
+    its copy of them object by object would hold up the parent that waits for it)."""
+    try:
+        sending.send(_load_chunk(*chunk_and_settings, plain=True))
+    except BaseException as error:  # noqa: BLE001 - a bug of ours: raised again in the parent
+        sending.send(RuntimeError(f"loading in a worker process failed: {type(error).__name__}: {error}"))
+    finally:
+        sending.close()
+        os._exit(0)
+
+
+def _received(worker, receiving) -> list[FileResult]:
+    try:
+        received = receiving.recv()
+    except EOFError:  # it died without a word (killed, out of memory)
+        received = None
+    finally:
+        receiving.close()
+        worker.join()
+    if received is None:
+        raise RuntimeError(f"a worker process loading model files ended with exit code {worker.exitcode}")
+    if isinstance(received, BaseException):
+        raise received
+    return received
+
+
+def _with_elements(result: FileResult, policies: tuple[str, ...]) -> FileResult:
+    """A worker's result with its elements again (validated as they were there: the same data, the same objects)."""
+    if result.items is not None:
+        from egov_align.parsing import elements_from_entry
+
+        result.elements, result.items = elements_from_entry(result.items, {"policies": policies}), None
+    return result
 
 
 def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | None = None,

@@ -111,7 +111,9 @@ def _step_problems(index: int, process) -> list[tuple]:
     return problems
 
 
-def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str, ...] = ()) -> FileResult:
+def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str, ...] = (),
+               keep_items: bool = False) -> FileResult:
+    """keep_items: also the valid elements as the plain data they came from (FileResult.items)."""
     context = {"policies": policies}  # names `ignore` may list besides the built-in rules
     result = FileResult(display, elements={})
     text, problem = _decode(raw, max_bytes)
@@ -134,10 +136,12 @@ def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str,
         return result
     pending: list[tuple] = []  # (rule, loc, message, at key, at parent)
     elements: dict = {}
+    items: dict = {}
     for key, value in data.items():
         if key == "model":
             try:
                 elements["model"] = [ModelInfo.model_validate(value if value is not None else {})]
+                items["model"] = [value if value is not None else {}]
                 line, column = parsed.key_positions.get(("model",), (1, 1))
                 result.defs.append(("model", "", line, column))
             except ValidationError as error:
@@ -158,7 +162,7 @@ def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str,
                             False, False))
             result.unsure.append(prefix)
             continue
-        valid = elements.setdefault(key, [])
+        valid, valid_items = elements.setdefault(key, []), items.setdefault(key, [])
         for index, item in enumerate(value):
             if isinstance(item, dict):  # checked even when another field of the element is wrong
                 result.refs.extend(_references(key, index, item, parsed))
@@ -176,6 +180,8 @@ def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str,
                     result.unsure.append(prefix)  # an id we cannot know (`id: no` is known: it is false)
                 continue
             valid.append(element)
+            if keep_items:
+                valid_items.append(item)
             line, column = parsed.lookup((key, index))
             result.defs.append((prefix, element.id, line, column))
             if key == "processes":
@@ -190,6 +196,8 @@ def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str,
             line, column = _locate(full, loc, at_key=at_key, at_parent=at_parent)
             result.problems.append((rule, message, line, column))
     result.elements = elements
+    if keep_items:
+        result.items = items
     return result
 
 

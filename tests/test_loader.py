@@ -274,3 +274,77 @@ def test_one_run_shows_a_wrong_field_and_a_wrong_reference_of_the_same_element()
     found = load([Source("m.yaml", content=text.encode())], jobs=1)
     assert sorted(d.rule for d in found.diagnostics) == ["schema", "unknown-reference"]
     assert any("did you mean 'case-management'" in d.message for d in found.diagnostics)
+
+
+def _sample_sources(extra: dict[str, str] | None = None) -> list[Source]:
+    from conftest import ROOT
+
+    files = sorted([*(ROOT / "models").glob("*.yaml"), *(ROOT / "processes").glob("*.yaml")])
+    sources = [Source(str(path.relative_to(ROOT)), content=path.read_bytes()) for path in files]
+    return sources + [Source(name, content=text.encode()) for name, text in (extra or {}).items()]
+
+
+def _shape(result) -> tuple:
+    model = result.model
+    elements = None if model is None else {
+        key: {i: e.model_dump() for i, e in model.kind(key).items()}
+        for key in ("institutions", "capabilities", "data_entities", "systems", "integrations", "services",
+                    "processes")}
+    return (result.diagnostics, result.counts, elements, None if model is None else dict(model.locations))
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("broken", [False, True])
+def test_worker_processes_give_exactly_what_one_process_gives(monkeypatch, tmp_path, broken):
+    """The workers send their elements as plain data, validated again here: the same model, or
+    the same diagnostics, whether parsed or taken from the cache."""
+    from egov_align import loader
+    from egov_align.cache import Cache
+
+    monkeypatch.setattr(loader, "_PARALLEL_MIN_BYTES", 0)
+    extra = {"processes/zz-broken.yaml": "processes:\n  - {id: p, name: P, owner: nobody, steps: [{id: s}]}\n"}
+    sources = _sample_sources(extra if broken else None)
+    alone = _shape(load(sources, jobs=1))
+    assert _shape(load(sources, jobs=3)) == alone
+    cache = Cache(tmp_path / "cache", salt="test")
+    assert _shape(load(sources, jobs=3, cache=cache)) == alone  # parsed, and put in the cache
+    assert _shape(load(sources, jobs=3, cache=cache)) == alone  # every file from the cache
+    assert (alone[2] is None) == broken
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_that_dies_is_an_error_not_a_hang(monkeypatch):
+    import os
+
+    from egov_align import loader
+
+    monkeypatch.setattr(loader, "_PARALLEL_MIN_BYTES", 0)
+    real = loader._load_chunk
+
+    def dying(*args, plain=False):
+        if plain:  # in the worker (forked: it has this patch too)
+            os._exit(3)
+        return real(*args)
+
+    monkeypatch.setattr(loader, "_load_chunk", dying)
+    with pytest.raises(RuntimeError, match="exit code 3"):
+        load(_sample_sources(), jobs=2)
+
+
+def test_what_is_built_while_the_collector_is_paused_is_not_walked_by_the_next_collections():
+    """Left in the youngest generation, a national model's objects were walked by the first
+    collection after loading (0.5 s), then by each older generation in turn."""
+    import gc
+
+    from egov_align.perf import gc_paused, heap_frozen
+
+    with gc_paused():
+        built = [[n] for n in range(50_000)]
+    young = {id(item) for item in gc.get_objects(generation=0)}
+    assert gc.isenabled() and not any(id(item) in young for item in built[::1000])
+    assert any(built[0] is item for item in gc.get_objects(generation=2))  # collected in full collections still
+    with heap_frozen():
+        with gc_paused():
+            more = [[n] for n in range(1000)]
+        assert gc.get_freeze_count() >= len(built) + len(more)  # frozen with the rest until heap_frozen ends
+    assert gc.get_freeze_count() == 0
