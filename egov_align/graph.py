@@ -281,9 +281,13 @@ class Index:
 
     def integrated(self, sources, targets, entities) -> bool:
         """Does an active integration carry one of `entities` from a source to a target?"""
-        senders, empty = self.senders, frozenset()
-        sources = set(sources)
-        return any(not sources.isdisjoint(senders.get((t, e), empty)) for t in targets for e in entities)
+        senders = self.senders
+        for target in targets:
+            for entity in entities:
+                carried_from = senders.get((target, entity))
+                if carried_from and not carried_from.isdisjoint(sources):
+                    return True
+        return False
 
     @cached_property
     def steps_supported(self) -> dict[str, int]:

@@ -150,7 +150,7 @@ class Text(NamedTuple):
     def render(self, lang: str | None = None) -> str:
         """Text, numbers and ids as they are; the rest in the language (150,000 findings: kept lean)."""
         lang = lang or _language.get()
-        values = [value if type(value) in _PLAIN else shown(value, lang) for value in self.values]
+        values = [value if type(value) in PLAIN else shown(value, lang) for value in self.values]
         template = self.template if lang == "en" else catalog(lang).get(self.template, self.template)
         return numbered(template, self.template).format(*values)
 
@@ -200,7 +200,7 @@ def names(ids, limit: int = 5, lang: str | None = None) -> str:
     return _("{listed} and {more} more", lang, listed=listed, more=len(ids) - limit)
 
 
-_PLAIN = frozenset({str, int, float})
+PLAIN = frozenset({str, int, float})  # values shown as they are, in any language
 
 
 @functools.cache
@@ -235,7 +235,7 @@ def message(finding, lang: str | None = None) -> str:
 def to_json(value):
     """A Text as plain JSON values, for the analysis cache (no pickle: cached data is input)."""
     if isinstance(value, Text):  # text, ids and numbers (most values) as they are, without a call each
-        return {"t": value.template, "v": [v if type(v) in _PLAIN else to_json(v) for v in value.values]}
+        return {"t": value.template, "v": [v if type(v) in PLAIN else to_json(v) for v in value.values]}
     if isinstance(value, Names):
         return {"n": list(value), "l": value.limit}
     if isinstance(value, Count):

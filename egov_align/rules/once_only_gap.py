@@ -51,12 +51,15 @@ def check(ctx):
     index = ctx.index
     masters, systems = index.masters, ctx.model.systems
     about: dict[str, tuple[str, str]] = {}  # entity -> (its masters, the one to integrate with)
+    mastered: dict[tuple, set[str]] = {}  # a step's systems -> what they master: thousands of steps share them
     for process_id, process in ctx.model.processes.items():
         predecessors, writes = None, None
         for step in process.steps:
             if not step.systems or not step.reads:
                 continue
-            own = {e for s in step.systems for e in systems[s].entities("master")}
+            own = mastered.get(tuple(step.systems))
+            if own is None:
+                own = mastered[tuple(step.systems)] = {e for s in step.systems for e in systems[s].entities("master")}
             candidates = [e for e in dict.fromkeys(step.reads) if e in masters and e not in own]
             if not candidates:
                 continue
