@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from egov_align.model import Model
 
 _PARALLEL_MIN_BYTES = 2_000_000
+_OWN_SHARE_WEIGHT = 1.2  # measured at national scale (1.0: 3.35 s, 1.1: 3.09, 1.2: 2.92, 1.3: 3.02), 2 cores
 
 
 # ---------------------------------------------------------------- one file
@@ -183,7 +184,7 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
                 results.append(hit)
     total = sum(s.size() for s in misses)
     if jobs > 1 and len(misses) > 1 and total >= _PARALLEL_MIN_BYTES:
-        chunks = [misses[i::jobs] for i in range(jobs)]
+        chunks = _shares(misses, jobs)
         import multiprocessing
 
         import egov_align.parsing  # noqa: F401 - YAML and pydantic imported once, before the workers fork
@@ -207,6 +208,21 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
     else:
         results.extend(_load_chunk(misses, max_bytes, cache, want_elements, policies))
     return sorted(results, key=lambda r: r.display)
+
+
+def _shares(sources: list[Source], jobs: int) -> list[list[Source]]:
+    """The files dealt out by size, in order (each share gets a like mix of files): the first
+    share, read by this process, is _OWN_SHARE_WEIGHT times a worker's, as a worker also
+    pickles its results and this process only validates them again."""
+    shares: list[list[Source]] = [[] for _ in range(jobs)]
+    weights = [_OWN_SHARE_WEIGHT] + [1.0] * (jobs - 1)
+    dealt = [0.0] * jobs
+    for source in sources:
+        size = source.size() + 1
+        taker = min(range(jobs), key=lambda n: (dealt[n] + size) / weights[n])
+        shares[taker].append(source)
+        dealt[taker] += size
+    return shares
 
 
 def _load_chunk(sources, max_bytes, cache, want_elements, policies=(), plain=False) -> list[FileResult]:

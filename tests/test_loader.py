@@ -348,3 +348,15 @@ def test_what_is_built_while_the_collector_is_paused_is_not_walked_by_the_next_c
             more = [[n] for n in range(1000)]
         assert gc.get_freeze_count() >= len(built) + len(more)  # frozen with the rest until heap_frozen ends
     assert gc.get_freeze_count() == 0
+
+
+def test_the_files_are_dealt_out_by_size_with_a_larger_share_for_this_process():
+    from egov_align import loader
+
+    sources = [Source(f"f{n:03}.yaml", content=b"x" * (100 + (n % 7) * 50)) for n in range(300)]
+    shares = loader._shares(sources, 3)
+    assert sorted(s.display for share in shares for s in share) == [s.display for s in sources]  # each once
+    assert all([s.display for s in share] == sorted(s.display for s in share) for share in shares)  # in order
+    own, *workers = (sum(s.size() for s in share) for share in shares)
+    expected = loader._OWN_SHARE_WEIGHT / (loader._OWN_SHARE_WEIGHT + 2)
+    assert abs(own / (own + sum(workers)) - expected) < 0.01 and abs(workers[0] - workers[1]) <= 400
