@@ -430,9 +430,16 @@ def _remembered(args, config: Config, found: Discovery, cache: Cache | None, com
     return key, rendered_key, analysis_cache.fetch_output(cache, rendered_key)
 
 
+# The console script leaves with os._exit right after a command and sets this to a list: a
+# result is kept in it rather than freed object by object (0.2 s for 150,000 findings).
+KEPT_UNTIL_EXIT: list | None = None
+
+
 def _report(args, config: Config, result: Result, options: ReportOptions, cache: Cache | None,
             rendered_key: str | None) -> int:
     """Print a result in the chosen format, and remember exactly what was printed."""
+    if KEPT_UNTIL_EXIT is not None:
+        KEPT_UNTIL_EXIT.append(result)
     with heap_frozen():
         text = REPORTERS[args.format](result, options=options)
     code = EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK

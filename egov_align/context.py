@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from egov_align.config import Config
 from egov_align.findings import Finding, Severity
 from egov_align.graph import Index
 from egov_align.i18n import Text, field_names
 from egov_align.model import Model
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True)

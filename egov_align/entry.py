@@ -11,13 +11,16 @@ import sys
 from egov_align import __version__
 
 
-def main() -> int:
+def main(*, leaving: bool = False) -> int:
+    """`leaving`: the process ends right after (console): the command's result is not freed."""
     if sys.argv[1:] == ["--version"]:
         print(f"egov-align {__version__}")
         return 0
-    from egov_align.cli import main as run
+    from egov_align import cli
 
-    return run()
+    if leaving:
+        cli.KEPT_UNTIL_EXIT = []
+    return cli.main()
 
 
 def console() -> None:
@@ -27,7 +30,7 @@ def console() -> None:
     shutdown takes half a second and changes nothing. Output is flushed first, and every
     file egov-align writes (output, caches) is closed before a command returns.
     """
-    code = main()
+    code = main(leaving=True)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

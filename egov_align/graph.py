@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cached_property
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from egov_align.model import Model
 from egov_align.perf import gc_paused
 from egov_align.schema import IN_SERVICE, Process
+
+if TYPE_CHECKING:  # networkx is imported when a graph is built (export, diagrams), not for analysis
+    import networkx as nx
 
 QUERIED_KINDS = ("provides", "holds", "integrates", "supports", "flows-to", "needs")
 _QUERIED_FROM = {"provides": "system:", "holds": "system:", "integrates": "system:", "supports": "system:",
@@ -121,6 +123,8 @@ def _build_graph(model: Model, with_graph: bool = True) -> tuple[nx.MultiDiGraph
             flows.append((f"{process.id}/{source}", f"{process.id}/{target}", data))
     if not with_graph:
         return None, relations
+    import networkx as nx
+
     graph = nx.MultiDiGraph(name=model.info.name or "model")
     _bulk_add(graph, nodes, edges)
     return graph, relations
