@@ -20,7 +20,7 @@ from egov_align.config import Config, ConfigError, load_config
 from egov_align.graph import Index
 from egov_align.i18n import LANGUAGES, N_, PROBLEM, LanguageError, _, choose, count, message, use
 from egov_align.isolated import AnalysisTimeout, analyse_isolated
-from egov_align.loader import LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
+from egov_align.loader import Discovery, LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
 from egov_align.model import Model
 from egov_align.results import Result
 from egov_align.upload import IMPORTED_SUFFIXES, UnpackedUpload, UploadError, import_upload, unpack_models
@@ -150,15 +150,14 @@ def _digest(sources) -> str:
 
 @st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
 def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _config: Config,
-              isolated: bool = False) -> Loaded:
+              isolated: bool = False, _found: Discovery | None = None) -> Loaded:
     """Loaded once per state of the files and configuration: switching pages never reloads.
 
     A model a visitor brings (an upload, a folder under --allow-directories) is loaded and
     analysed in a worker process with a time limit (egov_align.isolated), so it can neither
     hold up the other sessions nor run for ever.
     """
-    found = discover(list(paths))
-    digest = _digest(found.sources)
+    found = _found or discover(list(paths))
     if isolated:
         analysed = analyse_isolated(list(paths), _config)
         loaded, result = analysed.loaded, analysed.result
@@ -166,10 +165,15 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
         loaded = load(found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices,
                       policies=_config.policy_names)
         result = None
-    if not loaded.valid:
-        return Loaded(label, digest, loaded, None, None, None, _config, paths=paths, visitor=isolated)
-    index = Index(loaded.model)
-    result = result or analyze(loaded.model, config=_config, index=index)
+    # The files' hash, taken beside the analysis (after loading, which forks: no thread of ours
+    # runs then): reading and hashing mostly release the interpreter.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-align-digest") as digesting:
+        digest = digesting.submit(_digest, found.sources)
+        if not loaded.valid:
+            return Loaded(label, digest.result(), loaded, None, None, None, _config, paths=paths, visitor=isolated)
+        index = Index(loaded.model)
+        result = result or analyze(loaded.model, config=_config, index=index)
+    digest = digest.result()
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
     gc.freeze()
@@ -196,8 +200,8 @@ def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Lo
     """A model repository (or folder of model files) with its own egov-align.toml in force, like the CLI."""
     config = load_config(directory) if is_model_repository(directory) else Config()
     paths = [str(p) for p in model_paths(directory, config.paths)]
-    sources = discover(paths).sources
-    return _analysed(_stamp(sources), tuple(paths), label, repr(config), config, visitor)
+    found = discover(paths)
+    return _analysed(_stamp(found.sources), tuple(paths), label, repr(config), config, visitor, found)
 
 
 SERVER_CHOICE, DIRECTORY_CHOICE, UPLOAD_CHOICE = "server", "directory", "upload"
