@@ -202,9 +202,14 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
                 worker.start()
                 sending.close()
                 workers.append((worker, receiving))
-            results.extend(_load_chunk(chunks[0], max_bytes, cache, want_elements, policies))
-            for worker, receiving in workers:
-                results.extend(_with_elements(r, policies) for r in _received(worker, receiving))
+            try:
+                results.extend(_load_chunk(chunks[0], max_bytes, cache, want_elements, policies))
+                for worker, receiving in workers:
+                    results.extend(_with_elements(r, policies) for r in _received(worker, receiving))
+            except BaseException:  # interrupted, or a bug of ours: no worker is left writing to a closed pipe
+                for worker, _receiving in workers:
+                    worker.kill()
+                raise
     else:
         results.extend(_load_chunk(misses, max_bytes, cache, want_elements, policies))
     return sorted(results, key=lambda r: r.display)

@@ -360,3 +360,28 @@ def test_the_files_are_dealt_out_by_size_with_a_larger_share_for_this_process():
     own, *workers = (sum(s.size() for s in share) for share in shares)
     expected = loader._OWN_SHARE_WEIGHT / (loader._OWN_SHARE_WEIGHT + 2)
     assert abs(own / (own + sum(workers)) - expected) < 0.01 and abs(workers[0] - workers[1]) <= 400
+
+
+@pytest.mark.timeout(60)
+def test_when_this_process_fails_its_workers_are_stopped(monkeypatch):
+    import multiprocessing
+    import time
+
+    from egov_align import loader
+
+    monkeypatch.setattr(loader, "_PARALLEL_MIN_BYTES", 0)
+    real = loader._load_chunk
+
+    def failing_here(*args, plain=False):
+        if not plain:  # this process's own share
+            raise KeyboardInterrupt
+        time.sleep(30)  # a worker still busy
+        return real(*args, plain=plain)
+
+    monkeypatch.setattr(loader, "_load_chunk", failing_here)
+    with pytest.raises(KeyboardInterrupt):
+        load(_sample_sources(), jobs=3)
+    deadline = time.monotonic() + 10
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not multiprocessing.active_children()
