@@ -70,16 +70,13 @@ class _Domain:
 
         def closeness(candidate: str) -> tuple:
             their_owner, their_parent = systems[candidate].owner, parent_of(candidate)
-            related = (parent is not None and parent == their_parent) or parent == their_owner or their_parent == owner
             return (-len(capabilities & as_set("capabilities", candidate)), -len(masters & as_set("masters", candidate)),
-                    owner != their_owner, not related, -len(supports & processes[candidate]), candidate)
+                    owner != their_owner, not _related(owner, parent, their_owner, their_parent),
+                    -len(supports & processes[candidate]), candidate)
         return closeness
 
     def related_owners(self, a: str, b: str) -> bool:
-        """Same parent institution, or one owner is the other's parent."""
-        owner_a, owner_b = self.model.systems[a].owner, self.model.systems[b].owner
-        parent_a, parent_b = self.parent(a), self.parent(b)
-        return (parent_a is not None and parent_a == parent_b) or parent_a == owner_b or parent_b == owner_a
+        return _related(self.model.systems[a].owner, self.parent(a), self.model.systems[b].owner, self.parent(b))
 
     def reason(self, retired: str, successor: str) -> str:
         """'also provides health-insurance; same owner': why this successor was chosen (English, for JSON)."""
@@ -104,6 +101,11 @@ class _Domain:
 PROVIDES, MASTERS = N_("also provides {capabilities}"), N_("also masters {entities}")
 SAME_OWNER, SAME_PARENT = N_("same owner"), N_("same parent institution")
 SUPPORTS, PROVIDES_ALL = N_("also supports {processes}"), N_("provides what it provided")
+
+
+def _related(owner_a: str, parent_a: str | None, owner_b: str, parent_b: str | None) -> bool:
+    """Same parent institution, or one owner is the other's parent."""
+    return (parent_a is not None and parent_a == parent_b) or parent_a == owner_b or parent_b == owner_a
 
 
 def reason_in_language(reason: str) -> str:
