@@ -5,6 +5,13 @@ from __future__ import annotations
 import contextlib
 import gc
 
+# Fewer new objects than this are left to the collector as usual: a collection over them is
+# quick, and moving them to the oldest generation unexamined would make full collections more
+# frequent in a long-running process (the dashboard, the test suite), as the collector counts
+# the oldest generation's size only when it collects it.
+_PROMOTE_AT = 200_000
+_frozen_depth = 0  # heap_frozen blocks open in this process (the CLI's: one thread)
+
 
 @contextlib.contextmanager
 def gc_paused():
@@ -23,18 +30,26 @@ def gc_paused():
 
 
 def _promote_young() -> None:
-    """What was built while paused goes straight to the oldest generation, unexamined.
+    """Many objects built while paused go straight to the oldest generation, unexamined.
 
     While the collector is off, every new object stays in the youngest generation: the first
-    collection after it is back walks all of them (half a second for a national model), the
-    next generation walks them again, and their arrival in the oldest sets off a full
-    collection. Frozen and thawed, they skip all three (within heap_frozen they stay frozen).
+    collection after it is back walked all of a national model (half a second), the next
+    generation walked it again, and its arrival in the oldest set off a full collection.
+    Frozen and thawed, they skip all three; within heap_frozen they stay frozen with the rest.
     """
-    if gc.get_freeze_count():
+    if _frozen_depth:
         gc.freeze()
-    else:
+    elif gc.get_count()[0] > _PROMOTE_AT:
+        elsewhere = _frozen_elsewhere()
         gc.freeze()
-        gc.unfreeze()
+        if not elsewhere:
+            gc.unfreeze()
+
+
+def _frozen_elsewhere() -> bool:
+    """Has another part of the program frozen objects (the dashboard freezes its models)? Then
+    they stay frozen, and ours with them. Counting walks the frozen objects: asked rarely."""
+    return gc.get_freeze_count() > 0
 
 
 @contextlib.contextmanager
@@ -44,12 +59,19 @@ def heap_frozen():
 
     A text report of 150,000 findings builds half a million strings and lists; the collections
     they trigger walked every finding again and again (1.1 s of a 1.6 s report). Importing the
-    rules after loading a national model set off one full collection over it (0.6 s).
+    rules after loading a national model set off one full collection over it (0.6 s). Where
+    another part of the program freezes objects itself (the dashboard), it is left to that.
     """
-    outermost = gc.get_freeze_count() == 0  # nested: the outermost thaws everything at its end
+    global _frozen_depth
+    outermost = _frozen_depth == 0
+    if outermost and _frozen_elsewhere():
+        yield
+        return
     gc.freeze()
+    _frozen_depth += 1
     try:
         yield
     finally:
+        _frozen_depth -= 1
         if outermost:
             gc.unfreeze()
