@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from egov_align.config import Config
 from egov_align.findings import Finding, Severity
 from egov_align.graph import Index
-from egov_align.i18n import Text, field_names
+from egov_align.i18n import Text
 from egov_align.model import Model
 
 if TYPE_CHECKING:
@@ -43,8 +43,7 @@ class RuleContext:
         """
         place = self.model.location(at or subject)
         # 150,000 findings at national scale: tuples built without NamedTuple's Python-level __new__
-        text = template if type(template) is Text else \
-            _new_tuple(Text, (template, tuple([fields[name] for name in field_names(template)])))
+        text = template if type(template) is Text else Text.from_fields(template, fields)
         return _new_tuple(Finding, (self.rule, self.level or severity or self.default_severity, text.render("en"),
                                     place.file, place.line, place.column, subject,
                                     tuple(dict.fromkeys(related)) if related else (), key, text))

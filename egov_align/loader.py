@@ -182,9 +182,9 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
                 misses.append(source)
             else:
                 results.append(hit)
-    total = sum(s.size() for s in misses)
-    if jobs > 1 and len(misses) > 1 and total >= _PARALLEL_MIN_BYTES:
-        chunks = _shares(misses, jobs)
+    sizes = [s.size() for s in misses]
+    if jobs > 1 and len(misses) > 1 and sum(sizes) >= _PARALLEL_MIN_BYTES:
+        chunks = _shares(misses, sizes, jobs)
         import multiprocessing
 
         import egov_align.parsing  # noqa: F401 - YAML and pydantic imported once, before the workers fork
@@ -215,15 +215,15 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
     return sorted(results, key=lambda r: r.display)
 
 
-def _shares(sources: list[Source], jobs: int) -> list[list[Source]]:
+def _shares(sources: list[Source], sizes: list[int], jobs: int) -> list[list[Source]]:
     """The files dealt out by size, in order (each share gets a like mix of files): the first
     share, read by this process, is _OWN_SHARE_WEIGHT times a worker's, as a worker also
     pickles its results and this process only validates them again."""
     shares: list[list[Source]] = [[] for _ in range(jobs)]
     weights = [_OWN_SHARE_WEIGHT] + [1.0] * (jobs - 1)
     dealt = [0.0] * jobs
-    for source in sources:
-        size = source.size() + 1
+    for source, size in zip(sources, sizes, strict=True):
+        size += 1
         taker = min(range(jobs), key=lambda n: (dealt[n] + size) / weights[n])
         shares[taker].append(source)
         dealt[taker] += size

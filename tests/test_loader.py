@@ -380,7 +380,7 @@ def test_the_files_are_dealt_out_by_size_with_a_larger_share_for_this_process():
     from egov_align import loader
 
     sources = [Source(f"f{n:03}.yaml", content=b"x" * (100 + (n % 7) * 50)) for n in range(300)]
-    shares = loader._shares(sources, 3)
+    shares = loader._shares(sources, [s.size() for s in sources], 3)
     assert sorted(s.display for share in shares for s in share) == [s.display for s in sources]  # each once
     assert all([s.display for s in share] == sorted(s.display for s in share) for share in shares)  # in order
     own, *workers = (sum(s.size() for s in share) for share in shares)
