@@ -83,19 +83,19 @@ def _store(cache: Cache, key: str, result: Result, model_name: str | None, curre
 
 def fetch(cache: Cache, key: str) -> tuple[Result, dict] | None:
     """The cached Result and the model's name and currency, or None (absent, forged, or not our shape)."""
-    entry = cache.get(key)
-    try:
-        with gc_paused():
+    with gc_paused():  # decoding builds millions of objects: 2 s more with the collector on
+        entry = cache.get(key)
+        try:
             findings = _findings(entry["findings"])
-        metrics, counts, model = entry["metrics"], entry["counts"], entry["model"]
-        if findings is None or not isinstance(metrics, dict) or not isinstance(counts, dict) or \
-                not isinstance(model, dict):
+            metrics, counts, model = entry["metrics"], entry["counts"], entry["model"]
+            if findings is None or not isinstance(metrics, dict) or not isinstance(counts, dict) or \
+                    not isinstance(model, dict):
+                return None
+            info = {"name": model.get("name"), "currency": model.get("currency")}
+            if any(value is not None and not isinstance(value, str) for value in info.values()):
+                return None
+        except (TypeError, ValueError, KeyError, AttributeError):
             return None
-        info = {"name": model.get("name"), "currency": model.get("currency")}
-        if any(value is not None and not isinstance(value, str) for value in info.values()):
-            return None
-    except (TypeError, ValueError, KeyError, AttributeError):
-        return None
     return Result(True, findings, metrics, counts), info
 
 
