@@ -2,7 +2,8 @@
 
 Targets (issue 15, tightening issue 5's 1.5x): the overview is ready in <= 1.2x the time of a
 cold `egov-align analyze` on the same model, and a page switch takes <= 1 second (the median
-over all pages, first and repeated visits). Both measured in this run, on either model:
+over all pages, first and repeated visits). Both measured in this run, best of --runs (3) each,
+interleaved, on either model:
 
     python benchmarks/dashboard.py --scale L                      # the project's generator
     python benchmarks/dashboard.py --scale L --model national     # ../shared/bench/nationalmodel.py
@@ -36,23 +37,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="L", choices=("S", "M", "L"))
-    parser.add_argument("--model", choices=("own", "national"), default="own")
-    args = parser.parse_args()
-    if args.model == "own":
-        directory = synthetic_model(args.scale)
-    else:
-        from run import national_model
-
-        directory = national_model(args.scale)
-
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "egov_align", "analyze", str(directory), "--no-cache", "--format", "json"],
-                   cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
-    analyze_seconds = time.perf_counter() - started
-
+def open_dashboard(directory: Path, switches: dict | None) -> float:
+    """Seconds from opening a new server's page until the overview shows; with `switches`, also
+    each page switch (first and repeated visits) recorded there."""
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -76,8 +63,7 @@ def main() -> None:
             page.goto(url)
             page.get_by_text("Least aligned institutions").wait_for(timeout=600_000)
             overview_seconds = time.perf_counter() - started
-            switches: dict[str, list[float]] = {}
-            for _visit in ("first", "again"):
+            for _visit in ("first", "again") if switches is not None else ():
                 for title, marker in PAGES:
                     started = time.perf_counter()
                     page.get_by_role("link", name=title).first.click()
@@ -87,9 +73,37 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+    return overview_seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="L", choices=("S", "M", "L"))
+    parser.add_argument("--model", choices=("own", "national"), default="own")
+    parser.add_argument("--runs", type=int, default=3, help="take the best of this many runs of each")
+    args = parser.parse_args()
+    if args.model == "own":
+        directory = synthetic_model(args.scale)
+    else:
+        from run import national_model
+
+        directory = national_model(args.scale)
+
+    # Interleaved, best of --runs each (the machine's speed drifts by 20% within minutes): a cold
+    # analyze, then a new server (the analysis lives in the server process) opened in Chromium.
+    analyze_runs, overview_runs, switches = [], [], {}
+    for run in range(args.runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "egov_align", "analyze", str(directory), "--no-cache", "--format",
+                        "json"], cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
+        analyze_runs.append(time.perf_counter() - started)
+        overview_runs.append(open_dashboard(directory, switches if run == args.runs - 1 else None))
+    analyze_seconds, overview_seconds = min(analyze_runs), min(overview_runs)
     ratio = overview_seconds / analyze_seconds
     print(f"{args.model} model, scale {args.scale}: egov-align analyze {analyze_seconds:.2f} s; dashboard overview "
           f"ready in {overview_seconds:.2f} s = {ratio:.2f}x (target <= 1.2x) {'ok' if ratio <= 1.2 else 'MISSED'}")
+    print("  every run (analyze / overview): " + ", ".join(
+        f"{a:.2f} / {o:.2f} s" for a, o in zip(analyze_runs, overview_runs, strict=True)))
     for title, (first, again) in switches.items():
         print(f"  switch to {title:<20} first visit {first:.2f} s, again {again:.2f} s")
     median = statistics.median(t for pair in switches.values() for t in pair)
