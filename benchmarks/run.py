@@ -163,6 +163,7 @@ def main() -> None:
                 if name == "analyze_other_format":  # the cache as the JSON run left it: SARIF never rendered
                     shutil.rmtree(other_cache, ignore_errors=True)
                     shutil.copytree(cache, other_cache, symlinks=True)
+                os.sync()  # what the last command wrote (cache entries: hundreds of MB) is not flushed during this one
                 seconds, peak, _code = timed(argv, env=extra)
                 runs.setdefault(name, []).append((seconds, peak))
     (floor, floor_peak), (validate, validate_peak), (warm, warm_peak), (analyze, analyze_peak) = (
