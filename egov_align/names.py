@@ -78,10 +78,6 @@ class Suggester:
         self.limit = limit
         self.answers: dict[str, str | None] = {}
 
-    def __call__(self, word: str) -> str:
-        close = self.closest(word)
-        return f" (did you mean {close!r}?)" if close else ""
-
     def closest(self, word: str) -> str | None:
         if word not in self.answers:
             self.answers[word] = closest(word, self.candidates) if len(self.answers) < self.limit else None

@@ -27,7 +27,7 @@ st.title(_("Findings"))
 rows = data.finding_rows
 filters = st.columns(4)
 rules = filters[0].multiselect(_("Rule"), sorted({r["rule"] for r in rows}), key="f_rule")
-severities = filters[1].multiselect(_("Severity"), ["error", "warning", "info"], format_func=lambda s: severity_word(s),
+severities = filters[1].multiselect(_("Severity"), ["error", "warning", "info"], format_func=severity_word,
                                     key="f_severity")
 with filters[2]:
     institutions = choose_many(_("Institution"), {i: model.institutions[i].name for i in sorted(model.institutions)},

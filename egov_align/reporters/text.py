@@ -14,8 +14,6 @@ _NO_COLORS = dict.fromkeys(_COLORS, "")
 EXCERPT_WIDTH = 200  # characters of a quoted source line
 
 
-
-
 def percent(value) -> str:
     return _("n/a") if value is None else f"{value:.0%}"
 
