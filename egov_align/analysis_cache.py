@@ -76,17 +76,31 @@ def store(cache: Cache, key: str, result: Result, *, model_name: str | None, cur
 
 def _store(cache: Cache, key: str, result: Result, model_name: str | None, currency: str | None) -> None:
     cache.put(key, {"findings": [[f.rule, SEVERITY_VALUES[f.severity], f.message, f.file, f.line, f.column, f.subject,
-                                  list(f.related), f.key, to_json(f.text)] for f in result.findings],
+                                  list(f.related), f.key] for f in result.findings],
                     "metrics": result.metrics, "counts": result.counts,
                     "model": {"name": model_name, "currency": currency}})
+    cache.put(_texts_key(cache, key), [to_json(f.text) for f in result.findings])
 
 
-def fetch(cache: Cache, key: str) -> tuple[Result, dict] | None:
-    """The cached Result and the model's name and currency, or None (absent, forged, or not our shape)."""
+def _texts_key(cache: Cache, key: str) -> str:
+    """The findings' templates and fields, kept apart: only a report in another language than
+    English reads them, and they are half of the entry (each carries its lists of names)."""
+    return cache.key(f"texts\0{key}".encode())
+
+
+def fetch(cache: Cache, key: str, *, texts: bool = False) -> tuple[Result, dict] | None:
+    """The cached Result and the model's name and currency, or None (absent, forged, or not our shape).
+
+    The findings' messages are in English; with `texts`, each finding also gets its Text back,
+    to be shown in another language (i18n.message).
+    """
     with gc_paused():  # decoding builds millions of objects: 2 s more with the collector on
         entry = cache.get(key)
+        translations = cache.get(_texts_key(cache, key)) if texts else None
+        if texts and type(translations) is not list:
+            return None
         try:
-            findings = _findings(entry["findings"])
+            findings = _findings(entry["findings"], translations)
             metrics, counts, model = entry["metrics"], entry["counts"], entry["model"]
             if findings is None or not isinstance(metrics, dict) or not isinstance(counts, dict) or \
                     not isinstance(model, dict):
@@ -99,11 +113,14 @@ def fetch(cache: Cache, key: str) -> tuple[Result, dict] | None:
     return Result(True, findings, metrics, counts), info
 
 
-def _findings(records: list) -> list[Finding] | None:
-    """Findings from records of exactly the shape `store` writes (checked inline: 150,000 of them)."""
+def _findings(records: list, texts: list | None) -> list[Finding] | None:
+    """Findings from records of exactly the shape `store` writes (checked inline: 150,000 of them),
+    and their Texts when given (one per record)."""
+    if texts is not None and len(texts) != len(records):
+        return None
     findings = []
     append = findings.append
-    for rule, severity, message, file, line, column, subject, related, finding_key, text in records:
+    for rule, severity, message, file, line, column, subject, related, finding_key in records:
         if not (type(rule) is str and type(message) is str and type(file) is str and type(line) is int
                 and type(column) is int and (subject is None or type(subject) is str)
                 and type(finding_key) is str and type(related) is list):
@@ -111,5 +128,7 @@ def _findings(records: list) -> list[Finding] | None:
         if related and not all(type(r) is str for r in related):
             return None
         append(Finding(rule, _SEVERITIES[severity], message, file, line, column, subject, tuple(related),
-                       finding_key, from_json(text)))
+                       finding_key))
+    if texts is not None:
+        findings = [finding._replace(text=from_json(text)) for finding, text in zip(findings, texts, strict=True)]
     return findings

@@ -25,7 +25,7 @@ from egov_align.findings import Severity
 from egov_align.i18n import FINDING, LANGUAGES, PROCESS, LanguageError, _, choose, count, language, severity_word, use
 from egov_align.names import did_you_mean, printable
 from egov_align.perf import heap_frozen
-from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, VALIDATE_FORMATS, ReportOptions
+from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, TRANSLATED_FORMATS, VALIDATE_FORMATS, ReportOptions
 from egov_align.results import Result, validation_result
 
 if TYPE_CHECKING:
@@ -473,7 +473,8 @@ def cmd_analyze(args) -> int:
         if key is not None:
             from egov_align import analysis_cache
 
-            hit = analysis_cache.fetch(cache, key)
+            # the findings' Texts only when they are shown in another language than English
+            hit = analysis_cache.fetch(cache, key, texts=args.format in TRANSLATED_FORMATS and language() != "en")
             if hit is not None:
                 result, info = hit
                 result.notices = list(found.notices)

@@ -41,6 +41,43 @@ def test_a_warm_analyze_prints_exactly_what_the_cold_one_printed(sample, monkeyp
     assert warm.code == 1  # the sample has error findings on purpose
 
 
+@pytest.mark.parametrize(("first", "then"), [(["--format", "json"], ["--format", "sarif"]),
+                                             (["--format", "json"], ["--format", "text", "--lang", "sw"]),
+                                             (["--format", "text", "--lang", "sw"], ["--format", "text"])])
+def test_a_warm_analyze_in_another_format_or_language_is_rendered_from_the_cached_analysis(sample, monkeypatch,
+                                                                                          first, then):
+    expected = run_cli("analyze", "--no-cache", *then, cwd=sample)
+    run_cli("analyze", *first, cwd=sample)
+    _no_analysis(monkeypatch)
+    warm = run_cli("analyze", *then, cwd=sample)
+    assert (warm.code, warm.out, warm.err) == (expected.code, expected.out, expected.err)
+    if "sw" in then:
+        assert "Matokeo" in warm.out or "matokeo" in warm.out  # Kiswahili messages, not the English ones
+
+
+def test_texts_missing_or_not_one_per_finding_are_a_miss_for_another_language(sample, tmp_path, monkeypatch):
+    from egov_align import __version__, analysis_cache
+    from egov_align.cache import Cache, cache_salt
+    from egov_align.config import load_config
+
+    expected = run_cli("analyze", "--no-cache", "--format", "text", "--lang", "sw", cwd=sample).out
+    run_cli("analyze", "--format", "json", cwd=sample)
+    config = load_config(sample)
+    cache = Cache(tmp_path / "cache", salt=cache_salt(version=__version__, max_file_bytes=config.max_file_bytes,
+                                                      policies=config.policy_names))
+    keys = [p.stem for p in (tmp_path / "cache").rglob("*.json")]
+    result_key = next(k for k in keys if analysis_cache.fetch(cache, k) is not None)
+    texts_key = analysis_cache._texts_key(cache, result_key)
+    assert analysis_cache.fetch(cache, result_key, texts=True) is not None
+    for texts in ([], [None], "all clear", [{"t": 5, "v": []}]):
+        cache.put(texts_key, texts)
+        assert analysis_cache.fetch(cache, result_key, texts=True) is None
+        assert analysis_cache.fetch(cache, result_key) is not None  # English needs no texts
+    next((tmp_path / "cache").rglob(f"{texts_key}.json")).unlink()
+    assert analysis_cache.fetch(cache, result_key, texts=True) is None
+    assert run_cli("analyze", "--format", "text", "--lang", "sw", cwd=sample).out == expected
+
+
 def test_an_edited_file_a_changed_configuration_or_date_is_analysed_again(sample, monkeypatch):
     first = run_cli("analyze", "--format", "json", cwd=sample)
     systems = sample / "models" / "systems.yaml"
@@ -101,6 +138,8 @@ def test_a_forged_or_misshapen_entry_is_a_miss_and_the_real_result_is_printed(sa
                    "model": {}},
                   {"findings": [["rule", "error", "m", "f", True, 1, None, [], ""]], "metrics": {}, "counts": {},
                    "model": {}},
+                  {"findings": [["rule", "error", "m", "f", 1, 1, None, [], "", "extra"]], "metrics": {},
+                   "counts": {}, "model": {}},
                   {"findings": "all clear"}, [], None):
         cache.put(output_key, shape)
         cache.put(result_key, shape)

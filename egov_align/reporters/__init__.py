@@ -17,7 +17,8 @@ REPORTERS = {
     "sarif": in_english(sarif.render),
     "markdown": in_english(markdown.render),
 }
+TRANSLATED_FORMATS = frozenset({"text"})  # the formats that show findings in the reader's language
 VALIDATE_FORMATS = ("text", "json", "github", "sarif")
 ANALYZE_FORMATS = tuple(REPORTERS)
 
-__all__ = ["ANALYZE_FORMATS", "REPORTERS", "ReportOptions", "VALIDATE_FORMATS"]
+__all__ = ["ANALYZE_FORMATS", "REPORTERS", "TRANSLATED_FORMATS", "ReportOptions", "VALIDATE_FORMATS"]
