@@ -20,6 +20,7 @@ pytestmark = pytest.mark.skipif(orjson is None, reason="orjson is not installed"
 
 def _same(document: dict) -> None:
     assert dumps(document, fast=True) == dumps(document, fast=False)
+    assert dumps(document, fast=True, indent=False) == dumps(document, fast=False, indent=False)
 
 
 def test_the_sample_in_every_json_shape():

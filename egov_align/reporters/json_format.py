@@ -27,19 +27,21 @@ def as_document(result) -> dict:
     return document
 
 
-def dumps(document: dict, *, fast: bool = True) -> str:
-    """Indented, UTF-8, strict JSON with a final newline."""
+def dumps(document: dict, *, fast: bool = True, indent: bool = True) -> str:
+    """Strict JSON in UTF-8 with a final newline, indented unless `indent` is False."""
     if fast and orjson is not None:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return encoded(document, indent=indent).decode()
+    if indent:
+        return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def encoded(document: dict) -> bytes:
+def encoded(document: dict, *, indent: bool = True) -> bytes:
     """dumps as UTF-8 bytes, without a str in between: a national model's JSON is 100 MB, and a
     str and its bytes side by side would double that at the peak."""
     if orjson is not None:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-    return dumps(document, fast=False).encode("utf-8")
+        return orjson.dumps(document, option=(orjson.OPT_INDENT_2 if indent else 0) | orjson.OPT_APPEND_NEWLINE)
+    return dumps(document, fast=False, indent=indent).encode("utf-8")
 
 
 def render(result, *, options) -> bytes:
