@@ -392,3 +392,36 @@ def test_the_other_pages_tables_are_prepared_only_after_the_first_page_has_shown
     assert data.tables is not None and data.tables.result() == {"finding_rows": [1]}
     assert data.finding_rows == [1] and started == [0]  # once, however often a page asks
     common._analysed.clear()
+
+
+def test_the_server_warms_up_the_model_it_serves_before_the_first_visit(monkeypatch, tmp_path):
+    """`egov-align dashboard` loads and analyses its model as it starts (serve.py): the first page
+    finds it in the cache, and loads nothing itself."""
+    import shutil
+
+    from egov_align.dashboard import common
+
+    model = tmp_path / "model"
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, model / part)
+    monkeypatch.setattr(sys, "argv", ["app.py", "--model", str(model)])
+    common._analysed.clear()
+    common.warm_up()
+
+    def no_second_load(*_args, **_kwargs):
+        raise AssertionError("the first page loaded the model again")
+
+    monkeypatch.setattr(common, "load", no_second_load)
+    app = start(["--model", str(model)], monkeypatch)
+    assert metric(app, "Systems") == str(len(app.session_state["egov_loaded"].model.systems))
+    common._analysed.clear()
+
+
+def test_warming_up_without_a_model_to_serve_does_nothing(monkeypatch, tmp_path):
+    from egov_align.dashboard import common
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["app.py", "--allow-directories", str(tmp_path)])
+    monkeypatch.setattr(common, "ROOT", tmp_path)  # not a checkout with a sample model either
+    monkeypatch.setattr(common, "load_repository", lambda *a: (_ for _ in ()).throw(AssertionError("loaded")))
+    common.warm_up()

@@ -53,7 +53,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_carries_the_dashboard_and_the_init_templates(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for page in ("app.py", "common.py", "overview.py", "processes.py", "landscape.py", "integrations.py",
-                 "findings.py", "what_if.py", "launch.py"):
+                 "findings.py", "what_if.py", "launch.py", "serve.py"):
         assert f"egov_align/dashboard/{page}" in names
     assert "egov_align/templates/init/egov-align.toml" in names
 
@@ -93,7 +93,7 @@ def test_the_committed_streamlit_config_matches_what_the_command_passes():
 def test_the_command_passes_the_model_and_the_settings(tmp_path):
     argv = command(model=str(tmp_path), port=8600, address="127.0.0.1", allow_directories=None,
                    require_login=False, headless=True)
-    assert argv[1:4] == ["-m", "streamlit", "run"] and argv[4].endswith("egov_align/dashboard/app.py")
+    assert argv[1:4] == ["-m", "egov_align.dashboard.serve", "run"] and argv[4].endswith("egov_align/dashboard/app.py")
     assert argv[argv.index("--server.port") + 1] == "8600" and argv[-2:] == ["--model", str(tmp_path)]
 
 

@@ -204,6 +204,14 @@ def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Lo
     return _analysed(_stamp(found.sources), tuple(paths), label, repr(config), config, visitor, found)
 
 
+def warm_up() -> None:
+    """The server's own model, loaded and analysed before anyone asks (serve.py, as the server starts):
+    the first page then finds it in the cache, or waits for the rest of it."""
+    default = _default_model(settings())
+    if default is not None:
+        load_repository(*default)
+
+
 SERVER_CHOICE, DIRECTORY_CHOICE, UPLOAD_CHOICE = "server", "directory", "upload"
 
 

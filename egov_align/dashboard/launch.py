@@ -1,7 +1,8 @@
 """`egov-align dashboard`: start Streamlit on the dashboard that ships in the package.
 
 Imports nothing of Streamlit's: the CLI checks its options, then replaces itself with
-`python -m streamlit run …/app.py` and the settings below, which are also committed as
+`python -m egov_align.dashboard.serve run …/app.py` (Streamlit's command line, and the model
+loading from the start) and the settings below, which are also committed as
 `.streamlit/config.toml` for `streamlit run app.py` (a test keeps the two equal).
 """
 
@@ -70,7 +71,7 @@ def command(*, model: str | None, port: int | None, address: str | None, allow_d
     if require_login and not auth_configured(Path.cwd()):
         raise LaunchError("--require-login: no [auth] section with redirect_uri, cookie_secret, client_id, "
                           "client_secret and server_metadata_url in .streamlit/secrets.toml; see docs/deploy.md")
-    argv = [sys.executable, "-m", "streamlit", "run", str(APP), *streamlit_flags()]
+    argv = [sys.executable, "-m", "egov_align.dashboard.serve", "run", str(APP), *streamlit_flags()]
     if port is not None:
         argv += ["--server.port", str(port)]
     if address is not None:
