@@ -394,19 +394,20 @@ def test_the_other_pages_tables_are_prepared_only_after_the_first_page_has_shown
     common._analysed.clear()
 
 
-def test_the_server_warms_up_the_model_it_serves_before_the_first_visit(monkeypatch, tmp_path):
-    """`egov-align dashboard` loads and analyses its model as it starts (serve.py): the first page
-    finds it in the cache, and loads nothing itself."""
+def test_the_server_reads_and_analyses_its_model_before_the_first_visit(monkeypatch, tmp_path):
+    """`egov-align dashboard` reads its model before Streamlit starts and analyses it while it
+    starts (serve.py): the first page finds it in the cache, and loads nothing itself."""
     import shutil
 
-    from egov_align.dashboard import common
+    from egov_align.dashboard import common, serve
 
     model = tmp_path / "model"
     for part in ("models", "processes"):
         shutil.copytree(ROOT / part, model / part)
-    monkeypatch.setattr(sys, "argv", ["app.py", "--model", str(model)])
+    head_start = serve._read_model(["serve.py", "run", "app.py", "--server.port", "8600", "--", "--model", str(model)])
+    assert head_start.directory == model and head_start.loaded.valid
     common._analysed.clear()
-    common.warm_up()
+    common.warm_up(head_start)
 
     def no_second_load(*_args, **_kwargs):
         raise AssertionError("the first page loaded the model again")
@@ -417,11 +418,27 @@ def test_the_server_warms_up_the_model_it_serves_before_the_first_visit(monkeypa
     common._analysed.clear()
 
 
-def test_warming_up_without_a_model_to_serve_does_nothing(monkeypatch, tmp_path):
+def test_a_file_changed_after_the_head_start_is_read_again(monkeypatch, tmp_path):
+    import shutil
+
     from egov_align.dashboard import common
 
+    model = tmp_path / "model"
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, model / part)
+    head_start = common.read_server_model(["--model", str(model)])
+    extra = model / "models" / "more.yaml"
+    extra.write_text("institutions:\n  - id: late-comer\n    name: Late Comer\n")
+    common._analysed.clear()
+    common.warm_up(head_start)
+    assert "late-comer" in common.load_repository(model, str(model)).model.institutions
+    common._analysed.clear()
+
+
+def test_no_head_start_without_a_model_to_serve(monkeypatch, tmp_path):
+    from egov_align.dashboard import common, serve
+
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["app.py", "--allow-directories", str(tmp_path)])
     monkeypatch.setattr(common, "ROOT", tmp_path)  # not a checkout with a sample model either
-    monkeypatch.setattr(common, "load_repository", lambda *a: (_ for _ in ()).throw(AssertionError("loaded")))
-    common.warm_up()
+    assert serve._read_model(["serve.py", "run", "app.py", "--", "--allow-directories", str(tmp_path)]) is None
+    assert serve._read_model(["serve.py", "run", "app.py", "--", "--model", str(tmp_path / "gone")]) is None

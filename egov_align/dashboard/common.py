@@ -38,12 +38,13 @@ class Settings:
     require_login: bool = False  # --require-login: nothing is shown before an OpenID Connect login
 
 
-def settings() -> Settings:
+def settings(argv: list[str] | None = None) -> Settings:
+    """From the app's arguments: sys.argv[1:] once Streamlit runs the app, or `argv` before."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--model")
     parser.add_argument("--allow-directories")
     parser.add_argument("--require-login", action="store_true")
-    known, _rest = parser.parse_known_args(sys.argv[1:])
+    known, _rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
     allowed = known.allow_directories or os.environ.get("EGOV_ALIGN_ALLOW_DIRECTORIES") or None
     login = known.require_login or os.environ.get("EGOV_ALIGN_REQUIRE_LOGIN", "") not in ("", "0")
     return Settings(known.model, allowed, login)
@@ -150,20 +151,22 @@ def _digest(sources) -> str:
 
 @st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
 def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _config: Config,
-              isolated: bool = False, _found: Discovery | None = None) -> Loaded:
+              isolated: bool = False, _found: Discovery | None = None, _loaded: LoadResult | None = None) -> Loaded:
     """Loaded once per state of the files and configuration: switching pages never reloads.
 
     A model a visitor brings (an upload, a folder under --allow-directories) is loaded and
     analysed in a worker process with a time limit (egov_align.isolated), so it can neither
-    hold up the other sessions nor run for ever.
+    hold up the other sessions nor run for ever. `_loaded`: the files as read before the server
+    started (HeadStart).
     """
     found = _found or discover(list(paths))
     if isolated:
         analysed = analyse_isolated(list(paths), _config)
         loaded, result = analysed.loaded, analysed.result
     else:
-        loaded = load(found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices,
-                      policies=_config.policy_names)
+        loaded = _loaded if _loaded is not None else load(
+            found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices,
+            policies=_config.policy_names)
         result = None
     # The files' hash, taken beside the analysis (after loading, which forks: no thread of ours
     # runs then): reading and hashing mostly release the interpreter.
@@ -196,20 +199,48 @@ def _prepare(model: Model, result: Result, index: Index) -> dict:
     return tables
 
 
-def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Loaded:
-    """A model repository (or folder of model files) with its own egov-align.toml in force, like the CLI."""
+def _repository(directory: Path) -> tuple[Config, list[str], Discovery]:
     config = load_config(directory) if is_model_repository(directory) else Config()
     paths = [str(p) for p in model_paths(directory, config.paths)]
-    found = discover(paths)
-    return _analysed(_stamp(found.sources), tuple(paths), label, repr(config), config, visitor, found)
+    return config, paths, discover(paths)
 
 
-def warm_up() -> None:
-    """The server's own model, loaded and analysed before anyone asks (serve.py, as the server starts):
-    the first page then finds it in the cache, or waits for the rest of it."""
-    default = _default_model(settings())
-    if default is not None:
-        load_repository(*default)
+def load_repository(directory: Path, label: str, *, visitor: bool = False, head_start: HeadStart | None = None) -> Loaded:
+    """A model repository (or folder of model files) with its own egov-align.toml in force, like the CLI."""
+    config, paths, found = _repository(directory)
+    stamp = _stamp(found.sources)
+    early = head_start.loaded if head_start is not None and (head_start.stamp, head_start.config_key) == \
+        (stamp, repr(config)) else None  # files or configuration changed since: read again
+    return _analysed(stamp, tuple(paths), label, repr(config), config, visitor, found, early)
+
+
+@dataclass(frozen=True)
+class HeadStart:
+    """The server's own model, read before the server started (serve.py)."""
+
+    directory: Path
+    label: str
+    stamp: str
+    config_key: str
+    loaded: LoadResult
+
+
+def read_server_model(argv: list[str]) -> HeadStart | None:
+    """The files of the model the server will show, read now: serve.py calls this before Streamlit
+    starts, while this process has a single thread (the loader forks its workers)."""
+    default = _default_model(settings(argv))
+    if default is None:
+        return None
+    config, _paths, found = _repository(default[0])
+    stamp = _stamp(found.sources)
+    loaded = load(found.sources, max_bytes=config.max_file_bytes, cache=None, notices=found.notices,
+                  policies=config.policy_names)
+    return HeadStart(default[0], default[1], stamp, repr(config), loaded)
+
+
+def warm_up(head_start: HeadStart) -> None:
+    """Analyse what read_server_model read, into the cache the first page reads (or waits for)."""
+    load_repository(head_start.directory, head_start.label, head_start=head_start)
 
 
 SERVER_CHOICE, DIRECTORY_CHOICE, UPLOAD_CHOICE = "server", "directory", "upload"

@@ -1,5 +1,5 @@
-"""`egov-align dashboard` runs this: Streamlit's own command line, with the server's model
-loaded and analysed as the server starts, not when the first visitor opens a page.
+"""`egov-align dashboard` runs this: Streamlit's own command line, with the server's model read
+before the server starts and analysed while it starts, not when the first visitor opens a page.
 
 At national scale that is seconds of work; begun with the server, the first leader to open the
 dashboard waits only for what is left of it (nothing, once the server has been up a while).
@@ -9,8 +9,8 @@ dashboard waits only for what is left of it (nothing, once the server has been u
 from __future__ import annotations
 
 import logging
+import sys
 import threading
-import time
 
 WARM_UP_THREAD = "egov-align-warm-up"
 
@@ -23,24 +23,34 @@ class _NoPageHere(logging.Filter):
         return threading.current_thread().name != WARM_UP_THREAD
 
 
-def _warm_up() -> None:
-    """Once the server is up (not while it is still importing: the loader forks its workers, and
-    a fork while another thread imports can leave a worker waiting on a lock for ever)."""
+def _read_model(argv: list[str]):
+    """Read in this, the only thread (the loader forks its workers: a fork beside Streamlit's
+    threads could leave a worker waiting on a lock one of them held)."""
     try:
-        from streamlit.runtime import Runtime, RuntimeState
+        from egov_align.dashboard import common
 
-        while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
-            time.sleep(0.02)
+        return common.read_server_model(argv[argv.index("--") + 1:] if "--" in argv else [])
+    except Exception:  # noqa: BLE001 - a head start only: the first page reads the model itself and says what is wrong
+        return None
+
+
+def _warm_up(head_start) -> None:
+    try:
         logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
         from egov_align.dashboard import common
 
-        common.warm_up()
-    except Exception:  # noqa: BLE001 - a head start only: the first page loads the model itself and says what is wrong
+        common.warm_up(head_start)
+    except Exception:  # noqa: BLE001 - as above: the first page analyses the model itself
         pass
 
 
 def main() -> None:
-    threading.Thread(target=_warm_up, name=WARM_UP_THREAD, daemon=True).start()
+    try:
+        head_start = _read_model(sys.argv)
+    except KeyboardInterrupt:  # stopped while reading, as the server would be: no traceback
+        sys.exit(130)
+    if head_start is not None:
+        threading.Thread(target=_warm_up, args=(head_start,), name=WARM_UP_THREAD, daemon=True).start()
     from streamlit.web.cli import main as streamlit
 
     streamlit(prog_name="streamlit")
