@@ -205,23 +205,22 @@ def _repository(directory: Path) -> tuple[Config, list[str], Discovery]:
     return config, paths, discover(paths)
 
 
-def load_repository(directory: Path, label: str, *, visitor: bool = False, head_start: HeadStart | None = None) -> Loaded:
+def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Loaded:
     """A model repository (or folder of model files) with its own egov-align.toml in force, like the CLI."""
     config, paths, found = _repository(directory)
-    stamp = _stamp(found.sources)
-    early = head_start.loaded if head_start is not None and (head_start.stamp, head_start.config_key) == \
-        (stamp, repr(config)) else None  # files or configuration changed since: read again
-    return _analysed(stamp, tuple(paths), label, repr(config), config, visitor, found, early)
+    return _analysed(_stamp(found.sources), tuple(paths), label, repr(config), config, visitor, found)
 
 
 @dataclass(frozen=True)
 class HeadStart:
-    """The server's own model, read before the server started (serve.py)."""
+    """The server's own model, read before the server started (serve.py), and what says which
+    state of its files and configuration was read."""
 
-    directory: Path
     label: str
+    config: Config
+    paths: tuple[str, ...]
+    found: Discovery
     stamp: str
-    config_key: str
     loaded: LoadResult
 
 
@@ -231,16 +230,17 @@ def read_server_model(argv: list[str]) -> HeadStart | None:
     default = _default_model(settings(argv))
     if default is None:
         return None
-    config, _paths, found = _repository(default[0])
-    stamp = _stamp(found.sources)
+    config, paths, found = _repository(default[0])
+    stamp = _stamp(found.sources)  # taken before reading: a file changed meanwhile makes the first page read again
     loaded = load(found.sources, max_bytes=config.max_file_bytes, cache=None, notices=found.notices,
                   policies=config.policy_names)
-    return HeadStart(default[0], default[1], stamp, repr(config), loaded)
+    return HeadStart(default[1], config, tuple(paths), found, stamp, loaded)
 
 
 def warm_up(head_start: HeadStart) -> None:
     """Analyse what read_server_model read, into the cache the first page reads (or waits for)."""
-    load_repository(head_start.directory, head_start.label, head_start=head_start)
+    _analysed(head_start.stamp, head_start.paths, head_start.label, repr(head_start.config), head_start.config,
+              False, head_start.found, head_start.loaded)
 
 
 SERVER_CHOICE, DIRECTORY_CHOICE, UPLOAD_CHOICE = "server", "directory", "upload"

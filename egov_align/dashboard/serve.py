@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 
 WARM_UP_THREAD = "egov-align-warm-up"
 
@@ -35,7 +36,13 @@ def _read_model(argv: list[str]):
 
 
 def _warm_up(head_start) -> None:
+    """Once the server answers: started together, the two shared the interpreter, and the server
+    did not answer (nor show a visitor that the model is on its way) until the analysis was done."""
     try:
+        from streamlit.runtime import Runtime, RuntimeState
+
+        while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
+            time.sleep(0.02)
         logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
         from egov_align.dashboard import common
 
