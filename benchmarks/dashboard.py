@@ -3,7 +3,9 @@
 Targets (issue 15, tightening issue 5's 1.5x): the overview is ready in <= 1.2x the time of a
 cold `egov-align analyze` on the same model, and a page switch takes <= 1 second (the median
 over all pages, first and repeated visits). Both measured in this run, best of --runs (3) each,
-interleaved, on either model:
+interleaved, on either model. The overview is timed from starting the server, as `make run` and
+the container start it (`egov-align dashboard`, which loads the model as it starts), with the
+page opened as soon as the server answers: the first visitor of a server just started.
 
     python benchmarks/dashboard.py --scale L                      # the project's generator
     python benchmarks/dashboard.py --scale L --model national     # ../shared/bench/nationalmodel.py
@@ -37,43 +39,46 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def open_dashboard(directory: Path, switches: dict | None) -> float:
-    """Seconds from opening a new server's page until the overview shows; with `switches`, also
-    each page switch (first and repeated visits) recorded there."""
+def open_dashboard(directory: Path, switches: dict | None) -> tuple[float, float]:
+    """Seconds from starting a new server (`egov-align dashboard`, as `make run` and the container
+    do) until the overview shows, the browser already running and opening the page as soon as the
+    server answers; and the part of that from opening the page. With `switches`, also each page
+    switch (first and repeated visits) recorded there."""
     from playwright.sync_api import sync_playwright
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                               "--server.port", str(port), "--browser.gatherUsageStats", "false", "--",
-                               "--model", str(directory)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
     url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.25)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
-                                                 args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            started = time.perf_counter()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        started = time.perf_counter()
+        server = subprocess.Popen([sys.executable, "-m", "egov_align", "dashboard", "--headless", "--port", str(port),
+                                   "--address", "127.0.0.1", "--model", str(directory)], cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+        try:
+            for _ in range(2000):
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.02)
+            opened = time.perf_counter()
             page.goto(url)
             page.get_by_text("Least aligned institutions").wait_for(timeout=600_000)
-            overview_seconds = time.perf_counter() - started
+            overview_seconds, from_page = time.perf_counter() - started, time.perf_counter() - opened
             for _visit in ("first", "again") if switches is not None else ():
                 for title, marker in PAGES:
                     started = time.perf_counter()
                     page.get_by_role("link", name=title).first.click()
                     page.get_by_text(marker).first.wait_for(timeout=120_000)  # the page's last section
                     switches.setdefault(title, []).append(time.perf_counter() - started)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    return overview_seconds
+    return overview_seconds, from_page
 
 
 def main() -> None:
@@ -91,19 +96,21 @@ def main() -> None:
 
     # Interleaved, best of --runs each (the machine's speed drifts by 20% within minutes): a cold
     # analyze, then a new server (the analysis lives in the server process) opened in Chromium.
-    analyze_runs, overview_runs, switches = [], [], {}
+    analyze_runs, overview_runs, page_runs, switches = [], [], [], {}
     for run in range(args.runs):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "egov_align", "analyze", str(directory), "--no-cache", "--format",
                         "json"], cwd=ROOT, stdout=subprocess.DEVNULL, check=False)
         analyze_runs.append(time.perf_counter() - started)
-        overview_runs.append(open_dashboard(directory, switches if run == args.runs - 1 else None))
+        overview, from_page = open_dashboard(directory, switches if run == args.runs - 1 else None)
+        overview_runs.append(overview)
+        page_runs.append(from_page)
     analyze_seconds, overview_seconds = min(analyze_runs), min(overview_runs)
     ratio = overview_seconds / analyze_seconds
     print(f"{args.model} model, scale {args.scale}: egov-align analyze {analyze_seconds:.2f} s; dashboard overview "
           f"ready in {overview_seconds:.2f} s = {ratio:.2f}x (target <= 1.2x) {'ok' if ratio <= 1.2 else 'MISSED'}")
-    print("  every run (analyze / overview): " + ", ".join(
-        f"{a:.2f} / {o:.2f} s" for a, o in zip(analyze_runs, overview_runs, strict=True)))
+    print("  every run (analyze / overview from starting the server / of which from opening the page): " + ", ".join(
+        f"{a:.2f} / {o:.2f} / {p:.2f} s" for a, o, p in zip(analyze_runs, overview_runs, page_runs, strict=True)))
     for title, (first, again) in switches.items():
         print(f"  switch to {title:<20} first visit {first:.2f} s, again {again:.2f} s")
     median = statistics.median(t for pair in switches.values() for t in pair)
