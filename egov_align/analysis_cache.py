@@ -115,12 +115,12 @@ def fetch(cache: Cache, key: str, *, texts: bool = False) -> tuple[Result, dict]
 
 def _findings(records: list, texts: list | None) -> list[Finding] | None:
     """Findings from records of exactly the shape `store` writes (checked inline: 150,000 of them),
-    and their Texts when given (one per record)."""
+    with their Texts when given (one per record)."""
     if texts is not None and len(texts) != len(records):
         return None
     findings = []
     append = findings.append
-    for rule, severity, message, file, line, column, subject, related, finding_key in records:
+    for number, (rule, severity, message, file, line, column, subject, related, finding_key) in enumerate(records):
         if not (type(rule) is str and type(message) is str and type(file) is str and type(line) is int
                 and type(column) is int and (subject is None or type(subject) is str)
                 and type(finding_key) is str and type(related) is list):
@@ -128,7 +128,5 @@ def _findings(records: list, texts: list | None) -> list[Finding] | None:
         if related and not all(type(r) is str for r in related):
             return None
         append(Finding(rule, _SEVERITIES[severity], message, file, line, column, subject, tuple(related),
-                       finding_key))
-    if texts is not None:
-        findings = [finding._replace(text=from_json(text)) for finding, text in zip(findings, texts, strict=True)]
+                       finding_key, None if texts is None else from_json(texts[number])))
     return findings

@@ -213,8 +213,8 @@ def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Lo
 
 @dataclass(frozen=True)
 class HeadStart:
-    """The server's own model, read before the server started (serve.py), and what says which
-    state of its files and configuration was read."""
+    """The server's own model, read before the server started (serve.py), with the stamp of its
+    files and the configuration it was read under."""
 
     label: str
     config: Config

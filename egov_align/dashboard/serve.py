@@ -2,7 +2,7 @@
 before the server starts and analysed while it starts, not when the first visitor opens a page.
 
 At national scale that is seconds of work; begun with the server, the first leader to open the
-dashboard waits only for what is left of it (nothing, once the server has been up a while).
+dashboard waits only for what is left of it (only for the page, once the server has been up a while).
 `streamlit run app.py` serves the same dashboard and loads the model on the first visit.
 """
 
@@ -12,6 +12,10 @@ import logging
 import sys
 import threading
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from egov_align.dashboard.common import HeadStart
 
 WARM_UP_THREAD = "egov-align-warm-up"
 
@@ -24,7 +28,7 @@ class _NoPageHere(logging.Filter):
         return threading.current_thread().name != WARM_UP_THREAD
 
 
-def _read_model(argv: list[str]):
+def _read_model(argv: list[str]) -> HeadStart | None:
     """Read in this, the only thread (the loader forks its workers: a fork beside Streamlit's
     threads could leave a worker waiting on a lock one of them held)."""
     try:
@@ -35,7 +39,7 @@ def _read_model(argv: list[str]):
         return None
 
 
-def _warm_up(head_start) -> None:
+def _warm_up(head_start: HeadStart) -> None:
     """Once the server answers: started together, the two shared the interpreter, and the server
     did not answer (nor show a visitor that the model is on its way) until the analysis was done."""
     try:
