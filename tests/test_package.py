@@ -97,6 +97,51 @@ def test_the_command_passes_the_model_and_the_settings(tmp_path):
     assert argv[argv.index("--server.port") + 1] == "8600" and argv[-2:] == ["--model", str(tmp_path)]
 
 
+def _server_says(model: Path, words: str, seconds: float = 120) -> str:
+    """Start the server as `egov-align dashboard --model MODEL` would, and return the line of its
+    log that contains `words` (the head start's report), with the server answering by then."""
+    import queue
+    import threading
+
+    port = _free_port()
+    argv = command(model=str(model), port=port, address="127.0.0.1", allow_directories=None, require_login=False,
+                   headless=True)
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=1)
+            except queue.Empty:
+                assert process.poll() is None, "the server exited"
+                continue
+            assert "Traceback" not in line and "missing ScriptRunContext" not in line, line
+            if words in line:
+                _wait_healthy(f"http://127.0.0.1:{port}", process)
+                return line
+        raise AssertionError(f"the server never said {words!r}")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        reader.join(timeout=10)  # the pipe ends with the server
+        process.stderr.close()
+
+
+def test_the_server_has_its_model_analysed_before_anyone_opens_a_page(tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", model)
+    line = _server_says(model, "the model is analysed and ready")
+    assert "files" in line and "s after starting" in line
+
+
+def test_a_server_on_an_invalid_model_says_so_and_still_serves(tmp_path):
+    shutil.copytree(ROOT / "tests" / "examples" / "invalid" / "broken", tmp_path / "model")
+    assert "problems); the dashboard lists them" in _server_says(tmp_path / "model", "does not validate")
+
+
 @pytest.mark.parametrize("options, words", [
     (dict(model="/no/such/dir"), "--model /no/such/dir: no such directory"),
     (dict(port=70000), "--port 70000"),

@@ -237,9 +237,9 @@ def read_server_model(argv: list[str]) -> HeadStart | None:
     return HeadStart(default[1], config, tuple(paths), found, stamp, loaded)
 
 
-def warm_up(head_start: HeadStart) -> None:
+def warm_up(head_start: HeadStart) -> Loaded:
     """Analyse what read_server_model read, into the cache the first page reads (or waits for)."""
-    _analysed(head_start.stamp, head_start.paths, head_start.label, repr(head_start.config), head_start.config,
+    return _analysed(head_start.stamp, head_start.paths, head_start.label, repr(head_start.config), head_start.config,
               False, head_start.found, head_start.loaded)
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from egov_align.dashboard.common import HeadStart
 
 WARM_UP_THREAD = "egov-align-warm-up"
+STARTED = time.perf_counter()
 
 
 class _NoPageHere(logging.Filter):
@@ -50,7 +51,12 @@ def _warm_up(head_start: HeadStart) -> None:
         logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
         from egov_align.dashboard import common
 
-        common.warm_up(head_start)
+        data = common.warm_up(head_start)
+        files = data.loaded.counts.get("files", 0)
+        print(f"egov-align: the model is analysed and ready ({files:,} files, {time.perf_counter() - STARTED:.1f} s "
+              "after starting)" if data.result is not None else
+              f"egov-align: the model does not validate ({len(data.loaded.diagnostics):,} problems); the dashboard "
+              "lists them", file=sys.stderr, flush=True)
     except Exception:  # noqa: BLE001 - as above: the first page analyses the model itself
         pass
 
