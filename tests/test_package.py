@@ -95,6 +95,7 @@ def test_the_command_passes_the_model_and_the_settings(tmp_path):
                    require_login=False, headless=True)
     assert argv[1:4] == ["-m", "egov_align.dashboard.serve", "run"] and argv[4].endswith("egov_align/dashboard/app.py")
     assert argv[argv.index("--server.port") + 1] == "8600" and argv[-2:] == ["--model", str(tmp_path)]
+    assert argv[argv.index("--server.fileWatcherType") + 1] == "none"  # served, not edited
 
 
 def _server_says(model: Path, words: str, seconds: float = 120) -> str:

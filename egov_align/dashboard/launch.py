@@ -71,7 +71,11 @@ def command(*, model: str | None, port: int | None, address: str | None, allow_d
     if require_login and not auth_configured(Path.cwd()):
         raise LaunchError("--require-login: no [auth] section with redirect_uri, cookie_secret, client_id, "
                           "client_secret and server_metadata_url in .streamlit/secrets.toml; see docs/deploy.md")
-    argv = [sys.executable, "-m", "egov_align.dashboard.serve", "run", str(APP), *streamlit_flags()]
+    # A served dashboard does not watch its own code (`streamlit run app.py`, for whoever edits the
+    # pages, still does): no threads polling the package's files beside the analysis, and no
+    # "source file changed" prompt shown to a leader after an upgrade.
+    argv = [sys.executable, "-m", "egov_align.dashboard.serve", "run", str(APP), *streamlit_flags(),
+            "--server.fileWatcherType", "none"]
     if port is not None:
         argv += ["--server.port", str(port)]
     if address is not None:
