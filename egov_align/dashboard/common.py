@@ -239,8 +239,8 @@ def read_server_model(argv: list[str]) -> HeadStart | None:
 
 def warm_up(head_start: HeadStart) -> Loaded:
     """Analyse what read_server_model read, into the cache the first page reads (or waits for)."""
-    return _analysed(head_start.stamp, head_start.paths, head_start.label, repr(head_start.config), head_start.config,
-              False, head_start.found, head_start.loaded)
+    return _analysed(head_start.stamp, head_start.paths, head_start.label, repr(head_start.config),
+                     head_start.config, False, head_start.found, head_start.loaded)
 
 
 SERVER_CHOICE, DIRECTORY_CHOICE, UPLOAD_CHOICE = "server", "directory", "upload"

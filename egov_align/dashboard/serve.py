@@ -51,14 +51,17 @@ def _warm_up(head_start: HeadStart) -> None:
         logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
         from egov_align.dashboard import common
 
-        data = common.warm_up(head_start)
-        files = data.loaded.counts.get("files", 0)
-        print(f"egov-align: the model is analysed and ready ({files:,} files, {time.perf_counter() - STARTED:.1f} s "
-              "after starting)" if data.result is not None else
-              f"egov-align: the model does not validate ({len(data.loaded.diagnostics):,} problems); the dashboard "
-              "lists them", file=sys.stderr, flush=True)
+        print(f"egov-align: {_done(common.warm_up(head_start))}", file=sys.stderr, flush=True)
     except Exception:  # noqa: BLE001 - as above: the first page analyses the model itself
         pass
+
+
+def _done(data) -> str:
+    """The log's line when the head start is over: when the first visitor will wait for nothing more."""
+    if data.result is None:
+        return f"the model does not validate ({len(data.loaded.diagnostics):,} problems); the dashboard lists them"
+    return (f"the model is analysed and ready ({data.loaded.counts.get('files', 0):,} files, "
+            f"{time.perf_counter() - STARTED:.1f} s after starting)")
 
 
 def main() -> None:
