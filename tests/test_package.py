@@ -98,9 +98,9 @@ def test_the_command_passes_the_model_and_the_settings(tmp_path):
     assert argv[argv.index("--server.fileWatcherType") + 1] == "none"  # served, not edited
 
 
-def _server_says(model: Path, words: str, seconds: float = 120) -> str:
-    """Start the server as `egov-align dashboard --model MODEL` would, and return the line of its
-    log that contains `words` (the head start's report), with the server answering by then."""
+def _server_says(model: Path, words: str, seconds: float = 120) -> list[str]:
+    """Start the server as `egov-align dashboard --model MODEL` would, and return egov-align's lines
+    of its log up to the one that contains `words`, with the server answering by then."""
     import queue
     import threading
 
@@ -111,6 +111,7 @@ def _server_says(model: Path, words: str, seconds: float = 120) -> str:
     lines: queue.Queue = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
     reader.start()
+    said = []
     try:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -120,9 +121,11 @@ def _server_says(model: Path, words: str, seconds: float = 120) -> str:
                 assert process.poll() is None, "the server exited"
                 continue
             assert "Traceback" not in line and "missing ScriptRunContext" not in line, line
+            if line.startswith("egov-align: "):
+                said.append(line)
             if words in line:
                 _wait_healthy(f"http://127.0.0.1:{port}", process)
-                return line
+                return said
         raise AssertionError(f"the server never said {words!r}")
     finally:
         process.terminate()
@@ -134,13 +137,14 @@ def _server_says(model: Path, words: str, seconds: float = 120) -> str:
 def test_the_server_has_its_model_analysed_before_anyone_opens_a_page(tmp_path):
     model = tmp_path / "model"
     shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", model)
-    line = _server_says(model, "the model is analysed and ready")
-    assert "files" in line and "s after starting" in line
+    said = _server_says(model, "the model is analysed and ready")
+    assert "reading the model (" in said[0] and "files) before the server starts" in said[0]
+    assert "files" in said[-1] and "s after starting" in said[-1]
 
 
 def test_a_server_on_an_invalid_model_says_so_and_still_serves(tmp_path):
     shutil.copytree(ROOT / "tests" / "examples" / "invalid" / "broken", tmp_path / "model")
-    assert "problems); the dashboard lists them" in _server_says(tmp_path / "model", "does not validate")
+    assert "problems); the dashboard lists them" in _server_says(tmp_path / "model", "does not validate")[-1]
 
 
 @pytest.mark.parametrize("options, words", [

@@ -224,13 +224,15 @@ class HeadStart:
     loaded: LoadResult
 
 
-def read_server_model(argv: list[str]) -> HeadStart | None:
+def read_server_model(argv: list[str], *, reading=lambda files: None) -> HeadStart | None:
     """The files of the model the server will show, read now: serve.py calls this before Streamlit
-    starts, while this process has a single thread (the loader forks its workers)."""
+    starts, while this process has a single thread (the loader forks its workers). `reading` is
+    told how many files, before they are read."""
     default = _default_model(settings(argv))
     if default is None:
         return None
     config, paths, found = _repository(default[0])
+    reading(len(found.sources))
     stamp = _stamp(found.sources)  # taken before reading: a file changed meanwhile makes the first page read again
     loaded = load(found.sources, max_bytes=config.max_file_bytes, cache=None, notices=found.notices,
                   policies=config.policy_names)

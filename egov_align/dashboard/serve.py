@@ -35,9 +35,14 @@ def _read_model(argv: list[str]) -> HeadStart | None:
     try:
         from egov_align.dashboard import common
 
-        return common.read_server_model(argv[argv.index("--") + 1:] if "--" in argv else [])
+        return common.read_server_model(argv[argv.index("--") + 1:] if "--" in argv else [], reading=_say_reading)
     except Exception:  # noqa: BLE001 - a head start only: the first page reads the model itself and says what is wrong
         return None
+
+
+def _say_reading(files: int) -> None:
+    """The server answers once the model is read: at national scale seconds of silence, otherwise."""
+    print(f"egov-align: reading the model ({files:,} files) before the server starts", file=sys.stderr, flush=True)
 
 
 def _warm_up(head_start: HeadStart) -> None:
