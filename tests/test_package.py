@@ -142,6 +142,15 @@ def test_the_server_has_its_model_analysed_before_anyone_opens_a_page(tmp_path):
     assert "files" in said[-1] and "s after starting" in said[-1]
 
 
+def test_the_server_log_is_in_the_language_of_its_model(tmp_path):
+    model = tmp_path / "model"
+    shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", model)
+    (model / "egov-align.toml").write_text('lang = "sw"\n')
+    said = _server_says(model, "modeli imechambuliwa na iko tayari")
+    assert "inasoma modeli (faili " in said[0] and "kabla seva haijaanza" in said[0]
+    assert "tangu kuanza" in said[-1]
+
+
 def test_a_server_on_an_invalid_model_says_so_and_still_serves(tmp_path):
     shutil.copytree(ROOT / "tests" / "examples" / "invalid" / "broken", tmp_path / "model")
     assert "problems); the dashboard lists them" in _server_says(tmp_path / "model", "does not validate")[-1]

@@ -65,9 +65,15 @@ def _server_language() -> str:
     EGOV_ALIGN_LANG, else English (each visitor then picks their own in the sidebar)."""
     default = _default_model(settings())
     try:
-        configured = load_config(default[0]).lang if default and is_model_repository(default[0]) else None
-        return choose(None, configured)
-    except (ConfigError, LanguageError, OSError):
+        return _language_of(load_config(default[0]) if default and is_model_repository(default[0]) else None)
+    except (ConfigError, OSError):
+        return "en"
+
+
+def _language_of(config: Config | None) -> str:
+    try:
+        return choose(None, config.lang if config is not None else None)
+    except LanguageError:
         return "en"
 
 
@@ -214,7 +220,7 @@ def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Lo
 @dataclass(frozen=True)
 class HeadStart:
     """The server's own model, read before the server started (serve.py), with the stamp of its
-    files and the configuration it was read under."""
+    files and the configuration it was read under, and the language the server starts in."""
 
     label: str
     config: Config
@@ -222,21 +228,23 @@ class HeadStart:
     found: Discovery
     stamp: str
     loaded: LoadResult
+    lang: str
 
 
-def read_server_model(argv: list[str], *, reading=lambda files: None) -> HeadStart | None:
+def read_server_model(argv: list[str], *, reading=lambda files, lang: None) -> HeadStart | None:
     """The files of the model the server will show, read now: serve.py calls this before Streamlit
     starts, while this process has a single thread (the loader forks its workers). `reading` is
-    told how many files, before they are read."""
+    told how many files, and the server's language, before they are read."""
     default = _default_model(settings(argv))
     if default is None:
         return None
     config, paths, found = _repository(default[0])
-    reading(len(found.sources))
+    lang = _language_of(config)
+    reading(len(found.sources), lang)
     stamp = _stamp(found.sources)  # taken before reading: a file changed meanwhile makes the first page read again
     loaded = load(found.sources, max_bytes=config.max_file_bytes, cache=None, notices=found.notices,
                   policies=config.policy_names)
-    return HeadStart(default[1], config, tuple(paths), found, stamp, loaded)
+    return HeadStart(default[1], config, tuple(paths), found, stamp, loaded, lang)
 
 
 def warm_up(head_start: HeadStart) -> Loaded:

@@ -40,9 +40,18 @@ def _read_model(argv: list[str]) -> HeadStart | None:
         return None
 
 
-def _say_reading(files: int) -> None:
+def _say(template: str, lang: str, **fields) -> None:
+    """A line of the server's log, in the language the server starts in."""
+    from egov_align.i18n import _
+
+    print("egov-align: " + _(template, lang, **fields), file=sys.stderr, flush=True)
+
+
+def _say_reading(files: int, lang: str) -> None:
     """The server answers once the model is read: at national scale seconds of silence, otherwise."""
-    print(f"egov-align: reading the model ({files:,} files) before the server starts", file=sys.stderr, flush=True)
+    from egov_align.i18n import FILE, N_, count
+
+    _say(N_("reading the model ({files}) before the server starts"), lang, files=count(files, FILE, lang))
 
 
 def _warm_up(head_start: HeadStart) -> None:
@@ -56,17 +65,21 @@ def _warm_up(head_start: HeadStart) -> None:
         logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
         from egov_align.dashboard import common
 
-        print(f"egov-align: {_done(common.warm_up(head_start))}", file=sys.stderr, flush=True)
+        _say_done(common.warm_up(head_start), head_start.lang)
     except Exception:  # noqa: BLE001 - as above: the first page analyses the model itself
         pass
 
 
-def _done(data) -> str:
+def _say_done(data, lang: str) -> None:
     """The log's line when the head start is over: when the first visitor will wait for nothing more."""
+    from egov_align.i18n import FILE, N_, PROBLEM, count
+
     if data.result is None:
-        return f"the model does not validate ({len(data.loaded.diagnostics):,} problems); the dashboard lists them"
-    return (f"the model is analysed and ready ({data.loaded.counts.get('files', 0):,} files, "
-            f"{time.perf_counter() - STARTED:.1f} s after starting)")
+        _say(N_("the model does not validate ({problems}); the dashboard lists them"), lang,
+             problems=count(len(data.loaded.diagnostics), PROBLEM, lang))
+    else:
+        _say(N_("the model is analysed and ready ({files}, {seconds} s after starting)"), lang,
+             files=count(data.loaded.counts.get("files", 0), FILE, lang), seconds=f"{time.perf_counter() - STARTED:.1f}")
 
 
 def main() -> None:
