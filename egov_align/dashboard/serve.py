@@ -14,6 +14,8 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from egov_align.i18n import FILE, N_, PROBLEM, _, count
+
 if TYPE_CHECKING:
     from egov_align.dashboard.common import HeadStart
 
@@ -42,15 +44,11 @@ def _read_model(argv: list[str]) -> HeadStart | None:
 
 def _say(template: str, lang: str, **fields) -> None:
     """A line of the server's log, in the language the server starts in."""
-    from egov_align.i18n import _
-
     print("egov-align: " + _(template, lang, **fields), file=sys.stderr, flush=True)
 
 
 def _say_reading(files: int, lang: str) -> None:
     """The server answers once the model is read: at national scale seconds of silence, otherwise."""
-    from egov_align.i18n import FILE, N_, count
-
     _say(N_("reading the model ({files}) before the server starts"), lang, files=count(files, FILE, lang))
 
 
@@ -72,8 +70,6 @@ def _warm_up(head_start: HeadStart) -> None:
 
 def _say_done(data, lang: str) -> None:
     """The log's line when the head start is over: when the first visitor will wait for nothing more."""
-    from egov_align.i18n import FILE, N_, PROBLEM, count
-
     if data.result is None:
         _say(N_("the model does not validate ({problems}); the dashboard lists them"), lang,
              problems=count(len(data.loaded.diagnostics), PROBLEM, lang))
