@@ -57,9 +57,10 @@ def check(ctx):
         for step in process.steps:
             if not step.systems or not step.reads:
                 continue
-            own = mastered.get(tuple(step.systems))
+            step_systems = tuple(step.systems)
+            own = mastered.get(step_systems)
             if own is None:
-                own = mastered[tuple(step.systems)] = {e for s in step.systems for e in systems[s].entities("master")}
+                own = mastered[step_systems] = {e for s in step_systems for e in systems[s].entities("master")}
             candidates = [e for e in dict.fromkeys(step.reads) if e in masters and e not in own]
             if not candidates:
                 continue
