@@ -411,3 +411,31 @@ def test_when_this_process_fails_its_workers_are_stopped(monkeypatch):
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("assessed", ["2024-03-01", "2024-03-01 10:30:00"])
+def test_a_file_from_the_cache_gives_the_very_elements_parsing_gave(tmp_path, assessed):
+    """The cache keeps the data each element was validated from: read back and validated again, the
+    same values, and the same fields written (the completeness metric counts those), as parsing gave;
+    a value JSON cannot carry as it was (a date with a time) is parsed again, never changed."""
+    from egov_align.cache import Cache
+
+    text = ("model: {name: Demo, as_of: 2025-01-31}\n"
+            "institutions: [{id: x, name: X}]\n"
+            "data_entities: [{id: person, name: Person, sensitivity: personal}]\n"
+            "systems:\n"
+            f"  - {{id: a, name: A, owner: x, annual_cost: 1500.5, data: [{{entity: person, role: master}}],\n"
+            f"     security: {{assessed: {assessed}}}, external: {{mtef: '0042'}}}}\n"
+            "  - {id: b, name: B, owner: x}\n"
+            "integrations: [{from: a, to: b, data: [person]}]\n")
+    sources = [Source("m.yaml", content=text.encode())]
+    cache = Cache(tmp_path / "cache", salt="test")
+    parsed = load(sources, jobs=1, cache=cache)
+    cached = load(sources, jobs=1, cache=cache)
+    assert parsed.valid and _shape(cached) == _shape(parsed)
+    for key in ("systems", "integrations"):
+        for element_id, element in parsed.model.kind(key).items():
+            again = cached.model.kind(key)[element_id]
+            assert again == element and again.model_fields_set == element.model_fields_set
+    assert cached.model.info == parsed.model.info
+    assert cached.model.systems["a"].security.model_fields_set == {"assessed"}
