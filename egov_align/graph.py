@@ -201,6 +201,16 @@ class Index:
         return defaultdict(list, {target: sorted(systems) for target, systems in found.items()})
 
     @cached_property
+    def capabilities_of(self) -> dict[str, frozenset[str]]:
+        """system id -> the capabilities it provides, whatever its status (thousands of steps ask)."""
+        return {system_id: frozenset(system.capabilities) for system_id, system in self.model.systems.items()}
+
+    @cached_property
+    def mastered_by(self) -> dict[str, frozenset[str]]:
+        """system id -> the entities it masters, whatever its status."""
+        return {system_id: frozenset(system.entities("master")) for system_id, system in self.model.systems.items()}
+
+    @cached_property
     def providers(self) -> dict[str, list[str]]:
         """capability -> in-service systems providing it (sorted ids)."""
         return self._by_target("provides")
@@ -368,6 +378,5 @@ class Index:
 
     def provided_by(self, step) -> bool:
         """Every need of the step is provided by an in-service system among its systems."""
-        in_service = self.in_service
-        offered = {c for s in step.systems if s in in_service for c in in_service[s].capabilities}
-        return all(need in offered for need in step.needs)
+        in_service, offers = self.in_service, self.capabilities_of
+        return all(any(need in offers[s] for s in step.systems if s in in_service) for need in step.needs)

@@ -29,45 +29,53 @@ INACTIVE = ("planned", "retiring", "retired")
 SHORTLIST = 10  # providers per capability considered for the advice
 
 
-def _successors(step, inactive: list[str], systems, index, offers: dict[str, frozenset]) -> list[str]:
-    """Active systems that provide what the inactive ones did for this step, best first.
-
-    The step's own needs come first, and of those the non-generic ones: a community health
-    fund step is moved to the health-insurance system, not to anything that "registers".
-    """
+def _wanted(step, inactive: list[str], systems, generic: frozenset) -> frozenset:
+    """The capabilities a successor must offer: the step's own needs that the inactive systems
+    met, and of those the non-generic ones (a community health fund step is moved to the
+    health-insurance system, not to anything that "registers")."""
     lost = [c for c in dict.fromkeys(step.needs) if any(c in systems[s].capabilities for s in inactive)]
     lost = lost or [c for s in inactive for c in dict.fromkeys(systems[s].capabilities)]
-    specific = [c for c in lost if c not in index.generic] or lost
-    # The best-placed providers of each capability (a short, cached list), not every provider:
-    # at national scale a capability has hundreds, and thousands of steps ask.
-    candidates = {p for c in specific for p in index.suggest(c, SHORTLIST) if systems[p].status == "active"}
-    wanted, needs, supported = set(specific), set(step.needs), index.steps_supported
+    return frozenset([c for c in lost if c not in generic] or lost)
 
-    def rank(system_id: str) -> tuple:
-        offered = offers.get(system_id)
-        if offered is None:
-            offered = offers[system_id] = frozenset(systems[system_id].capabilities)
-        return (-len(offered & wanted), -len(offered & needs), -supported.get(system_id, 0), system_id)
 
-    return sorted(candidates, key=rank)[:3]
+def _successors(wanted: frozenset, needs: frozenset, systems, index, shortlists: dict[str, list[str]]) -> list[str]:
+    """Active systems that provide what the inactive ones did for a step, best first: those
+    offering most of `wanted`, then most of the step's `needs`, then the most used.
+
+    Only the best-placed providers of each capability (a short, cached list), not every
+    provider: at national scale a capability has hundreds, and thousands of steps ask.
+    """
+    candidates = set()
+    for capability in wanted:
+        shortlist = shortlists.get(capability)
+        if shortlist is None:
+            shortlist = shortlists[capability] = [p for p in index.suggest(capability, SHORTLIST)
+                                                  if systems[p].status == "active"]
+        candidates.update(shortlist)
+    supported, offers = index.steps_supported, index.capabilities_of
+    ranked = [(-len(offers[s] & wanted), -len(offers[s] & needs), -supported.get(s, 0), s) for s in candidates]
+    return [system_id for *_rank, system_id in sorted(ranked)[:3]]
 
 
 def check(ctx):
     systems, index = ctx.model.systems, ctx.index
-    advised: dict[tuple, list[str]] = {}  # (inactive systems, needs) -> successors: steps repeat them
-    offers: dict[str, frozenset] = {}  # system -> its capabilities, for ranking candidates
+    advised: dict[tuple, tuple] = {}  # (wanted, needs) -> successors and advice: thousands of steps share them
+    shortlists: dict[str, list[str]] = {}  # capability -> its best-placed active providers
+    not_in_service = {s for s, system in systems.items() if system.status in INACTIVE}
     for process, step in ctx.model.steps():
-        inactive = [s for s in dict.fromkeys(step.systems) if systems[s].status in INACTIVE]
-        if not inactive:
+        if not_in_service.isdisjoint(step.systems):
             continue
+        inactive = [s for s in dict.fromkeys(step.systems) if s in not_in_service]
         states = Parts(tuple(Text.of(N_("`{system}` is {status}"), system=s, status=systems[s].status)
                              for s in inactive), ", ")
-        key = (tuple(inactive), tuple(step.needs))
-        successors = advised.get(key)
-        if successors is None:
-            successors = advised[key] = _successors(step, inactive, systems, index, offers)
-        advice = (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
-                  else Text(N_("plan a successor system for it")))
+        key = (_wanted(step, inactive, systems, index.generic), frozenset(step.needs))
+        known = advised.get(key)
+        if known is None:
+            successors = _successors(*key, systems, index, shortlists)
+            known = advised[key] = successors, (
+                Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
+                else Text(N_("plan a successor system for it")))
+        successors, advice = known
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' relies on systems not in service: {states}; {advice}"),

@@ -28,25 +28,27 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 
 def check(ctx):
-    systems, index = ctx.model.systems, ctx.index
-    offered_by: dict[tuple, set] = {}  # the same systems serve thousands of steps
+    index, offers = ctx.index, ctx.index.capabilities_of
+    advised: dict[tuple, tuple] = {}  # missing capabilities -> the advice: thousands of steps miss the same
     for process, step in ctx.model.steps():
-        if not step.systems:
+        if not step.systems or not step.needs:
             continue
-        key = tuple(step.systems)
-        offered = offered_by.get(key)
-        if offered is None:
-            offered = offered_by[key] = {c for s in step.systems for c in systems[s].capabilities}
-        missing = [need for need in dict.fromkeys(step.needs) if need not in offered]
+        missing = [need for need in dict.fromkeys(step.needs) if not any(need in offers[s] for s in step.systems)]
         if not missing:
             continue
-        elsewhere = [s for need in missing for s in index.suggest(need)]
-        advice = (Text.of(N_("add one of {systems} to the step, which provide it"),
-                          systems=Names(dict.fromkeys(elsewhere)))
-                  if elsewhere else Text(N_("no system in service provides it: see capability-gap")))
+        key = tuple(missing)
+        known = advised.get(key)
+        if known is None:
+            elsewhere = [s for need in missing for s in index.suggest(need)]
+            advice = (Text.of(N_("add one of {systems} to the step, which provide it"),
+                              systems=Names(dict.fromkeys(elsewhere)))
+                      if elsewhere else Text(N_("no system in service provides it: see capability-gap")))
+            known = advised[key] = (advice, [f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
+                                    Names(missing), ",".join(missing))
+        advice, related, named, finding_key = known
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' needs {missing}, which none of its systems ({systems}) provides; {advice}"),
-            name=step.name, missing=Names(missing), systems=Names(step.systems), advice=advice,
-            related=[f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
-            key=",".join(missing))
+            name=step.name, missing=named, systems=Names(step.systems), advice=advice, related=related,
+            key=finding_key)
+

@@ -49,19 +49,15 @@ def _upstream_writes(step_id: str, predecessors: dict[str, list[str]], writes: d
 
 def check(ctx):
     index = ctx.index
-    masters, systems = index.masters, ctx.model.systems
+    masters, mastered = index.masters, index.mastered_by
     about: dict[str, tuple[str, str]] = {}  # entity -> (its masters, the one to integrate with)
-    mastered: dict[tuple, set[str]] = {}  # a step's systems -> what they master: thousands of steps share them
     for process_id, process in ctx.model.processes.items():
         predecessors, writes = None, None
         for step in process.steps:
             if not step.systems or not step.reads:
                 continue
-            step_systems = tuple(step.systems)
-            own = mastered.get(step_systems)
-            if own is None:
-                own = mastered[step_systems] = {e for s in step_systems for e in systems[s].entities("master")}
-            candidates = [e for e in dict.fromkeys(step.reads) if e in masters and e not in own]
+            candidates = [e for e in dict.fromkeys(step.reads)
+                          if e in masters and not any(e in mastered[s] for s in step.systems)]
             if not candidates:
                 continue
             if predecessors is None:

@@ -30,15 +30,21 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 def check(ctx):
     index = ctx.index
+    advised: dict[tuple, tuple] = {}  # needs -> the advice: thousands of steps need the same
     for process, step in ctx.model.steps():
         if not step.needs or step.systems:
             continue
-        offering = [s for need in step.needs for s in index.suggest(need)]
-        advice = (Text.of(N_("systems already in service that provide it: {systems}"),
-                          systems=Names(dict.fromkeys(offering)))
-                  if offering else Text(N_("no system in service provides it yet")))
+        key = tuple(step.needs)
+        known = advised.get(key)
+        if known is None:
+            offering = [s for need in step.needs for s in index.suggest(need)]
+            advice = (Text.of(N_("systems already in service that provide it: {systems}"),
+                              systems=Names(dict.fromkeys(offering)))
+                      if offering else Text(N_("no system in service provides it yet")))
+            known = advised[key] = (advice, [f"capability:{c}" for c in step.needs] + [f"system:{s}" for s in offering],
+                                    Names(step.needs))
+        advice, related, needs = known
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' needs {needs} but no system supports it (done by hand); {advice}"),
-            name=step.name, needs=Names(step.needs), advice=advice,
-            related=[f"capability:{c}" for c in step.needs] + [f"system:{s}" for s in offering])
+            name=step.name, needs=needs, advice=advice, related=related)
