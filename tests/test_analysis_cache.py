@@ -161,3 +161,28 @@ def test_an_edited_translation_is_a_new_cache(monkeypatch, tmp_path):
     po = package / "locale" / "sw.po"
     po.write_text(po.read_text().replace('msgstr "sahihi"', 'msgstr "halali"'))
     assert analysis_cache._code_fingerprint() != before
+
+
+def test_without_orjson_the_standard_library_writes_the_same_entries(sample, tmp_path, monkeypatch):
+    """orjson writes the findings as they are (NamedTuples through a hook); the standard library writes
+    every tuple as a list itself, so the cache makes the same plain values for it first."""
+    from egov_align import cache as cache_module
+    from egov_align.cache import Cache
+    from egov_align.findings import Finding, Severity
+    from egov_align.i18n import N_, SYSTEM, Count, Names, Parts, Text, json_hook
+
+    text = Text.of(N_("{a} and {b}"), a=Names(["x", "y"], 1), b=Parts((Text.of(N_("{c}"), c=Count(2, SYSTEM)),)))
+    finding = Finding("orphan-system", Severity.WARNING, "m", "f.yaml", 1, 2, "system:x", ("system:y",), "k", text)
+    value = {"findings": [finding[:9]], "texts": [text, None], "n": 1.5}
+    written = {}
+    for name in ("orjson", "json"):
+        if name == "json":
+            monkeypatch.setattr(cache_module, "orjson", None)
+        store = Cache(tmp_path / name, salt="test")
+        store.put("k", value, default=json_hook)
+        written[name] = store.get("k")
+    assert written["orjson"] == written["json"] is not None
+    assert written["json"]["findings"] == [["orphan-system", "warning", "m", "f.yaml", 1, 2, "system:x", ["system:y"], "k"]]
+    cold = run_cli("analyze", "--format", "json", cwd=sample)
+    _no_analysis(monkeypatch)
+    assert run_cli("analyze", "--format", "sarif", cwd=sample).code == cold.code  # from the entry json wrote

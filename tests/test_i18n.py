@@ -107,6 +107,25 @@ def test_texts_survive_the_cache_as_plain_json_and_forgeries_are_refused():
             i18n.from_json(forged)
 
 
+def test_orjson_with_the_hook_writes_exactly_what_to_json_gives_for_every_text_of_the_sample():
+    """The analysis cache writes the findings' Texts with orjson and json_hook; to_json is the
+    reference (and what the standard library writes when orjson is missing)."""
+    orjson = pytest.importorskip("orjson")
+    from egov_align.analyze import analyze
+    from egov_align.config import load_config
+    from egov_align.loader import load_paths
+
+    loaded = load_paths([ROOT / "models", ROOT / "processes"], config=load_config(ROOT))
+    texts = [f.text for f in analyze(loaded.model, config=load_config(ROOT)).findings]
+    texts.append(Text.of(i18n.N_("{summary} ({found})"), summary=i18n.said(i18n.N_("{n} in {names}"), n=2.5,
+                                                                            names=Names(["a", "b"], 1)),
+                         found=Parts((Text.of(i18n.N_("{count}"), count=Count(3, i18n.SYSTEM)),), " / ")))
+    assert len(texts) > 50 and all(t is not None for t in texts)
+    assert orjson.dumps(texts, default=i18n.json_hook) == orjson.dumps([i18n.to_json(t) for t in texts])
+    with pytest.raises(TypeError):
+        orjson.dumps([object()], default=i18n.json_hook)
+
+
 def test_the_language_comes_from_the_option_then_the_configuration_then_the_environment(monkeypatch):
     monkeypatch.delenv("EGOV_ALIGN_LANG", raising=False)
     assert i18n.choose() == "en"
