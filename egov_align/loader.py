@@ -9,7 +9,9 @@ is ever written under the model paths.
 from __future__ import annotations
 
 import os
+import pickle
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
     from egov_align.model import Model
 
 _PARALLEL_MIN_BYTES = 2_000_000
-_OWN_SHARE_WEIGHT = 1.2  # measured at national scale (1.0: 3.35 s, 1.1: 3.09, 1.2: 2.92, 1.3: 3.02), 2 cores
+_CHUNKS_PER_PROCESS = 16
 
 
 # ---------------------------------------------------------------- one file
@@ -165,7 +167,8 @@ class LoadResult:
 
 
 def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want_elements: bool,
-             jobs: int, policies: tuple[str, ...] = ()) -> list[FileResult]:
+             jobs: int, policies: tuple[str, ...] = (), meanwhile: Callable[[], object] | None = None
+             ) -> list[FileResult]:
     """Every file from the cache or parsed, in worker processes when there is enough of it.
 
     Without elements (validate) a cache hit is cheap and taken here; with them (analyze) each
@@ -184,50 +187,69 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
                 results.append(hit)
     sizes = [s.size() for s in misses]
     if jobs > 1 and len(misses) > 1 and sum(sizes) >= _PARALLEL_MIN_BYTES:
-        chunks = _shares(misses, sizes, jobs)
+        chunks = _chunks(misses, sizes, jobs)
         import multiprocessing
 
         import egov_align.parsing  # noqa: F401 - YAML and pydantic imported once, before the workers fork
 
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        # This process reads the first share itself while jobs - 1 workers read the rest: only
-        # their results cross a pipe, as plain data (see _load_chunk). Unpickling builds
+        taken = context.Value("i", 0)  # how many chunks have been taken, by this process or a worker
+        # This process and jobs - 1 workers each take the next chunk when done with one, so each
+        # reads what it has time for (this one may have other work first: `meanwhile`). Only
+        # the workers' results cross a pipe, as plain data (see _load_chunk). Unpickling builds
         # millions of objects: with the collector paused, or it walks them all again and again.
         with gc_paused():
             workers = []
-            for chunk in chunks[1:]:
+            for _ in range(jobs - 1):
                 receiving, sending = context.Pipe(duplex=False)
                 worker = context.Process(target=_load_in_worker, daemon=True,
-                                         args=(sending, chunk, max_bytes, cache, want_elements, policies))
+                                         args=(sending, chunks, taken, max_bytes, cache, want_elements, policies))
                 worker.start()
                 sending.close()
                 workers.append((worker, receiving))
             try:
-                results.extend(_load_chunk(chunks[0], max_bytes, cache, want_elements, policies))
+                if meanwhile is not None:
+                    meanwhile()
+                for chunk in _taken(chunks, taken):
+                    results.extend(_load_chunk(chunk, max_bytes, cache, want_elements, policies))
                 for worker, receiving in workers:
-                    results.extend(_with_elements(r, policies) for r in _received(worker, receiving))
+                    for received in _received(worker, receiving):
+                        results.extend(_with_elements(r, policies) for r in pickle.loads(received))
             except BaseException:  # interrupted, or a bug of ours: no worker is left writing to a closed pipe
                 for worker, _receiving in workers:
                     worker.kill()
                 raise
     else:
+        if meanwhile is not None:
+            meanwhile()
         results.extend(_load_chunk(misses, max_bytes, cache, want_elements, policies))
     return sorted(results, key=lambda r: r.display)
 
 
-def _shares(sources: list[Source], sizes: list[int], jobs: int) -> list[list[Source]]:
-    """The files dealt out by size, in order (each share gets a like mix of files): the first
-    share, read by this process, is _OWN_SHARE_WEIGHT times a worker's, as a worker also
-    pickles its results and this process only validates them again."""
-    shares: list[list[Source]] = [[] for _ in range(jobs)]
-    weights = [_OWN_SHARE_WEIGHT] + [1.0] * (jobs - 1)
-    dealt = [0.0] * jobs
+def _chunks(sources: list[Source], sizes: list[int], jobs: int) -> list[list[Source]]:
+    """The files in runs of about _CHUNKS_PER_PROCESS-th of a process's fair share of the
+    bytes, in order: small enough that the processes finish within a run of each other."""
+    target = sum(sizes) / (jobs * _CHUNKS_PER_PROCESS)
+    chunks: list[list[Source]] = [[]]
+    filled = 0
     for source, size in zip(sources, sizes, strict=True):
-        size += 1
-        taker = min(range(jobs), key=lambda n: (dealt[n] + size) / weights[n])
-        shares[taker].append(source)
-        dealt[taker] += size
-    return shares
+        if chunks[-1] and filled + size > target:
+            chunks.append([])
+            filled = 0
+        chunks[-1].append(source)
+        filled += size
+    return chunks
+
+
+def _taken(chunks: list[list[Source]], taken) -> Iterator[list[Source]]:
+    """The chunks this process takes, one at a time, until none is left."""
+    while True:
+        with taken.get_lock():
+            number = taken.value
+            taken.value = number + 1
+        if number >= len(chunks):
+            return
+        yield chunks[number]
 
 
 def _load_chunk(sources, max_bytes, cache, want_elements, policies=(), plain=False) -> list[FileResult]:
@@ -248,11 +270,14 @@ def _load_chunk(sources, max_bytes, cache, want_elements, policies=(), plain=Fal
     return results
 
 
-def _load_in_worker(sending, *chunk_and_settings) -> None:
-    """A worker process: load a share of the files, send the results, and leave at once (freeing
-    its copy of them object by object would hold up the parent that waits for it)."""
+def _load_in_worker(sending, chunks, taken, *settings) -> None:
+    """A worker process: load chunks while there are any, send the results, and leave at once
+    (freeing its copy of them object by object would hold up the parent that waits for it).
+    Each chunk's results are pickled as soon as they are made, so the pickling is shared out
+    with the reading, and the last chunk is sent soon after it is read."""
     try:
-        sending.send(_load_chunk(*chunk_and_settings, plain=True))
+        sending.send([pickle.dumps(_load_chunk(chunk, *settings, plain=True), protocol=pickle.HIGHEST_PROTOCOL)
+                      for chunk in _taken(chunks, taken)])
     except BaseException as error:  # noqa: BLE001 - a bug of ours: raised again in the parent
         sending.send(RuntimeError(f"loading in a worker process failed: {type(error).__name__}: {error}"))
     finally:
@@ -285,14 +310,16 @@ def _with_elements(result: FileResult, policies: tuple[str, ...]) -> FileResult:
 
 
 def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | None = None,
-         want_model: bool = True, jobs: int | None = None, notices=(), policies: tuple[str, ...] = ()) -> LoadResult:
+         want_model: bool = True, jobs: int | None = None, notices=(), policies: tuple[str, ...] = (),
+         meanwhile: Callable[[], object] | None = None) -> LoadResult:
     """Load and check a model; `model` is None when any diagnostic was found.
 
     `policies` names the configuration's policies, which `ignore` lists may name too.
+    `meanwhile`: other work for this process, done while its workers read (they then read more).
     """
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     results = _run_all(sources, max_bytes=max_bytes, cache=cache, want_elements=want_model, jobs=jobs,
-                       policies=tuple(policies))
+                       policies=tuple(policies), meanwhile=meanwhile)
     with gc_paused():
         crossing = _cross_file(results)  # may add a note to a file's first problem
         diagnostics = [Finding(rule, Severity.ERROR, str(message), r.display, line, column,

@@ -376,16 +376,43 @@ def test_what_is_built_while_the_collector_is_paused_is_not_walked_by_the_next_c
     assert done.stdout.strip() == "ok", done.stderr
 
 
-def test_the_files_are_dealt_out_by_size_with_a_larger_share_for_this_process():
+def test_the_files_are_cut_into_runs_of_like_size_in_order():
     from egov_align import loader
 
     sources = [Source(f"f{n:03}.yaml", content=b"x" * (100 + (n % 7) * 50)) for n in range(300)]
-    shares = loader._shares(sources, [s.size() for s in sources], 3)
-    assert sorted(s.display for share in shares for s in share) == [s.display for s in sources]  # each once
-    assert all([s.display for s in share] == sorted(s.display for s in share) for share in shares)  # in order
-    own, *workers = (sum(s.size() for s in share) for share in shares)
-    expected = loader._OWN_SHARE_WEIGHT / (loader._OWN_SHARE_WEIGHT + 2)
-    assert abs(own / (own + sum(workers)) - expected) < 0.01 and abs(workers[0] - workers[1]) <= 400
+    sizes = [s.size() for s in sources]
+    chunks = loader._chunks(sources, sizes, 2)
+    assert [s.display for chunk in chunks for s in chunk] == [s.display for s in sources]  # each once, in order
+    target = sum(sizes) / (2 * loader._CHUNKS_PER_PROCESS)
+    assert all(sum(s.size() for s in chunk) <= target for chunk in chunks)
+    assert 2 * loader._CHUNKS_PER_PROCESS <= len(chunks) <= 3 * loader._CHUNKS_PER_PROCESS
+    huge = [Source("huge.yaml", content=b"x" * 10_000), *sources[:3]]
+    assert loader._chunks(huge, [s.size() for s in huge], 2)[0] == huge[:1]  # a file larger than a run: alone
+
+
+@pytest.mark.timeout(60)
+def test_while_this_process_does_other_work_its_workers_read_more(monkeypatch):
+    """The files are taken a run at a time: a process busy with something else (the dashboard
+    imports Streamlit while its model is read) leaves more of them to the others."""
+    import time
+
+    from egov_align import loader
+
+    monkeypatch.setattr(loader, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(loader, "_CHUNKS_PER_PROCESS", 7)  # one file a run in the 14-file sample
+    read_here = []
+    real = loader._load_chunk
+
+    def counted(sources, *args, plain=False):
+        if not plain:  # here, not in the worker
+            read_here.extend(s.display for s in sources)
+        return real(sources, *args, plain=plain)
+
+    monkeypatch.setattr(loader, "_load_chunk", counted)
+    sources = _sample_sources()
+    busy = load(sources, jobs=2, meanwhile=lambda: time.sleep(1))
+    assert len(read_here) < len(sources) / 2
+    assert _shape(busy) == _shape(load(sources, jobs=1))
 
 
 @pytest.mark.timeout(60)
