@@ -421,12 +421,12 @@ def test_the_server_reads_and_analyses_its_model_before_the_first_visit(monkeypa
 def test_a_file_changed_after_the_head_start_is_read_again(monkeypatch, tmp_path):
     import shutil
 
-    from egov_align.dashboard import common
+    from egov_align.dashboard import common, server_model
 
     model = tmp_path / "model"
     for part in ("models", "processes"):
         shutil.copytree(ROOT / part, model / part)
-    head_start = common.read_server_model(["--model", str(model)])
+    head_start = server_model.read_server_model(["--model", str(model)])
     extra = model / "models" / "more.yaml"
     extra.write_text("institutions:\n  - id: late-comer\n    name: Late Comer\n")
     common._analysed.clear()
@@ -436,9 +436,9 @@ def test_a_file_changed_after_the_head_start_is_read_again(monkeypatch, tmp_path
 
 
 def test_no_head_start_without_a_model_to_serve(monkeypatch, tmp_path):
-    from egov_align.dashboard import common, serve
+    from egov_align.dashboard import serve, server_model
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(common, "ROOT", tmp_path)  # not a checkout with a sample model either
+    monkeypatch.setattr(server_model, "ROOT", tmp_path)  # not a checkout with a sample model either
     assert serve._read_model(["serve.py", "run", "app.py", "--", "--allow-directories", str(tmp_path)]) is None
     assert serve._read_model(["serve.py", "run", "app.py", "--", "--model", str(tmp_path / "gone")]) is None

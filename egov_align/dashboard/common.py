@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
 import hashlib
-import os
 import shutil
-import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,37 +14,15 @@ import streamlit as st
 
 from egov_align.analyze import analyze
 from egov_align.config import Config, ConfigError, load_config
+from egov_align.dashboard.server_model import HeadStart, default_model, language_of, repository, settings, stamp_of
 from egov_align.graph import Index
-from egov_align.i18n import LANGUAGES, N_, PROBLEM, LanguageError, _, choose, count, message, use
+from egov_align.i18n import LANGUAGES, N_, PROBLEM, _, count, message, use
 from egov_align.isolated import AnalysisTimeout, analyse_isolated
-from egov_align.loader import Discovery, LoadResult, PathNotFound, discover, is_model_repository, load, model_paths
+from egov_align.loader import Discovery, LoadResult, PathNotFound, discover, is_model_repository, load
 from egov_align.model import Model
 from egov_align.results import Result
 from egov_align.upload import IMPORTED_SUFFIXES, UnpackedUpload, UploadError, import_upload, unpack_models
 from egov_align.views import capability_heatmap, finding_rows, system_rows
-
-ROOT = Path(__file__).resolve().parent.parent.parent  # a checkout of egov-align: its sample model
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How the server was started: `egov-align dashboard ...` or `streamlit run app.py -- ...`."""
-
-    model: str | None = None  # --model DIR: the model shown by default
-    allow_directories: str | None = None  # --allow-directories ROOT: visitors may name folders under ROOT
-    require_login: bool = False  # --require-login: nothing is shown before an OpenID Connect login
-
-
-def settings(argv: list[str] | None = None) -> Settings:
-    """From the app's arguments: sys.argv[1:] once Streamlit runs the app, or `argv` before."""
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--model")
-    parser.add_argument("--allow-directories")
-    parser.add_argument("--require-login", action="store_true")
-    known, _rest = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    allowed = known.allow_directories or os.environ.get("EGOV_ALIGN_ALLOW_DIRECTORIES") or None
-    login = known.require_login or os.environ.get("EGOV_ALIGN_REQUIRE_LOGIN", "") not in ("", "0")
-    return Settings(known.model, allowed, login)
 
 
 def logged_in_or_stop() -> None:
@@ -63,17 +38,10 @@ def logged_in_or_stop() -> None:
 def _server_language() -> str:
     """The language the server starts in: `lang` of the default model's egov-align.toml, else
     EGOV_ALIGN_LANG, else English (each visitor then picks their own in the sidebar)."""
-    default = _default_model(settings())
+    default = default_model(settings())
     try:
-        return _language_of(load_config(default[0]) if default and is_model_repository(default[0]) else None)
+        return language_of(load_config(default[0]) if default and is_model_repository(default[0]) else None)
     except (ConfigError, OSError):
-        return "en"
-
-
-def _language_of(config: Config | None) -> str:
-    try:
-        return choose(None, config.lang if config is not None else None)
-    except LanguageError:
         return "en"
 
 
@@ -128,19 +96,6 @@ class Loaded:
     @property
     def currency(self) -> str:
         return (self.model.info.currency or "") if self.model else ""
-
-
-def _stamp(sources) -> str:
-    """Which files there are, with their sizes and modification times: cheap to take on every
-    rerun (a stat per file), and it changes whenever a file's content does."""
-    stamp = hashlib.blake2b(digest_size=16)
-    for source in sources:
-        try:
-            info = os.stat(source.path) if source.path else None
-        except OSError:
-            info = None
-        stamp.update(f"{source.display}\0{info.st_size if info else -1}\0{info.st_mtime_ns if info else 0}\n".encode())
-    return stamp.hexdigest()
 
 
 def _digest(sources) -> str:
@@ -205,46 +160,10 @@ def _prepare(model: Model, result: Result, index: Index) -> dict:
     return tables
 
 
-def _repository(directory: Path) -> tuple[Config, list[str], Discovery]:
-    config = load_config(directory) if is_model_repository(directory) else Config()
-    paths = [str(p) for p in model_paths(directory, config.paths)]
-    return config, paths, discover(paths)
-
-
 def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Loaded:
     """A model repository (or folder of model files) with its own egov-align.toml in force, like the CLI."""
-    config, paths, found = _repository(directory)
-    return _analysed(_stamp(found.sources), tuple(paths), label, repr(config), config, visitor, found)
-
-
-@dataclass(frozen=True)
-class HeadStart:
-    """The server's own model, read before the server started (serve.py), with the stamp of its
-    files and the configuration it was read under, and the language the server starts in."""
-
-    label: str
-    config: Config
-    paths: tuple[str, ...]
-    found: Discovery
-    stamp: str
-    loaded: LoadResult
-    lang: str
-
-
-def read_server_model(argv: list[str], *, reading=lambda files, lang: None) -> HeadStart | None:
-    """The files of the model the server will show, read now: serve.py calls this before Streamlit
-    starts, while this process has a single thread (the loader forks its workers). `reading` is
-    told how many files, and the server's language, before they are read."""
-    default = _default_model(settings(argv))
-    if default is None:
-        return None
-    config, paths, found = _repository(default[0])
-    lang = _language_of(config)
-    reading(len(found.sources), lang)
-    stamp = _stamp(found.sources)  # taken before reading: a file changed meanwhile makes the first page read again
-    loaded = load(found.sources, max_bytes=config.max_file_bytes, cache=None, notices=found.notices,
-                  policies=config.policy_names)
-    return HeadStart(default[1], config, tuple(paths), found, stamp, loaded, lang)
+    config, paths, found = repository(directory)
+    return _analysed(stamp_of(found.sources), tuple(paths), label, repr(config), config, visitor, found)
 
 
 def warm_up(head_start: HeadStart) -> Loaded:
@@ -292,21 +211,10 @@ def allowed_directory(typed: str, root: str) -> Path:
     return resolved
 
 
-def _default_model(given: Settings) -> tuple[Path, str] | None:
-    """--model, else the current directory when it is a model repository, else a checkout's sample."""
-    if given.model:
-        return Path(given.model), given.model
-    if is_model_repository(Path.cwd()):
-        return Path.cwd(), N_("the sample model") if Path.cwd().resolve() == ROOT else Path.cwd().name
-    if is_model_repository(ROOT) and (ROOT / "models").is_dir():
-        return ROOT, N_("the sample model")
-    return None
-
-
 def choose_model() -> Loaded | None:
     """The sidebar: the model the server was started on, a folder under --allow-directories, or an upload."""
     given = settings()
-    default = _default_model(given)
+    default = default_model(given)
     labels = {SERVER_CHOICE: _("This server's model ({name})", name=_(default[1])) if default else "",
               DIRECTORY_CHOICE: _("A directory"), UPLOAD_CHOICE: _("Upload a file")}
     options = ([SERVER_CHOICE] if default else []) + ([DIRECTORY_CHOICE] if given.allow_directories else []) + \

@@ -8,6 +8,7 @@ dashboard waits only for what is left of it (only for the page, once the server 
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import threading
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from egov_align.i18n import FILE, N_, PROBLEM, _, count
 
 if TYPE_CHECKING:
-    from egov_align.dashboard.common import HeadStart
+    from egov_align.dashboard.server_model import HeadStart
 
 WARM_UP_THREAD = "egov-align-warm-up"
 STARTED = time.perf_counter()
@@ -33,13 +34,26 @@ class _NoPageHere(logging.Filter):
 
 def _read_model(argv: list[str]) -> HeadStart | None:
     """Read in this, the only thread (the loader forks its workers: a fork beside Streamlit's
-    threads could leave a worker waiting on a lock one of them held)."""
+    threads could leave a worker waiting on a lock one of them held), importing the server
+    meanwhile."""
     try:
-        from egov_align.dashboard import common
+        from egov_align.dashboard import server_model
 
-        return common.read_server_model(argv[argv.index("--") + 1:] if "--" in argv else [], reading=_say_reading)
+        return server_model.read_server_model(argv[argv.index("--") + 1:] if "--" in argv else [],
+                                              reading=_say_reading, meanwhile=_import_the_server)
     except Exception:  # noqa: BLE001 - a head start only: the first page reads the model itself and says what is wrong
         return None
+
+
+SERVER_MODULES = ("streamlit.web.cli", "egov_align.dashboard.common", "pandas", "pyarrow")
+
+
+def _import_the_server() -> None:
+    """Streamlit, the pages' shared code and the libraries of the first page's tables: imported
+    while the loader's workers read the model (a second or more of work at national scale that
+    otherwise comes after the read, or on the first visit)."""
+    for module in SERVER_MODULES:
+        importlib.import_module(module)
 
 
 def _say(template: str, lang: str, **fields) -> None:
