@@ -81,10 +81,12 @@ class _Domain:
     def reason(self, retired: str, successor: str) -> str:
         """'also provides health-insurance; same owner': why this successor was chosen (English, for JSON)."""
         parts = []
-        capabilities = [c for c in self.capabilities(retired) if c in set(self.capabilities(successor))]
+        theirs = self.as_set("capabilities", successor)
+        capabilities = [c for c in self.capabilities(retired) if c in theirs]
         if capabilities:
             parts.append(PROVIDES.format(capabilities=", ".join(capabilities)))
-        entities = [e for e in self.masters(retired) if e in set(self.masters(successor))]
+        theirs = self.as_set("masters", successor)
+        entities = [e for e in self.masters(retired) if e in theirs]
         if entities:
             parts.append(MASTERS.format(entities=", ".join(entities)))
         if self.model.systems[retired].owner == self.model.systems[successor].owner:
