@@ -87,17 +87,21 @@ def _from_entry(display: str, entry: dict, *, want_elements: bool, context: dict
                 for (rule, message, line, column), text in zip(entry["problems"], texts, strict=True)]
     if any(rule not in VALIDATION_RULES for rule, *_ in problems):
         raise ValueError("unknown rule")
-    defs = [(_text(prefix), _text(element_id), _number(line), _number(column))
-            for prefix, element_id, line, column in entry["defs"]]
-    refs = [(_text(prefix), _text(target), _number(line), _number(column), _text(name))
-            for prefix, target, line, column, name in entry["refs"]]
+    # 65,000 definitions and 200,000 references at national scale: their types checked inline
+    defs, refs = entry["defs"], entry["refs"]
+    if not all(type(prefix) is str and type(element_id) is str and type(line) is int and type(column) is int
+               for prefix, element_id, line, column in defs):
+        raise TypeError("a definition of another shape")
+    if not all(type(prefix) is str and type(target) is str and type(line) is int and type(column) is int
+               and type(name) is str for prefix, target, line, column, name in refs):
+        raise TypeError("a reference of another shape")
     unsure = [_text(prefix) for prefix in entry["unsure"]]
     elements = None
     if want_elements:
         from egov_align.parsing import elements_from_entry
 
         elements = elements_from_entry(entry["elements"], context)
-    return FileResult(display, problems, defs, refs, elements, unsure)
+    return FileResult(display, problems, list(map(tuple, defs)), list(map(tuple, refs)), elements, unsure)
 
 
 def _said(message: str, text) -> str:

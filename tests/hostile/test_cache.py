@@ -91,7 +91,12 @@ def test_an_authentic_entry_of_the_wrong_shape_is_a_miss_not_a_crash(repo, tmp_p
     key = _entry_key(BROKEN)
     for shape in ({"problems": "x"}, [1, 2], {"problems": [], "defs": [[1, 2]], "refs": [], "elements": {}},
                   {"problems": [["schema", "m", "1", 1]], "defs": [], "refs": [], "elements": {}},
-                  {"problems": [], "defs": [], "refs": [], "elements": {"systems": [{"id": 7}]}}):
+                  {"problems": [], "defs": [], "refs": [], "elements": {"systems": [{"id": 7}]}},
+                  {"problems": [], "defs": [["system", "s", True, 1]], "refs": [], "elements": {}},
+                  {"problems": [], "defs": {"system": "s"}, "refs": [], "elements": {}},
+                  {"problems": [], "defs": [], "refs": [["system", 5, 1, 1, "owner"]], "elements": {}},
+                  {"problems": [], "defs": [], "refs": [["system", "s", 1, 1]], "elements": {}},
+                  {"problems": [], "defs": [], "refs": "system", "elements": {}}):
         payload = json.dumps(shape).encode()
         mac = hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
         (cache_dir / key[:2] / f"{key}.json").write_bytes(mac + payload)
