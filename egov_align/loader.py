@@ -9,7 +9,6 @@ is ever written under the model paths.
 from __future__ import annotations
 
 import os
-import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,6 +34,10 @@ if TYPE_CHECKING:
 
 _PARALLEL_MIN_BYTES = 2_000_000
 _CHUNKS_PER_PROCESS = 16
+# The last runs are read by this process alone while the workers pickle what they read (about a
+# run's time at any scale, as the runs grow with the model): national scale, 2 cores, 4 runs each
+# of 0, 1, 2 and 3 runs left.
+_LEFT_TO_THIS_PROCESS = 2
 
 
 # ---------------------------------------------------------------- one file
@@ -217,8 +220,7 @@ def _run_all(sources: list[Source], *, max_bytes: int, cache: Cache | None, want
                 for chunk in _taken(chunks, taken):
                     results.extend(_load_chunk(chunk, max_bytes, cache, want_elements, policies))
                 for worker, receiving in workers:
-                    for received in _received(worker, receiving):
-                        results.extend(_with_elements(r, policies) for r in pickle.loads(received))
+                    results.extend(_with_elements(r, policies) for r in _received(worker, receiving))
             except BaseException:  # interrupted, or a bug of ours: no worker is left writing to a closed pipe
                 for worker, _receiving in workers:
                     worker.kill()
@@ -245,14 +247,14 @@ def _chunks(sources: list[Source], sizes: list[int], jobs: int) -> list[list[Sou
     return chunks
 
 
-def _taken(chunks: list[list[Source]], taken) -> Iterator[list[Source]]:
-    """The chunks this process takes, one at a time, until none is left."""
+def _taken(chunks: list[list[Source]], taken, *, leave: int = 0) -> Iterator[list[Source]]:
+    """The chunks this process takes, one at a time, until no more than `leave` are left."""
     while True:
         with taken.get_lock():
             number = taken.value
+            if number >= len(chunks) - leave:
+                return
             taken.value = number + 1
-        if number >= len(chunks):
-            return
         yield chunks[number]
 
 
@@ -275,13 +277,11 @@ def _load_chunk(sources, max_bytes, cache, want_elements, policies=(), plain=Fal
 
 
 def _load_in_worker(sending, chunks, taken, *settings) -> None:
-    """A worker process: load chunks while there are any, send the results, and leave at once
-    (freeing its copy of them object by object would hold up the parent that waits for it).
-    Each chunk's results are pickled as soon as they are made, so the pickling is shared out
-    with the reading, and the last chunk is sent soon after it is read."""
+    """A worker process: load chunks while more than the last few are left, send the results, and
+    leave at once (freeing its copy of them object by object would hold up the parent that waits)."""
     try:
-        sending.send([pickle.dumps(_load_chunk(chunk, *settings, plain=True), protocol=pickle.HIGHEST_PROTOCOL)
-                      for chunk in _taken(chunks, taken)])
+        sending.send([result for chunk in _taken(chunks, taken, leave=_LEFT_TO_THIS_PROCESS)
+                      for result in _load_chunk(chunk, *settings, plain=True)])
     except BaseException as error:  # noqa: BLE001 - a bug of ours: raised again in the parent
         sending.send(RuntimeError(f"loading in a worker process failed: {type(error).__name__}: {error}"))
     finally:
