@@ -13,12 +13,20 @@ from pathlib import Path
 import streamlit as st
 
 from egov_align.analyze import analyze
-from egov_align.config import Config, ConfigError, load_config
-from egov_align.dashboard.server_model import HeadStart, default_model, language_of, repository, settings, stamp_of
+from egov_align.config import Config, ConfigError
+from egov_align.dashboard.server_model import (
+    HeadStart,
+    config_of,
+    default_model,
+    language_of,
+    repository,
+    settings,
+    stamp_of,
+)
 from egov_align.graph import Index
 from egov_align.i18n import LANGUAGES, N_, PROBLEM, _, count, message, use
 from egov_align.isolated import AnalysisTimeout, analyse_isolated
-from egov_align.loader import Discovery, LoadResult, PathNotFound, discover, is_model_repository, load
+from egov_align.loader import Discovery, LoadResult, PathNotFound, discover, load
 from egov_align.model import Model
 from egov_align.results import Result
 from egov_align.upload import IMPORTED_SUFFIXES, UnpackedUpload, UploadError, import_upload, unpack_models
@@ -40,7 +48,7 @@ def _server_language() -> str:
     EGOV_ALIGN_LANG, else English (each visitor then picks their own in the sidebar)."""
     default = default_model(settings())
     try:
-        return language_of(load_config(default[0]) if default and is_model_repository(default[0]) else None)
+        return language_of(config_of(default[0]) if default else None)
     except (ConfigError, OSError):
         return "en"
 

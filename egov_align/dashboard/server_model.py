@@ -61,8 +61,13 @@ def language_of(config: Config | None) -> str:
         return "en"
 
 
+def config_of(directory: Path) -> Config:
+    """A model repository's egov-align.toml in force; for any other folder, the defaults."""
+    return load_config(directory) if is_model_repository(directory) else Config()
+
+
 def repository(directory: Path) -> tuple[Config, list[str], Discovery]:
-    config = load_config(directory) if is_model_repository(directory) else Config()
+    config = config_of(directory)
     paths = [str(p) for p in model_paths(directory, config.paths)]
     return config, paths, discover(paths)
 
