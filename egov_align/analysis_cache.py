@@ -9,8 +9,10 @@ input like any other: an entry of the wrong shape, forged or moved, is a miss.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from egov_align.cache import Cache
@@ -56,17 +58,20 @@ def output_key(cache: Cache, key: str, fmt: str, color: bool, lang: str) -> str:
     return cache.key(f"output\0{key}\0{fmt}\0{color}\0{lang}".encode())
 
 
-def store_output(cache: Cache, key: str, text: str | bytes, exit_code: int) -> None:
-    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
-    cache.put_bytes(key, str(exit_code).encode() + data)
+@contextlib.contextmanager
+def storing_output(cache: Cache, key: str, exit_code: int) -> Iterator[Callable[[bytes], None]]:
+    """`remember(piece)` each piece of the output as it is printed; kept if the block ends without an error."""
+    with cache.writing(key) as write:
+        write(b"%d" % exit_code)
+        yield write
 
 
-def fetch_output(cache: Cache, key: str) -> tuple[bytes, int] | None:
+def fetch_output(cache: Cache, key: str) -> tuple[memoryview, int] | None:
     """The exact bytes printed before, and the exit code."""
     payload = cache.get_bytes(key)
     if not payload or payload[:1] not in (b"0", b"1"):
         return None
-    return payload[1:], int(payload[:1])
+    return payload[1:], int(bytes(payload[:1]))
 
 
 def store(cache: Cache, key: str, result: Result, *, model_name: str | None, currency: str | None) -> None:

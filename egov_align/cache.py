@@ -12,12 +12,14 @@ into place, so a crash or two concurrent runs never leave a half-written entry b
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 try:
@@ -82,13 +84,16 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
 
-    def _mac(self, key: str, payload: bytes, secret: bytes) -> bytes:
-        mac = hmac.new(secret, key.encode() + b"\0", hashlib.sha256)
-        mac.update(payload)  # not concatenated: an analysis entry is hundreds of MB at national scale
-        return mac.digest()
+    @staticmethod
+    def _mac(key: str, secret: bytes):
+        """The MAC of an entry under `key`, before its content (updated with it: not concatenated,
+        an analysis entry is 100 MB at national scale)."""
+        return hmac.new(secret, key.encode() + b"\0", hashlib.sha256)
 
-    def get_bytes(self, key: str) -> bytes | None:
-        """The bytes stored under `key` when their MAC is right; None when absent, forged or damaged."""
+    def get_bytes(self, key: str) -> memoryview | None:
+        """The bytes stored under `key` when their MAC is right; None when absent, forged or damaged.
+
+        A view of what was read, not a copy: a national model's entries are 60-100 MB."""
         secret = self._load_secret(create=False)
         if secret is None:
             return None
@@ -97,18 +102,31 @@ class Cache:
                 raw = handle.read()
         except OSError:
             return None
-        mac, payload = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
-        if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, self._mac(key, payload, secret)):
+        mac, payload = raw[:_MAC_BYTES], memoryview(raw)[_MAC_BYTES:]
+        expected = self._mac(key, secret)
+        expected.update(payload)
+        if len(mac) != _MAC_BYTES or not hmac.compare_digest(mac, expected.digest()):
             return None
         return payload
 
     def put_bytes(self, key: str, payload: bytes) -> None:
+        with self.writing(key) as write:
+            write(payload)
+
+    @contextlib.contextmanager
+    def writing(self, key: str) -> Iterator[Callable[[bytes], None]]:
+        """`write(piece)` an entry as it is made; it is stored if the block ends without an error.
+
+        A national model's report is 100 MB: written to the output and here piece by piece, it
+        is never one buffer, nor copied once more to be authenticated.
+        """
+        entry = _Entry(self, key)
         try:
-            secret = self._load_secret(create=True)
-            if secret is not None:
-                self._write(self._path(key), self._mac(key, payload, secret), payload)
-        except OSError:
-            pass  # a cache that cannot be written is only slower
+            yield entry.write
+        except BaseException:
+            entry.discard()
+            raise
+        entry.commit()
 
     def get(self, key: str) -> object | None:
         """The JSON value stored under `key`, or None when absent, forged or damaged."""
@@ -116,7 +134,7 @@ class Cache:
         if payload is None:
             return None
         try:
-            return orjson.loads(payload) if orjson is not None else json.loads(payload)
+            return orjson.loads(payload) if orjson is not None else json.loads(bytes(payload))
         except (ValueError, RecursionError):
             return None
 
@@ -158,14 +176,56 @@ class Cache:
             (self.directory / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n# egov-align cache\n")
 
-    @staticmethod
-    def _write(path: Path, mac: bytes, payload: bytes) -> None:
-        path.parent.mkdir(exist_ok=True, mode=0o700)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(mac)
-            handle.write(payload)
-        os.replace(temporary, path)
+
+class _Entry:
+    """One entry being written: to a temporary name with room for its MAC, which goes in last,
+    then renamed into place. A cache that cannot be written is only slower: nothing is raised."""
+
+    def __init__(self, cache: Cache, key: str) -> None:
+        self.path = cache._path(key)
+        self.handle = None
+        try:
+            secret = cache._load_secret(create=True)
+            if secret is None:
+                return
+            self.path.parent.mkdir(exist_ok=True, mode=0o700)
+            self.temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+            self.handle = open(self.temporary, "wb")
+            self.handle.write(bytes(_MAC_BYTES))
+        except OSError:
+            self.discard()
+            return
+        self.mac = cache._mac(key, secret)
+
+    def write(self, piece: bytes) -> None:
+        if self.handle is None:
+            return
+        try:
+            self.handle.write(piece)
+        except OSError:
+            self.discard()
+            return
+        self.mac.update(piece)
+
+    def commit(self) -> None:
+        if self.handle is None:
+            return
+        try:
+            self.handle.seek(0)
+            self.handle.write(self.mac.digest())
+            self.handle.close()
+            os.replace(self.temporary, self.path)
+        except OSError:
+            self.discard()
+
+    def discard(self) -> None:
+        if self.handle is None:
+            return
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temporary)
+        self.handle = None
 
 
 def _plain(value: object, default) -> object:

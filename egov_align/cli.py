@@ -8,12 +8,14 @@ never a traceback (unless --debug), and nothing here ever writes under the model
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import json
 import os
 import sys
 import traceback
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +27,7 @@ from egov_align.findings import Severity
 from egov_align.i18n import FINDING, LANGUAGES, PROCESS, LanguageError, _, choose, count, language, severity_word, use
 from egov_align.names import did_you_mean, printable
 from egov_align.perf import heap_frozen
-from egov_align.reporters import ANALYZE_FORMATS, REPORTERS, TRANSLATED_FORMATS, VALIDATE_FORMATS, ReportOptions
+from egov_align.reporters import ANALYZE_FORMATS, IN_PIECES, REPORTERS, TRANSLATED_FORMATS, VALIDATE_FORMATS, ReportOptions
 from egov_align.results import Result, validation_result
 
 if TYPE_CHECKING:
@@ -356,19 +358,32 @@ def _options(args, command: str, model=None, config: Config | None = None, info:
                          policies=config.policies if config is not None else ())
 
 
-def _emit(args, text: str | bytes) -> None:
+def _emit(args, text: str | bytes | memoryview) -> None:
     """Output as it was rendered: JSON and SARIF come as UTF-8 bytes (no second copy as str)."""
-    output = getattr(args, "output", None)
-    if output:
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        Path(output).write_bytes(data)
-    elif isinstance(text, bytes) and hasattr(sys.stdout, "buffer"):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text)
-    elif isinstance(text, bytes):  # a text-only stream (an embedding program, the tests): JSON and SARIF are UTF-8
-        sys.stdout.write(text.decode("utf-8", "surrogateescape"))
+    if not isinstance(text, str):
+        _emit_pieces(args, [text])
+    elif getattr(args, "output", None):
+        Path(args.output).write_bytes(text.encode("utf-8"))
     else:
         sys.stdout.write(text)
+
+
+def _emit_pieces(args, pieces: Iterable[bytes | memoryview], *, also: Callable[[bytes], None] | None = None) -> None:
+    """UTF-8 output written as it is rendered, each piece also given to `also` (the cache)."""
+    output = getattr(args, "output", None)
+    with open(output, "wb") if output else contextlib.nullcontext() as handle:
+        if handle is not None:
+            write = handle.write
+        elif hasattr(sys.stdout, "buffer"):
+            sys.stdout.flush()
+            write = sys.stdout.buffer.write
+        else:  # a text-only stream (an embedding program, the tests); each piece is whole UTF-8
+            def write(piece):
+                sys.stdout.write(bytes(piece).decode("utf-8", "surrogateescape"))
+        for piece in pieces:
+            write(piece)
+            if also is not None:
+                also(piece)
 
 
 def fails(result: Result, fail_on: str) -> bool:
@@ -440,14 +455,20 @@ def _report(args, config: Config, result: Result, options: ReportOptions, cache:
     """Print a result in the chosen format, and remember exactly what was printed."""
     if KEPT_UNTIL_EXIT is not None:
         KEPT_UNTIL_EXIT.append(result)
-    with heap_frozen():
-        text = REPORTERS[args.format](result, options=options)
     code = EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
+    remembering = contextlib.nullcontext(None)
     if cache is not None and rendered_key is not None:
-        from egov_align.analysis_cache import store_output
+        from egov_align.analysis_cache import storing_output
 
-        store_output(cache, rendered_key, text, code)
-    _emit(args, text)
+        remembering = storing_output(cache, rendered_key, code)
+    with heap_frozen(), remembering as remember:
+        if args.format in IN_PIECES:
+            _emit_pieces(args, IN_PIECES[args.format](result, options=options), also=remember)
+        else:
+            text = REPORTERS[args.format](result, options=options)
+            if remember is not None:
+                remember(text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text)
+            _emit(args, text)
     return code
 
 

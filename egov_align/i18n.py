@@ -75,6 +75,15 @@ def in_english(render):
     return english
 
 
+def pieces_in_english(pieces):
+    """in_english for a renderer that yields its output in pieces: English until the last one."""
+    @functools.wraps(pieces)
+    def english(*args, **kwargs):
+        with speaking("en"):
+            yield from pieces(*args, **kwargs)
+    return english
+
+
 def N_(text: str) -> str:
     """Marks a template for the catalog; it is translated where it is shown."""
     return text

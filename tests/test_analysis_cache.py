@@ -186,3 +186,29 @@ def test_without_orjson_the_standard_library_writes_the_same_entries(sample, tmp
     cold = run_cli("analyze", "--format", "json", cwd=sample)
     _no_analysis(monkeypatch)
     assert run_cli("analyze", "--format", "sarif", cwd=sample).code == cold.code  # from the entry json wrote
+
+
+def test_an_entry_written_in_pieces_is_stored_whole_and_one_whose_writing_failed_not_at_all(tmp_path):
+    """A report is remembered piece by piece as it is printed: only a complete one is kept."""
+    from egov_align.cache import Cache
+
+    store = Cache(tmp_path / "cache", salt="test")
+    with store.writing("whole") as write:
+        for piece in (b"1", b'{"a":', b"[1,2]}"):
+            write(piece)
+    assert bytes(store.get_bytes("whole")) == b'1{"a":[1,2]}'
+    with pytest.raises(KeyboardInterrupt), store.writing("cut") as write:
+        write(b"1{")
+        raise KeyboardInterrupt
+    assert store.get_bytes("cut") is None
+    assert not list((tmp_path / "cache").rglob("*.tmp"))
+
+
+def test_a_cache_that_cannot_be_written_only_makes_the_next_run_slower(sample, tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "a-file"  # root may write in a read-only folder, not under a file
+    not_a_folder.write_text("")
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(not_a_folder / "cache"))
+    expected = run_cli("analyze", "--no-cache", "--format", "sarif", cwd=sample)
+    for _ in range(2):
+        done = run_cli("analyze", "--format", "sarif", cwd=sample)
+        assert (done.code, done.out, done.err) == (expected.code, expected.out, expected.err)

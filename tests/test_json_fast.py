@@ -1,4 +1,5 @@
-"""The fast JSON writer (orjson) gives the same bytes as the standard library's, byte for byte."""
+"""The fast JSON writer (orjson) gives the same bytes as the standard library's, byte for byte;
+and the reports written in pieces the same bytes as the whole document encoded at once."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from egov_align.analyze import analyze
 from egov_align.compare import what_if
 from egov_align.config import Config, load_config
 from egov_align.loader import load_paths
-from egov_align.reporters import ReportOptions
-from egov_align.reporters.json_format import as_document, dumps, orjson
+from egov_align.reporters import IN_PIECES, ReportOptions, json_format
+from egov_align.reporters.json_format import as_document, dumps, encoded, orjson
 from egov_align.reporters.sarif import as_document as sarif_document
+from egov_align.results import Result
 
 pytestmark = pytest.mark.skipif(orjson is None, reason="orjson is not installed")
 
@@ -23,13 +25,36 @@ def _same(document: dict) -> None:
     assert dumps(document, fast=True, indent=False) == dumps(document, fast=False, indent=False)
 
 
-def test_the_sample_in_every_json_shape():
+def _same_in_pieces(result: Result, options: ReportOptions) -> None:
+    for fmt, whole in (("json", encoded(as_document(result))),
+                       ("sarif", encoded(sarif_document(result, options=options), indent=False))):
+        written = list(IN_PIECES[fmt](result, options=options))
+        assert b"".join(written) == whole
+        assert all(piece.decode("utf-8") for piece in written)  # each piece whole UTF-8 (a text-only stdout)
+
+
+def test_the_sample_in_every_json_shape(monkeypatch):
     config = load_config(ROOT)
     model = load_paths([ROOT / "models", ROOT / "processes"], config=config, jobs=1).model
     result = analyze(model, config=config)
+    options = ReportOptions(command="analyze", version="x", policies=config.policies)
     _same(as_document(result))
-    _same(sarif_document(result, options=ReportOptions(command="analyze", version="x", policies=config.policies)))
+    _same(sarif_document(result, options=options))
     _same(what_if(model, ["gepg", "chf-imis"], config=config, baseline=result).as_document())
+    for batch in (1, 7, len(result.findings), 256):
+        monkeypatch.setattr(json_format, "_BATCH", batch)
+        _same_in_pieces(result, options)
+
+
+@pytest.mark.parametrize("findings", ["none", "one"])
+def test_a_report_in_pieces_with_no_or_one_finding_and_no_metrics(findings):
+    """validate's results have no metrics; an empty list of findings is `[]` in both encodings."""
+    config = load_config(ROOT)
+    result = analyze(load_paths([ROOT / "models", ROOT / "processes"], config=config, jobs=1).model, config=config)
+    kept = [] if findings == "none" else result.findings[:1]
+    for metrics in (None, result.metrics):
+        _same_in_pieces(Result(True, kept, metrics, {"files": 1}, notices=["a notice"]),
+                        ReportOptions(command="analyze", version="x"))
 
 
 @pytest.mark.timeout(300)
@@ -42,3 +67,4 @@ def test_a_synthetic_national_model(tmp_path):
     result = analyze(model)
     assert len(result.findings) > 1_000
     _same(as_document(result))
+    _same_in_pieces(result, ReportOptions(command="analyze", version="x"))

@@ -8,7 +8,9 @@ same bytes, which a test checks on the sample and on a synthetic model.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
 
+from egov_align.findings import Finding
 from egov_align.perf import gc_paused
 
 try:
@@ -45,4 +47,37 @@ def encoded(document: dict, *, indent: bool = True) -> bytes:
 
 
 def render(result, *, options) -> bytes:
-    return encoded(as_document(result))
+    return b"".join(pieces(result, options=options))
+
+
+def pieces(result, *, options=None) -> Iterator[bytes]:
+    """render's bytes in pieces of a few hundred findings, to be written as they come: a national
+    model's 100 MB is never one buffer in memory (nor copied again for the cache), and each
+    finding's dict is encoded while it is still in the processor's cache."""
+    if orjson is None:
+        yield encoded(as_document(result))
+        return
+    head = orjson.dumps({"valid": result.valid, "summary": result.summary()}, option=orjson.OPT_INDENT_2)
+    yield head[:-len(b"\n}")] + b',\n  "findings": ['
+    yield from encoded_members(result.findings, Finding.as_record, depth=2)
+    yield b"\n  ]" if result.findings else b"]"
+    tail = {"metrics": result.metrics} if result.metrics is not None else {}
+    tail["notices"] = list(result.notices)
+    yield b"," + orjson.dumps(tail, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)[1:]
+
+
+_BATCH = 256  # members encoded at once: at national scale, 128-512 took half the time of 4,096
+
+
+def encoded_members(items: Sequence, build: Callable[[object], object], *, depth: int | None) -> Iterator[bytes]:
+    """The members of a JSON array whose `[` is already written, each `build(item)`, separated by
+    commas; indented as orjson indents members `depth` levels deep in their document (the
+    top-level object's own members are at depth 1), or not at all when `depth` is None."""
+    option = 0 if depth is None else orjson.OPT_INDENT_2
+    margin = b"\n" + b"  " * (depth - 1) if depth else b"\n"
+    with gc_paused():
+        for start in range(0, len(items), _BATCH):
+            members = orjson.dumps([build(item) for item in items[start:start + _BATCH]], option=option)[1:-1]
+            if depth:  # "[\n  {...}\n]": the members one level deeper (a JSON string never holds a raw newline)
+                members = members[:-1].replace(b"\n", margin)
+            yield members if start == 0 else b"," + members
