@@ -42,11 +42,11 @@ def analysis_key(cache: Cache, sources: list[Source], *, max_bytes: int, config_
     digest.update(f"{command}\0{_code_fingerprint()}\0{config_fingerprint}\0{as_of}\0{dt.date.today()}".encode())
     digest.update("\0".join(["notices", *notices]).encode("utf-8", "surrogateescape"))
     for source in sorted(sources, key=lambda s: s.display):
-        if source.size() > max_bytes:
-            return None
         try:
             content = source.read(max_bytes)
         except OSError:
+            return None
+        if len(content) > max_bytes:
             return None
         digest.update(b"\0file\0" + source.display.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.blake2b(content, digest_size=32).digest())

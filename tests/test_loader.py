@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -65,6 +66,28 @@ def test_a_binary_file():
 def test_a_file_over_the_size_limit():
     assert diagnostics({"big.yaml": GOOD}, max_bytes=10) == [("big.yaml", 1, 1, "unreadable-file")]
     assert "over the limit of 10" in messages({"big.yaml": GOOD}, max_bytes=10)[0]
+
+
+@pytest.mark.parametrize(("most", "expected", "read"), [(None, 0, b"0123456789"), (5, 0, b"01234"),
+                                                        (None, 10, b"0123456789"), (11, 10, b"0123456789"),
+                                                        (4, 10, b"0123"), (None, 3, b"0123456789")])
+def test_a_file_is_read_to_its_end_or_one_past_the_limit_whatever_size_it_was_measured_at(most, expected, read):
+    """Asked for at the size it was measured at, then read on: it may have grown since."""
+    from egov_align.discovery import read_up_to
+
+    reading, writing = os.pipe()
+    os.write(writing, b"0123456789")
+    os.close(writing)
+    try:
+        assert read_up_to(reading, most, expected=expected) == read
+    finally:
+        os.close(reading)
+
+
+def test_a_file_over_the_size_limit_on_disk(tmp_path):
+    (tmp_path / "big.yaml").write_text(GOOD)
+    assert Source("big.yaml", path=str(tmp_path / "big.yaml")).read(10) == GOOD.encode()[:11]
+    assert Source("big.yaml", path=str(tmp_path / "big.yaml")).read() == GOOD.encode()
 
 
 def test_a_utf8_byte_order_mark_is_accepted():
