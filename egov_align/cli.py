@@ -461,14 +461,17 @@ def _report(args, config: Config, result: Result, options: ReportOptions, cache:
         from egov_align.analysis_cache import storing_output
 
         remembering = storing_output(cache, rendered_key, code)
-    with heap_frozen(), remembering as remember:
-        if args.format in IN_PIECES:
-            _emit_pieces(args, IN_PIECES[args.format](result, options=options), also=remember)
-        else:
-            text = REPORTERS[args.format](result, options=options)
-            if remember is not None:
-                remember(text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text)
-            _emit(args, text)
+    try:
+        with heap_frozen(), remembering as remember:
+            if args.format in IN_PIECES:
+                _emit_pieces(args, IN_PIECES[args.format](result, options=options), also=remember)
+            else:
+                text = REPORTERS[args.format](result, options=options)
+                if remember is not None:
+                    remember(text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text)
+                _emit(args, text)
+    except BrokenPipeError:  # the reader left (`| head`) with what it wanted; the verdict stands, the cache has nothing
+        pass
     return code
 
 

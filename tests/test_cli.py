@@ -350,3 +350,23 @@ def test_the_console_script_runs_commands_through_the_cli(tmp_path):
     done = subprocess.run([sys.executable, "-m", "egov_align.entry", "rules"], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
     assert done.returncode == 0 and "divergent-standards" in done.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_a_reader_that_leaves_early_changes_neither_the_exit_code_nor_the_cache(tmp_path, fmt):
+    """`egov-align analyze | head`: the exit code still says what was found (the sample has
+    errors), with no traceback, and the output cut short is not remembered as printed."""
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "EGOV_ALIGN_CACHE_DIR": str(tmp_path / "cache")}
+    environment.pop("EGOV_ALIGN_NO_CACHE", None)
+    command = [sys.executable, "-m", "egov_align", "analyze", str(ROOT), "--format", fmt]
+    reading, writing = os.pipe()
+    os.close(reading)  # nobody reads: the first write fails
+    try:
+        left = subprocess.run(command, stdout=writing, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env=environment, timeout=120)
+    finally:
+        os.close(writing)
+    assert left.returncode == 1 and "Traceback" not in left.stderr and "error" not in left.stderr
+    whole = subprocess.run(command, capture_output=True, cwd=tmp_path, env=environment, timeout=120)
+    assert whole.returncode == 1 and whole.stdout == subprocess.run(
+        command + ["--no-cache"], capture_output=True, cwd=tmp_path, env=environment, timeout=120).stdout
