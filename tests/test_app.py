@@ -378,17 +378,28 @@ def test_a_failed_head_start_on_the_diagrams_leaves_the_tables(monkeypatch):
     assert len(tables["system_rows"]) == len(model.systems) and tables["finding_rows"] and tables["heatmap"]
 
 
-def test_the_other_pages_tables_are_prepared_only_after_the_first_page_has_shown(monkeypatch):
-    """At national scale they take seconds: started with the analysis, they delayed the overview."""
+@pytest.mark.parametrize("asked", [False, True])
+def test_the_other_pages_tables_are_prepared_only_after_the_first_page_has_been_drawn(monkeypatch, asked):
+    """At national scale they take seconds: started with the analysis, they delayed the overview;
+    started as soon as it had run, its drawing in the browser. A page that asks sooner has them at once."""
+    import time
+
     from egov_align.dashboard import common
 
     started = []
     monkeypatch.setattr(common, "_prepare", lambda *args: started.append(len(started)) or {"finding_rows": [1]})
+    monkeypatch.setattr(common, "DRAWING_SECONDS", 1.5)
     common._analysed.clear()
     loaded = common.load_repository(ROOT, "sample")
     assert loaded.tables is None and not started  # analysed, and nothing else begun
     app = start()
     data = app.session_state["egov_loaded"]
+    assert data.tables is None  # the browser is still drawing the overview
+    if asked:
+        assert data.finding_rows == [1] and started == [0]
+    waited = time.monotonic()
+    while data.tables is None and time.monotonic() - waited < 30:
+        time.sleep(0.05)
     assert data.tables is not None and data.tables.result() == {"finding_rows": [1]}
     assert data.finding_rows == [1] and started == [0]  # once, however often a page asks
     common._analysed.clear()

@@ -54,7 +54,7 @@ def main() -> None:
                                                                     or _("you"))))
         st.sidebar.button(_("Log out"), on_click=st.logout, key="logout")
     page.run()
-    data.prepare_tables()  # the other pages' tables, now that this page has shown
+    data.prepare_tables_soon()  # the other pages' tables, once this page has been drawn
 
 
 if __name__ == "__main__":
