@@ -91,9 +91,15 @@ class Loaded:
         once, their work (and dot's) shared the two cores with the browser drawing the overview,
         shown 0.3-0.6 s later at national scale. A page that needs them sooner starts them itself."""
         if self.tables is None:
-            timer = threading.Timer(DRAWING_SECONDS, self.prepare_tables)
+            timer = threading.Timer(DRAWING_SECONDS, self._prepare_tables_unless_leaving)
             timer.daemon = True
             timer.start()
+
+    def _prepare_tables_unless_leaving(self) -> None:
+        try:
+            self.prepare_tables()
+        except RuntimeError:  # the server is stopping (no new work for the pool): no page will need them
+            pass
 
     @property
     def finding_rows(self) -> list[dict]:
