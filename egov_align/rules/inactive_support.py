@@ -18,6 +18,8 @@ Passes::
 
 from __future__ import annotations
 
+import functools
+
 from egov_align.findings import Severity
 from egov_align.i18n import N_, Names, Parts, Text
 from egov_align.model import step_subject
@@ -59,8 +61,14 @@ def _successors(wanted: frozenset, needs: frozenset, systems, index, shortlists:
 
 def check(ctx):
     systems, index = ctx.model.systems, ctx.index
-    advised: dict[tuple, tuple] = {}  # (wanted, needs) -> successors and advice: thousands of steps share them
     shortlists: dict[str, list[str]] = {}  # capability -> its best-placed active providers
+
+    @functools.cache  # thousands of steps want the same of a successor: ranked once per case
+    def advised(wanted: frozenset, needs: frozenset) -> tuple:
+        successors = _successors(wanted, needs, systems, index, shortlists)
+        return successors, (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
+                            else Text(N_("plan a successor system for it")))
+
     not_in_service = {s for s, system in systems.items() if system.status in INACTIVE}
     for process, step in ctx.model.steps():
         if not_in_service.isdisjoint(step.systems):
@@ -68,14 +76,7 @@ def check(ctx):
         inactive = [s for s in dict.fromkeys(step.systems) if s in not_in_service]
         states = Parts(tuple(Text.of(N_("`{system}` is {status}"), system=s, status=systems[s].status)
                              for s in inactive), ", ")
-        key = (_wanted(step, inactive, systems, index.generic), frozenset(step.needs))
-        known = advised.get(key)
-        if known is None:
-            successors = _successors(*key, systems, index, shortlists)
-            known = advised[key] = successors, (
-                Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
-                else Text(N_("plan a successor system for it")))
-        successors, advice = known
+        successors, advice = advised(_wanted(step, inactive, systems, index.generic), frozenset(step.needs))
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' relies on systems not in service: {states}; {advice}"),

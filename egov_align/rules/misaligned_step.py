@@ -18,6 +18,8 @@ Passes::
 
 from __future__ import annotations
 
+import functools
+
 from egov_align.findings import Severity
 from egov_align.i18n import N_, Names, Text
 from egov_align.model import step_subject
@@ -29,26 +31,25 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 def check(ctx):
     index, offers = ctx.index, ctx.index.capabilities_of
-    advised: dict[tuple, tuple] = {}  # missing capabilities -> the advice: thousands of steps miss the same
+
+    @functools.cache  # thousands of steps miss the same: the advice is built once per list of missing capabilities
+    def advised(missing: tuple[str, ...]) -> tuple:
+        elsewhere = [s for need in missing for s in index.suggest(need)]
+        advice = (Text.of(N_("add one of {systems} to the step, which provide it"),
+                          systems=Names(dict.fromkeys(elsewhere)))
+                  if elsewhere else Text(N_("no system in service provides it: see capability-gap")))
+        return (advice, [f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
+                Names(missing), ",".join(missing))
+
     for process, step in ctx.model.steps():
         if not step.systems or not step.needs:
             continue
         missing = [need for need in dict.fromkeys(step.needs) if not any(need in offers[s] for s in step.systems)]
         if not missing:
             continue
-        key = tuple(missing)
-        known = advised.get(key)
-        if known is None:
-            elsewhere = [s for need in missing for s in index.suggest(need)]
-            advice = (Text.of(N_("add one of {systems} to the step, which provide it"),
-                              systems=Names(dict.fromkeys(elsewhere)))
-                      if elsewhere else Text(N_("no system in service provides it: see capability-gap")))
-            known = advised[key] = (advice, [f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
-                                    Names(missing), ",".join(missing))
-        advice, related, named, finding_key = known
+        advice, related, named, finding_key = advised(tuple(missing))
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' needs {missing}, which none of its systems ({systems}) provides; {advice}"),
             name=step.name, missing=named, systems=Names(step.systems), advice=advice, related=related,
             key=finding_key)
-

@@ -19,6 +19,8 @@ Passes::
 
 from __future__ import annotations
 
+import functools
+
 from egov_align.findings import Severity
 from egov_align.i18n import N_, Names, Text
 from egov_align.model import step_subject
@@ -30,20 +32,19 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 def check(ctx):
     index = ctx.index
-    advised: dict[tuple, tuple] = {}  # needs -> the advice: thousands of steps need the same
+
+    @functools.cache  # thousands of steps need the same: the advice is built once per list of needs
+    def advised(needs: tuple[str, ...]) -> tuple:
+        offering = [s for need in needs for s in index.suggest(need)]
+        advice = (Text.of(N_("systems already in service that provide it: {systems}"),
+                          systems=Names(dict.fromkeys(offering)))
+                  if offering else Text(N_("no system in service provides it yet")))
+        return advice, [f"capability:{c}" for c in needs] + [f"system:{s}" for s in offering], Names(needs)
+
     for process, step in ctx.model.steps():
         if not step.needs or step.systems:
             continue
-        key = tuple(step.needs)
-        known = advised.get(key)
-        if known is None:
-            offering = [s for need in step.needs for s in index.suggest(need)]
-            advice = (Text.of(N_("systems already in service that provide it: {systems}"),
-                              systems=Names(dict.fromkeys(offering)))
-                      if offering else Text(N_("no system in service provides it yet")))
-            known = advised[key] = (advice, [f"capability:{c}" for c in step.needs] + [f"system:{s}" for s in offering],
-                                    Names(step.needs))
-        advice, related, needs = known
+        advice, related, needs = advised(tuple(step.needs))
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' needs {needs} but no system supports it (done by hand); {advice}"),
