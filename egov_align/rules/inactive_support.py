@@ -19,6 +19,7 @@ Passes::
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from egov_align.findings import Severity
 from egov_align.i18n import N_, Names, Parts, Text
@@ -40,20 +41,14 @@ def _wanted(step, inactive: list[str], systems, generic: frozenset) -> frozenset
     return frozenset([c for c in lost if c not in generic] or lost)
 
 
-def _successors(wanted: frozenset, needs: frozenset, systems, index, shortlists: dict[str, list[str]]) -> list[str]:
+def _successors(wanted: frozenset, needs: frozenset, index, shortlist: Callable[[str], list[str]]) -> list[str]:
     """Active systems that provide what the inactive ones did for a step, best first: those
     offering most of `wanted`, then most of the step's `needs`, then the most used.
 
-    Only the best-placed providers of each capability (a short, cached list), not every
-    provider: at national scale a capability has hundreds, and thousands of steps ask.
+    Only the best-placed providers of each capability (`shortlist`), not every provider: at
+    national scale a capability has hundreds, and thousands of steps ask.
     """
-    candidates = set()
-    for capability in wanted:
-        shortlist = shortlists.get(capability)
-        if shortlist is None:
-            shortlist = shortlists[capability] = [p for p in index.suggest(capability, SHORTLIST)
-                                                  if systems[p].status == "active"]
-        candidates.update(shortlist)
+    candidates = {system_id for capability in wanted for system_id in shortlist(capability)}
     supported, offers = index.steps_supported, index.capabilities_of
     ranked = [(-len(offers[s] & wanted), -len(offers[s] & needs), -supported.get(s, 0), s) for s in candidates]
     return [system_id for *_rank, system_id in sorted(ranked)[:3]]
@@ -61,11 +56,15 @@ def _successors(wanted: frozenset, needs: frozenset, systems, index, shortlists:
 
 def check(ctx):
     systems, index = ctx.model.systems, ctx.index
-    shortlists: dict[str, list[str]] = {}  # capability -> its best-placed active providers
+
+    @functools.cache
+    def shortlist(capability: str) -> list[str]:
+        """The capability's best-placed active providers."""
+        return [p for p in index.suggest(capability, SHORTLIST) if systems[p].status == "active"]
 
     @functools.cache  # thousands of steps want the same of a successor: ranked once per case
     def advised(wanted: frozenset, needs: frozenset) -> tuple:
-        successors = _successors(wanted, needs, systems, index, shortlists)
+        successors = _successors(wanted, needs, index, shortlist)
         return successors, (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
                             else Text(N_("plan a successor system for it")))
 
