@@ -118,3 +118,48 @@ def test_the_dashboard_overview_shows_the_trend_of_a_model_in_git(year, monkeypa
     assert any("The last 13 commits that changed the model" in c.value and "1 of them did not validate" in c.value
                for c in app.caption)
     assert len(app.get("vega_lite_chart")) == 2
+
+
+def _headings(app) -> list[str]:
+    return [h.value for h in app.subheader]
+
+
+def test_the_overview_does_not_wait_for_the_history(year, tmp_path, monkeypatch):
+    """The history analyses the model at each of the last 50 commits: minutes at national scale,
+    which the first leader to open the overview waited for. It is read in the background and
+    drawn when ready; the page says meanwhile that it is coming."""
+    import threading
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from egov_align import history as history_module
+
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(year), str(work)], check=True)
+    release = threading.Event()
+    read = history_module.history
+
+    def slow_history(*args, **kwargs):
+        release.wait(20)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(history_module, "history", slow_history)
+    monkeypatch.setattr(sys, "argv", ["app.py", "--model", str(work)])
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    started = time.perf_counter()
+    app.run()
+    assert not app.exception, app.exception
+    assert time.perf_counter() - started < 15  # not held up by the history
+    assert "Least aligned institutions" in _headings(app)
+    assert any("Reading the model's git history" in c.value for c in app.caption)
+    assert not app.get("vega_lite_chart")
+    release.set()
+    deadline = time.perf_counter() + 60
+    while "Over time" not in _headings(app) or not app.get("vega_lite_chart"):
+        assert time.perf_counter() < deadline, "the trend never appeared"
+        time.sleep(0.2)
+        app.run()
+        assert not app.exception, app.exception
+    assert any("The last 13 commits that changed the model" in c.value for c in app.caption)
+    assert len(app.get("vega_lite_chart")) == 2
