@@ -89,3 +89,52 @@ def history(paths: list[str], config: Config, *, cwd: Path, since: str | None = 
     else:
         points = _points(work, config)
     return History(points, shallow=is_shallow(top))
+
+
+def trend_rows(paths: list[str], config: Config, *, cwd: Path, limit: int) -> list[dict] | None:
+    """Per commit that changed the model (the last `limit`), oldest first: date, commit, whether it
+    validated, the TREND_METRICS and the finding counts by severity; None when the model is not in git."""
+    from egov_align.gitsource import GitError
+
+    try:
+        found = history(paths, config, cwd=cwd, limit=limit, jobs=1)
+    except (GitError, ValueError, OSError):
+        return None
+    return [{"date": p.date[:10], "commit": p.commit[:8], "valid": p.valid, **p.metrics,
+             **{f"{k}s": v for k, v in p.findings.items()}} for p in found.points]
+
+
+def trend_in_child(paths: list[str], config: Config, *, cwd: Path, limit: int) -> list[dict] | None:
+    """trend_rows, worked out in a process of its own (the dashboard: minutes at national scale).
+
+    Started afresh ("spawn", not fork: the server has threads, one of which may hold a lock the
+    copy would wait on forever), daemonic (stopped with the server, not waited for), and on its
+    own interpreter: the server's pages do not share theirs with 50 analyses.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    receiving, sending = context.Pipe(duplex=False)
+    child = context.Process(target=_send_trend, args=(sending, list(paths), config, str(cwd), limit), daemon=True,
+                            name="egov-align-history")
+    child.start()
+    sending.close()
+    try:
+        received = receiving.recv()
+    except EOFError:  # it died without a word (killed, out of memory)
+        received = RuntimeError(f"reading the model's history ended with exit code {child.exitcode}")
+    finally:
+        receiving.close()
+        child.join()
+    if isinstance(received, BaseException):
+        raise received
+    return received
+
+
+def _send_trend(sending, paths: list[str], config: Config, cwd: str, limit: int) -> None:
+    try:
+        sending.send(trend_rows(paths, config, cwd=Path(cwd), limit=limit))
+    except BaseException as error:  # noqa: BLE001 - a bug of ours: raised again in the server
+        sending.send(RuntimeError(f"reading the model's history failed: {type(error).__name__}: {error}"))
+    finally:
+        sending.close()

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,20 @@ def test_commit_subjects_are_untrusted_text(year, tmp_path, monkeypatch):
     assert row["subject"].startswith("'=HYPERLINK")
 
 
+def _headings(app) -> list[str]:
+    return [h.value for h in app.subheader]
+
+
+def _until_the_trend_shows(app, seconds: float = 60) -> None:
+    """Draw the page again until the history, read in the background, is on it."""
+    deadline = time.perf_counter() + seconds
+    while "Over time" not in _headings(app) or not app.get("vega_lite_chart"):
+        assert time.perf_counter() < deadline, "the trend never appeared"
+        time.sleep(0.2)
+        app.run()
+        assert not app.exception, app.exception
+
+
 def test_the_dashboard_overview_shows_the_trend_of_a_model_in_git(year, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
@@ -114,14 +129,10 @@ def test_the_dashboard_overview_shows_the_trend_of_a_model_in_git(year, monkeypa
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.run()
     assert not app.exception, app.exception
-    assert "Over time" in [h.value for h in app.subheader]
+    _until_the_trend_shows(app)
     assert any("The last 13 commits that changed the model" in c.value and "1 of them did not validate" in c.value
                for c in app.caption)
     assert len(app.get("vega_lite_chart")) == 2
-
-
-def _headings(app) -> list[str]:
-    return [h.value for h in app.subheader]
 
 
 def test_the_overview_does_not_wait_for_the_history(year, tmp_path, monkeypatch):
@@ -129,7 +140,6 @@ def test_the_overview_does_not_wait_for_the_history(year, tmp_path, monkeypatch)
     which the first leader to open the overview waited for. It is read in the background and
     drawn when ready; the page says meanwhile that it is coming."""
     import threading
-    import time
 
     from streamlit.testing.v1 import AppTest
 
@@ -138,13 +148,13 @@ def test_the_overview_does_not_wait_for_the_history(year, tmp_path, monkeypatch)
     work = tmp_path / "work"
     subprocess.run(["git", "clone", "-q", str(year), str(work)], check=True)
     release = threading.Event()
-    read = history_module.history
+    read = history_module.trend_in_child
 
     def slow_history(*args, **kwargs):
         release.wait(20)
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(history_module, "history", slow_history)
+    monkeypatch.setattr(history_module, "trend_in_child", slow_history)
     monkeypatch.setattr(sys, "argv", ["app.py", "--model", str(work)])
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     started = time.perf_counter()
@@ -155,11 +165,6 @@ def test_the_overview_does_not_wait_for_the_history(year, tmp_path, monkeypatch)
     assert any("Reading the model's git history" in c.value for c in app.caption)
     assert not app.get("vega_lite_chart")
     release.set()
-    deadline = time.perf_counter() + 60
-    while "Over time" not in _headings(app) or not app.get("vega_lite_chart"):
-        assert time.perf_counter() < deadline, "the trend never appeared"
-        time.sleep(0.2)
-        app.run()
-        assert not app.exception, app.exception
+    _until_the_trend_shows(app)
     assert any("The last 13 commits that changed the model" in c.value for c in app.caption)
     assert len(app.get("vega_lite_chart")) == 2

@@ -6,6 +6,7 @@ import gc
 import hashlib
 import shutil
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,11 @@ def choose_language() -> str:
     lang = st.sidebar.selectbox("Lugha / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="egov_lang")
     use(lang)
     return lang
+
+
+def speak_the_sessions_language() -> None:
+    """In a fragment's own rerun: it runs without the page around it, so in English unless told."""
+    use(st.session_state.get("egov_lang") or _server_language())
 
 
 @dataclass
@@ -294,29 +300,51 @@ def per_model(digest: str, name: str, compute):
 
 
 TREND_COMMITS = 50
+TREND_READING = "reading"  # what trend() says while the history is being read
+_TRENDS: dict[tuple, Future] = {}
+_TRENDS_LOCK = threading.Lock()
 
 
-@st.cache_resource(max_entries=4, show_spinner="Reading the model's git history ...")
-def _trend(paths: tuple[str, ...], head: str, config_key: str, _config: Config) -> list[dict]:
-    """Per commit that changed the model (the last 50): date, metrics and findings; cached per HEAD."""
-    from egov_align.history import history
+def trend(data: Loaded) -> list[dict] | str | None:
+    """The model's history when it lives in a git repository (never for a visitor's model): a row per
+    commit that changed it (the last 50); TREND_READING while it is read; else None.
 
-    found = history(list(paths), _config, cwd=Path.cwd(), limit=TREND_COMMITS)
-    return [{"date": p.date[:10], "commit": p.commit[:8], "valid": p.valid, **p.metrics,
-             **{f"{k}s": v for k, v in p.findings.items()}} for p in found.points]
-
-
-def trend(data: Loaded) -> list[dict] | None:
-    """The model's history when it lives in a git repository (never for a visitor's model); else None."""
+    Read once per model paths, HEAD and configuration, in the background: it analyses the model at
+    each of those commits (minutes at national scale), which the first leader to open the overview
+    used to wait for.
+    """
     if data.visitor or not data.paths:
         return None
     from egov_align.gitsource import GitError, head_commit
 
     try:
         head = head_commit(Path(data.paths[0]))
-        return _trend(data.paths, head, repr(data.config), data.config) if head else None
     except (GitError, ValueError, OSError):
         return None
+    if not head:
+        return None
+    key = (data.paths, head, repr(data.config))
+    with _TRENDS_LOCK:
+        reading = _TRENDS.get(key)
+        if reading is None:
+            if len(_TRENDS) >= 4:
+                _TRENDS.pop(next(iter(_TRENDS)))
+            reading = _TRENDS[key] = Future()
+            threading.Thread(target=_read_trend, args=(reading, data.paths, data.config), daemon=True,
+                             name="egov-align-history").start()
+    return reading.result() if reading.done() else TREND_READING
+
+
+def _read_trend(reading: Future, paths: tuple[str, ...], config: Config) -> None:
+    """In a daemonic thread (a server that stops does not wait for it), once the page that asked has
+    been drawn: the history's own process shares the two cores with the browser otherwise."""
+    from egov_align.history import trend_in_child
+
+    time.sleep(DRAWING_SECONDS)
+    try:
+        reading.set_result(trend_in_child(list(paths), config, cwd=Path.cwd(), limit=TREND_COMMITS))
+    except BaseException as error:  # noqa: BLE001 - shown by the page that asks for it
+        reading.set_exception(error)
 
 
 def current() -> Loaded:

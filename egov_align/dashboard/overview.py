@@ -5,10 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from egov_align.dashboard.app import page_path
-from egov_align.dashboard.common import current, md, money, per_model, short_money, table, trend
+from egov_align.dashboard.common import (
+    TREND_READING,
+    current,
+    md,
+    money,
+    per_model,
+    short_money,
+    speak_the_sessions_language,
+    table,
+    trend,
+)
 from egov_align.i18n import N_, _, severity_word
 from egov_align.reporters.text import percent
 from egov_align.views import rule_counts, worst
+
+TREND_POLL_SECONDS = 2.0
 
 data = current()
 model, result = data.model, data.result
@@ -75,9 +87,8 @@ if by_rule:
               _("findings"), format="%d", min_value=0, max_value=max(row["findings"] for row in by_rule))})
 st.page_link(page_path("findings.py"), label=_("All findings, with filters and downloads"), icon=":material/report:")
 
-history = trend(data)
-if history and len(history) >= 2:
-    st.subheader(_("Over time"))
+
+def show_trend(history: list[dict]) -> None:
     valid = [row for row in history if row["valid"]]
     st.caption(_("The last {commits} commits that changed the model (git); {invalid} of them did not validate. "
                  "`egov-align history` prints the same.", commits=len(history), invalid=len(history) - len(valid)))
@@ -91,6 +102,24 @@ if history and len(history) >= 2:
     with trend_right:
         st.line_chart([{_("date"): r["date"], **{_(label): r[key] for key, label in COUNTS.items()}} for r in valid],
                       x=_("date"), y=[_(label) for label in COUNTS.values()])
+
+
+@st.fragment(run_every=TREND_POLL_SECONDS)
+def trend_on_its_way() -> None:
+    """Asks again every few seconds; once the history has been read, the whole page is drawn again with it."""
+    speak_the_sessions_language()
+    if trend(data) != TREND_READING:
+        st.rerun()
+    st.caption(_("Reading the model's git history: the trend over its last commits appears here when it is ready."))
+
+
+history = trend(data)
+if history == TREND_READING:
+    st.subheader(_("Over time"))
+    trend_on_its_way()
+elif history and len(history) >= 2:
+    st.subheader(_("Over time"))
+    show_trend(history)
 
 left, right = st.columns(2)
 with left:
