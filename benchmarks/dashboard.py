@@ -5,7 +5,8 @@ cold `egov-align analyze` on the same model, and a page switch takes <= 1 second
 over all pages, first and repeated visits). Both measured in this run, best of --runs (3) each,
 interleaved, on either model. The overview is timed from starting the server, as `make run` and
 the container start it (`egov-align dashboard`, which loads the model as it starts), with the
-page opened as soon as the server answers: the first visitor of a server just started.
+page opened as soon as the server answers: the first visitor of a server just started. The model
+is a copy in a git repository with three commits, as models are kept: its overview has a trend.
 
     python benchmarks/dashboard.py --scale L                      # the project's generator
     python benchmarks/dashboard.py --scale L --model national     # ../shared/bench/nationalmodel.py
@@ -20,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -88,12 +90,37 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="take the best of this many runs of each")
     args = parser.parse_args()
     if args.model == "own":
-        directory = synthetic_model(args.scale)
+        generated = synthetic_model(args.scale)
     else:
         from run import national_model
 
-        directory = national_model(args.scale)
+        generated = national_model(args.scale)
+    with tempfile.TemporaryDirectory() as work:
+        directory = in_git(generated, Path(work) / "model")
+        measure(directory, args)
 
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "B", "GIT_AUTHOR_EMAIL": "b@example.org", "GIT_COMMITTER_NAME": "B",
+           "GIT_COMMITTER_EMAIL": "b@example.org", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+
+
+def in_git(generated: Path, directory: Path, commits: int = 3) -> Path:
+    """A copy of the model in a git repository of its own, with a few commits that changed it:
+    models are kept in git, and the overview of one shows its trend (read in the background)."""
+    shutil.copytree(generated, directory)
+    git = ["git", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q"], cwd=directory, check=True, env=GIT_ENV)
+    subprocess.run([*git, "add", "-A"], cwd=directory, check=True, env=GIT_ENV)
+    subprocess.run([*git, "commit", "-qm", "The model as generated"], cwd=directory, check=True, env=GIT_ENV)
+    one_file = sorted((directory / "processes").glob("*.yaml"))[0]
+    for number in range(1, commits):
+        one_file.write_text(one_file.read_text() + f"# revised {number}\n")
+        subprocess.run([*git, "commit", "-qam", f"Revision {number}"], cwd=directory, check=True, env=GIT_ENV)
+    return directory
+
+
+def measure(directory: Path, args) -> None:
+    """Print the overview's ratio to a cold analyze and the page switches, on the model in `directory`."""
     # Interleaved, best of --runs each (the machine's speed drifts by 20% within minutes): a cold
     # analyze, then a new server (the analysis lives in the server process) opened in Chromium.
     analyze_runs, overview_runs, page_runs, switches = [], [], [], {}

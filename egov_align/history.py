@@ -108,8 +108,8 @@ def trend_in_child(paths: list[str], config: Config, *, cwd: Path, limit: int) -
     """trend_rows, worked out in a process of its own (the dashboard: minutes at national scale).
 
     Started afresh ("spawn", not fork: the server has threads, one of which may hold a lock the
-    copy would wait on forever), daemonic (stopped with the server, not waited for), and on its
-    own interpreter: the server's pages do not share theirs with 50 analyses.
+    copy would wait on forever), daemonic (stopped with the server, not waited for), at a lower
+    priority, and on its own interpreter: the server's pages do not share theirs with 50 analyses.
     """
     import multiprocessing
 
@@ -132,6 +132,8 @@ def trend_in_child(paths: list[str], config: Config, *, cwd: Path, limit: int) -
 
 
 def _send_trend(sending, paths: list[str], config: Config, cwd: str, limit: int) -> None:
+    if hasattr(os, "nice"):
+        os.nice(10)  # background work: the server's pages come first on the cores they share
     try:
         sending.send(trend_rows(paths, config, cwd=Path(cwd), limit=limit))
     except BaseException as error:  # noqa: BLE001 - a bug of ours: raised again in the server
