@@ -168,3 +168,29 @@ def test_the_overview_does_not_wait_for_the_history(year, tmp_path, monkeypatch)
     _until_the_trend_shows(app)
     assert any("The last 13 commits that changed the model" in c.value for c in app.caption)
     assert len(app.get("vega_lite_chart")) == 2
+
+
+def test_a_history_that_cannot_be_read_leaves_the_overview_without_a_trend(year, tmp_path, monkeypatch, capfd):
+    from streamlit.testing.v1 import AppTest
+
+    from egov_align import history as history_module
+
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(year), str(work)], check=True)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("reading the model's history ended with exit code -9")
+
+    monkeypatch.setattr(history_module, "trend_in_child", broken)
+    monkeypatch.setattr(sys, "argv", ["app.py", "--model", str(work)])
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    deadline = time.perf_counter() + 30
+    while any("Reading the model's git history" in c.value for c in app.caption):
+        assert time.perf_counter() < deadline
+        time.sleep(0.2)
+        app.run()
+    assert not app.exception, app.exception
+    assert "Over time" not in _headings(app) and "Least aligned institutions" in _headings(app)
+    assert "the trend over the model's git history could not be read: reading the model's history ended with " \
+        "exit code -9" in capfd.readouterr().err
