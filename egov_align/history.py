@@ -8,6 +8,7 @@ once), and the commits are analysed in worker processes when there are enough of
 from __future__ import annotations
 
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,7 +122,10 @@ def trend_in_child(paths: list[str], config: Config, *, cwd: Path, limit: int) -
     sending.close()
     try:
         received = receiving.recv()
-    except EOFError:  # it died without a word (killed, out of memory)
+    except EOFError:  # it died without a word
+        child.join()
+        if child.exitcode == -signal.SIGTERM:  # stopped, as with the server: nothing went wrong
+            return None
         received = RuntimeError(f"reading the model's history ended with exit code {child.exitcode}")
     finally:
         receiving.close()

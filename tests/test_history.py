@@ -194,3 +194,46 @@ def test_a_history_that_cannot_be_read_leaves_the_overview_without_a_trend(year,
     assert "Over time" not in _headings(app) and "Least aligned institutions" in _headings(app)
     assert "the trend over the model's git history could not be read: reading the model's history ended with " \
         "exit code -9" in capfd.readouterr().err
+
+
+def _trend_while(year: Path, stop) -> dict:
+    """trend_in_child for the year's model, with `stop` done to its process once it runs."""
+    import multiprocessing
+    import threading
+
+    from egov_align.dashboard.server_model import repository
+    from egov_align.history import trend_in_child
+
+    config, paths, _found = repository(year)
+    outcome = {}
+
+    def read():
+        try:
+            outcome["rows"] = trend_in_child(paths, config, cwd=year, limit=50)
+        except RuntimeError as error:
+            outcome["error"] = str(error)
+
+    reading = threading.Thread(target=read)
+    reading.start()
+    deadline = time.perf_counter() + 30
+    while stop is not None and reading.is_alive():
+        children = [c for c in multiprocessing.active_children() if c.name == "egov-align-history"]
+        if children:
+            stop(children[0])
+            break
+        assert time.perf_counter() < deadline
+        time.sleep(0.01)
+    reading.join(60)
+    return outcome
+
+
+def test_the_trend_worked_out_in_its_own_process(year):
+    from egov_align.dashboard.server_model import repository
+    from egov_align.history import trend_rows
+
+    config, paths, _found = repository(year)
+    rows = _trend_while(year, None)["rows"]
+    assert rows == trend_rows(paths, config, cwd=year, limit=50) and len(rows) == 13
+    assert _trend_while(year, lambda child: child.terminate()) == {"rows": None}  # stopped with the server: quiet
+    assert _trend_while(year, lambda child: child.kill()) == {
+        "error": "reading the model's history ended with exit code -9"}
