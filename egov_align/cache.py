@@ -21,6 +21,10 @@ import secrets
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from egov_align.config import Config
 
 try:
     import orjson  # tens of MB of cached findings: 5-10x faster than the standard library
@@ -253,6 +257,21 @@ def _read_private(path: Path) -> bytes | None:
     finally:
         os.close(descriptor)
     return secret if len(secret) == 32 else None
+
+
+def user_cache(config: Config, paths: list[str]) -> Cache | None:
+    """The cache in the user's cache directory for this configuration; None when EGOV_ALIGN_NO_CACHE
+    is set. CacheLocationError when EGOV_ALIGN_CACHE_DIR lies in the model or its git work tree."""
+    if os.environ.get("EGOV_ALIGN_NO_CACHE"):
+        return None
+    from egov_align import __version__
+
+    directory = default_cache_dir()
+    if os.environ.get("EGOV_ALIGN_CACHE_DIR"):
+        tree = git_work_tree(Path.cwd())
+        check_cache_location(directory, forbidden=[Path(p) for p in paths] + ([tree] if tree else []))
+    return Cache(directory, salt=cache_salt(version=__version__, max_file_bytes=config.max_file_bytes,
+                                            policies=config.policy_names))
 
 
 def cache_salt(*, version: str, max_file_bytes: int, policies: tuple[str, ...] = ()) -> str:

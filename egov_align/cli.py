@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from egov_align import __version__
-from egov_align.cache import Cache, CacheLocationError, cache_salt, check_cache_location, default_cache_dir, git_work_tree
+from egov_align.cache import Cache, CacheLocationError, user_cache
 from egov_align.config import FAIL_ON, Config, ConfigError, load_config
 from egov_align.discovery import Discovery, PathNotFound, discover, is_model_repository, model_paths
 from egov_align.findings import Severity
@@ -171,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--since", metavar="REV", help="only commits after this revision (a tag, branch or commit)")
     history.add_argument("--max", type=int, metavar="N", help="only the last N commits that changed the model")
     history.add_argument("--jobs", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
+    history.add_argument("--no-cache", action="store_true",
+                         help="neither read nor write the cache in the user's cache directory")
     _output_options(history, ("text", "json", "csv"))
     _lang_option(history)
 
@@ -296,14 +298,7 @@ def guard_output(args, paths: list[str]) -> None:
 
 
 def _cache(args, config: Config, paths: list[str]) -> Cache | None:
-    if getattr(args, "no_cache", False) or os.environ.get("EGOV_ALIGN_NO_CACHE"):
-        return None
-    directory = default_cache_dir()
-    if os.environ.get("EGOV_ALIGN_CACHE_DIR"):
-        tree = git_work_tree(Path.cwd())
-        check_cache_location(directory, forbidden=[Path(p) for p in paths] + ([tree] if tree else []))
-    return Cache(directory, salt=cache_salt(version=__version__, max_file_bytes=config.max_file_bytes,
-                                            policies=config.policy_names))
+    return None if getattr(args, "no_cache", False) else user_cache(config, paths)
 
 
 def _discover(paths: list[str]) -> Discovery:
@@ -655,7 +650,7 @@ def cmd_report(args) -> int:
     try:
         from egov_align.history import history
 
-        trend = history(paths, config, cwd=Path.cwd(), limit=50, jobs=1)
+        trend = history(paths, config, cwd=Path.cwd(), limit=50, jobs=1, cache=_cache(args, config, paths))
     except Exception:  # noqa: BLE001 - no git, not a repository, a shallow clone …: the report goes without the trend
         trend = None
     document = build_report(loaded.model, result, history=trend)
@@ -675,7 +670,8 @@ def cmd_history(args) -> int:
     paths, config = resolve_model(args)
     guard_output(args, paths)
     try:
-        found = history(paths, config, cwd=Path.cwd(), since=args.since, limit=args.max, jobs=args.jobs)
+        found = history(paths, config, cwd=Path.cwd(), since=args.since, limit=args.max, jobs=args.jobs,
+                        cache=_cache(args, config, paths))
     except GitError as error:
         raise UsageError(f"history: {error}") from None
     except ValueError:  # the model paths are not inside this git repository

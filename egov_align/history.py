@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from egov_align.cache import Cache, CacheLocationError, user_cache
 from egov_align.config import Config
 from egov_align.gitsource import BlobReader, Commit, is_shallow, model_commits, sources_of, toplevel
 
@@ -45,29 +46,70 @@ class History:
     shallow: bool = False
 
 
-def _point(commit: Commit, sources: list, config: Config) -> Point:
+def _point(commit: Commit, sources: list, config: Config, cache: Cache | None) -> Point:
+    """The model at one commit; from the cache when the same files were analysed today under the
+    same configuration and version (a revert, a second run, the dashboard started again)."""
+    key = _point_key(cache, sources, config) if cache is not None else None
+    known = _cached_point(cache, key) if key is not None else None
+    if known is None:
+        known = _analysed_point(sources, config, cache)
+        if key is not None:
+            cache.put(key, known)
+    return Point(commit.id, commit.date, commit.subject, **known)
+
+
+def _analysed_point(sources: list, config: Config, cache: Cache | None) -> dict:
     from egov_align.analyze import analyze
     from egov_align.loader import load
 
-    loaded = load(sources, max_bytes=config.max_file_bytes, jobs=1, policies=config.policy_names)
-    point = Point(commit.id, commit.date, commit.subject, loaded.valid, files=len(sources))
+    # With the per-file cache, a file unchanged since an earlier commit (or since the last
+    # `analyze`) is not parsed again: between two commits, most of a national model is.
+    loaded = load(sources, max_bytes=config.max_file_bytes, cache=cache, jobs=1, policies=config.policy_names)
     if not loaded.valid:
-        point.diagnostics = len(loaded.diagnostics)
-        return point
+        return {"valid": False, "files": len(sources), "diagnostics": len(loaded.diagnostics)}
     result = analyze(loaded.model, config=config)
     summary = result.summary()
-    point.findings = {"error": summary["errors"], "warning": summary["warnings"], "info": summary["infos"]}
-    point.metrics = {name: result.metrics.get(name) for name in TREND_METRICS}
-    return point
+    return {"valid": True, "files": len(sources),
+            "findings": {"error": summary["errors"], "warning": summary["warnings"], "info": summary["infos"]},
+            "metrics": {name: result.metrics.get(name) for name in TREND_METRICS}}
 
 
-def _points(chunk: list[tuple[Commit, list]], config: Config) -> list[Point]:
-    return [_point(commit, sources, config) for commit, sources in chunk]
+def _point_key(cache: Cache, sources: list, config: Config) -> str | None:
+    from egov_align.analysis_cache import analysis_key
+
+    return analysis_key(cache, sources, max_bytes=config.max_file_bytes, config_fingerprint=repr(config), as_of=None,
+                        command="history-point")
+
+
+_COUNT_FIELDS = ("files", "diagnostics")
+
+
+def _cached_point(cache: Cache, key: str) -> dict | None:
+    """A point's fields as _analysed_point made them; None when absent, forged or of another shape."""
+    known = cache.get(key)
+    if not isinstance(known, dict) or type(known.get("valid")) is not bool or \
+            not known.keys() <= {"valid", *_COUNT_FIELDS, "findings", "metrics"}:
+        return None
+    if any(type(known.get(name, 0)) is not int for name in _COUNT_FIELDS):
+        return None
+    findings, metrics = known.get("findings", {}), known.get("metrics", {})
+    if not isinstance(findings, dict) or not all(k in ("error", "warning", "info") and type(v) is int
+                                                 for k, v in findings.items()):
+        return None
+    if not isinstance(metrics, dict) or not all(k in TREND_METRICS and (v is None or type(v) in (int, float))
+                                                for k, v in metrics.items()):
+        return None
+    return known
+
+
+def _points(chunk: list[tuple[Commit, list]], config: Config, cache: Cache | None) -> list[Point]:
+    return [_point(commit, sources, config, cache) for commit, sources in chunk]
 
 
 def history(paths: list[str], config: Config, *, cwd: Path, since: str | None = None,
-            limit: int | None = None, jobs: int | None = None) -> History:
-    """Oldest first. `paths` are the model paths (in one git work tree), as the other commands take them."""
+            limit: int | None = None, jobs: int | None = None, cache: Cache | None = None) -> History:
+    """Oldest first. `paths` are the model paths (in one git work tree), as the other commands take them;
+    `cache`: the per-file load cache (DESIGN 2), shared with the other commands."""
     anchor = Path(paths[0]).resolve()
     top = toplevel(anchor if anchor.is_dir() else anchor.parent).resolve()
     specs = [Path(p).resolve().relative_to(top).as_posix() or "." for p in paths]
@@ -84,21 +126,22 @@ def history(paths: list[str], config: Config, *, cwd: Path, since: str | None = 
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         chunks = [work[i::jobs] for i in range(jobs)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            done = [p for future in [pool.submit(_points, c, config) for c in chunks] for p in future.result()]
+            done = [p for future in [pool.submit(_points, c, config, cache) for c in chunks] for p in future.result()]
         order = {commit.id: number for number, commit in enumerate(commits)}
         points = sorted(done, key=lambda p: order[p.commit])
     else:
-        points = _points(work, config)
+        points = _points(work, config, cache)
     return History(points, shallow=is_shallow(top))
 
 
-def trend_rows(paths: list[str], config: Config, *, cwd: Path, limit: int) -> list[dict] | None:
+def trend_rows(paths: list[str], config: Config, *, cwd: Path, limit: int, cache: Cache | None = None
+               ) -> list[dict] | None:
     """Per commit that changed the model (the last `limit`), oldest first: date, commit, whether it
     validated, the TREND_METRICS and the finding counts by severity; None when the model is not in git."""
     from egov_align.gitsource import GitError
 
     try:
-        found = history(paths, config, cwd=cwd, limit=limit, jobs=1)
+        found = history(paths, config, cwd=cwd, limit=limit, jobs=1, cache=cache)
     except (GitError, ValueError, OSError):
         return None
     return [{"date": p.date[:10], "commit": p.commit[:8], "valid": p.valid, **p.metrics,
@@ -139,7 +182,11 @@ def _send_trend(sending, paths: list[str], config: Config, cwd: str, limit: int)
     if hasattr(os, "nice"):
         os.nice(10)  # background work: the server's pages come first on the cores they share
     try:
-        sending.send(trend_rows(paths, config, cwd=Path(cwd), limit=limit))
+        try:
+            cache = user_cache(config, paths)
+        except CacheLocationError:  # the server reads and writes no cache there either
+            cache = None
+        sending.send(trend_rows(paths, config, cwd=Path(cwd), limit=limit, cache=cache))
     except BaseException as error:  # noqa: BLE001 - a bug of ours: raised again in the server
         sending.send(RuntimeError(f"reading the model's history failed: {type(error).__name__}: {error}"))
     finally:

@@ -237,3 +237,50 @@ def test_the_trend_worked_out_in_its_own_process(year):
     assert _trend_while(year, lambda child: child.terminate()) == {"rows": None}  # stopped with the server: quiet
     assert _trend_while(year, lambda child: child.kill()) == {
         "error": "reading the model's history ended with exit code -9"}
+
+
+def test_points_come_from_the_cache_the_second_time_and_a_bad_entry_is_a_miss(year, tmp_path, monkeypatch):
+    """At national scale each commit is a whole analysis (seconds): one analysed today, under the
+    same configuration and version, is not analysed again; the per-file cache serves the files."""
+    from egov_align import history as history_module
+    from egov_align.cache import user_cache
+    from egov_align.dashboard.server_model import repository
+
+    monkeypatch.delenv("EGOV_ALIGN_NO_CACHE", raising=False)
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    config, paths, _found = repository(year)
+    cache = user_cache(config, paths)
+    analysed = []
+    analyse = history_module._analysed_point
+    monkeypatch.setattr(history_module, "_analysed_point", lambda *a: analysed.append(1) or analyse(*a))
+
+    def records(**kwargs):
+        return [p.as_record() for p in history_module.history(paths, config, cwd=year, jobs=1, **kwargs).points]
+
+    reference = records()
+    assert len(analysed) == 13
+    assert records(cache=cache) == reference
+    once = len(analysed)  # 25, not 26: two commits of the year hold the same model files
+    assert 13 < once <= 26
+    assert records(cache=cache) == reference and len(analysed) == once  # all thirteen from the cache
+    blobs = history_module.BlobReader(year)
+    try:
+        sources = history_module.sources_of(reference[-1]["commit"], ["models", "processes"], year, year, blobs)
+    finally:
+        blobs.close()
+    key = history_module._point_key(cache, sources, config)
+    for planted in ({"valid": "yes", "files": 14}, {"valid": True, "files": 14, "findings": {"error": "13"}},
+                    {"valid": True, "files": 14, "metrics": {"alignment": "80%"}}, {"valid": True, "shell": "rm"},
+                    [1, 2]):
+        cache.put(key, planted)  # with the right MAC: written by us, but not in the shape we write
+        assert records(cache=cache) == reference
+    assert len(analysed) == once + 5
+
+
+def test_the_cli_history_is_the_same_with_and_without_the_cache(year, tmp_path, monkeypatch):
+    monkeypatch.delenv("EGOV_ALIGN_NO_CACHE", raising=False)
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    uncached = run_cli("history", "--format", "json", "--no-cache", cwd=year)
+    assert uncached.code == 0 and not (tmp_path / "cache").exists()
+    first, again = (run_cli("history", "--format", "json", cwd=year) for _ in range(2))
+    assert first.out == again.out == uncached.out and (tmp_path / "cache").is_dir()
