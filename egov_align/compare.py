@@ -9,6 +9,7 @@ from egov_align.analyze import Result, analyze
 from egov_align.config import Config
 from egov_align.findings import Finding
 from egov_align.model import Model, step_subject
+from egov_align.perf import gc_paused
 from egov_align.schema import KINDS
 
 HEADLINE_METRICS = ("alignment", "integration_coverage", "digital_services", "redundant_spend", "coordination",
@@ -69,24 +70,41 @@ def what_if(model: Model, retire: list[str], *, config: Config | None = None,
     return compare_results(before, after, retired=list(retire))
 
 
-def _elements(model: Model) -> dict[str, dict]:
+def _elements(model: Model) -> dict[str, tuple]:
+    """Each element and step by subject, with whether it is a step (dumped as itself, while an
+    element is dumped by alias and without its steps, which count on their own)."""
     found = {}
     for key, (prefix, _class) in KINDS.items():
         for element_id, element in model.kind(key).items():
-            found[f"{prefix}:{element_id}"] = element.model_dump(by_alias=True, mode="json",
-                                                                 exclude={"steps"})
+            found[f"{prefix}:{element_id}"] = (element, False)
     for process, step in model.steps():
-        found[step_subject(process.id, step.id)] = step.model_dump(mode="json")
+        found[step_subject(process.id, step.id)] = (step, True)
     return found
 
 
+def _dumped(element, is_step: bool) -> dict:
+    return element.model_dump(mode="json") if is_step else element.model_dump(by_alias=True, mode="json",
+                                                                               exclude={"steps"})
+
+
 def diff_elements(old: Model, new: Model) -> dict:
-    before, after = _elements(old), _elements(new)
+    """Added, removed and changed elements and steps, the changed ones field by field.
+
+    Only the pairs that differ as objects are dumped and compared field by field (equal objects
+    dump equally): a national model has 135,000 of them, dumped whole 5.6 s per diff."""
+    with gc_paused():  # the collector would walk both models again for the tuples made here
+        return _diff_elements(_elements(old), _elements(new))
+
+
+def _diff_elements(before: dict[str, tuple], after: dict[str, tuple]) -> dict:
     changed = {}
     for subject in sorted(before.keys() & after.keys()):
-        fields = {name: {"before": before[subject].get(name), "after": after[subject].get(name)}
-                  for name in sorted(before[subject].keys() | after[subject].keys())
-                  if before[subject].get(name) != after[subject].get(name)}
+        (was, is_step), (now, _is_step) = before[subject], after[subject]
+        if was == now:
+            continue
+        was, now = _dumped(was, is_step), _dumped(now, is_step)
+        fields = {name: {"before": was.get(name), "after": now.get(name)}
+                  for name in sorted(was.keys() | now.keys()) if was.get(name) != now.get(name)}
         if fields:
             changed[subject] = fields
     return {"added": sorted(after.keys() - before.keys()), "removed": sorted(before.keys() - after.keys()),

@@ -7,9 +7,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from egov_align.compare import what_if
+from conftest import ROOT
+
+from egov_align.compare import diff_elements, what_if
 from egov_align.config import Config
 from egov_align.loader import load_paths
+from egov_align.model import step_subject
+from egov_align.schema import KINDS
 
 TINY = Path(__file__).parent / "examples" / "valid" / "tiny"
 
@@ -115,3 +119,58 @@ def test_diff_base_from_a_subdirectory_and_paths(cli, tmp_path):
     document = json.loads(run.out)
     assert document["elements"] == {"added": [], "removed": [], "changed": {}}
     assert document["findings"] == {"introduced": [], "resolved": []}
+
+
+def _every_element_dumped(old, new) -> dict:
+    """diff_elements as it was: every element and step of both models dumped, then compared."""
+    def dumped(model):
+        found = {f"{prefix}:{element_id}": element.model_dump(by_alias=True, mode="json", exclude={"steps"})
+                 for key, (prefix, _class) in KINDS.items() for element_id, element in model.kind(key).items()}
+        found.update({step_subject(process.id, step.id): step.model_dump(mode="json")
+                      for process, step in model.steps()})
+        return found
+
+    before, after = dumped(old), dumped(new)
+    changed = {}
+    for subject in sorted(before.keys() & after.keys()):
+        fields = {name: {"before": before[subject].get(name), "after": after[subject].get(name)}
+                  for name in sorted(before[subject].keys() | after[subject].keys())
+                  if before[subject].get(name) != after[subject].get(name)}
+        if fields:
+            changed[subject] = fields
+    return {"added": sorted(after.keys() - before.keys()), "removed": sorted(before.keys() - after.keys()),
+            "changed": changed}
+
+
+def test_diff_elements_dumps_only_what_differs_and_finds_what_dumping_everything_finds():
+    sample = [ROOT / "models", ROOT / "processes"]
+    old, new = (load_paths(sample, config=Config(), jobs=1).model for _ in range(2))
+    assert diff_elements(old, new) == {"added": [], "removed": [], "changed": {}}
+    system_id, capability_id = sorted(new.systems)[0], sorted(new.capabilities)[-1]
+    new.systems[system_id] = new.systems[system_id].model_copy(update={"name": "Renamed", "status": "retired"})
+    process = next(p for p in new.processes.values() if len(p.steps) > 1)
+    new.processes[process.id] = process.model_copy(update={"name": "A new name", "steps": [
+        process.steps[0].model_copy(update={"systems": []}), *process.steps[2:]]})
+    del new.capabilities[capability_id]
+    institution = next(iter(new.institutions.values()))
+    new.institutions["new-agency"] = institution.model_copy(update={"id": "new-agency"})
+    expected = _every_element_dumped(old, new)
+    assert diff_elements(old, new) == expected
+    assert expected["added"] == ["institution:new-agency"]
+    assert f"capability:{capability_id}" in expected["removed"] and len(expected["removed"]) == 2  # and a step
+    assert {f"system:{system_id}", f"process:{process.id}",
+            step_subject(process.id, process.steps[0].id)} <= expected["changed"].keys()
+
+
+def test_diff_through_the_cache_prints_what_it_prints_without(cli, tmp_path):
+    repo = _copy_tiny(tmp_path / "repo")
+    _git(repo, "init", "-q")
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "add", ".")
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-qm", "baseline")
+    systems = repo / "models" / "base.yaml"
+    systems.write_text(systems.read_text().replace("{from: ors, to: npr, data: [person]}",
+                                                   "{from: ors, to: npr, data: [person], encrypted: true}"))
+    uncached = cli("diff", "--base", "HEAD", "--format", "json", "--no-cache", cwd=repo)
+    first, again = (cli("diff", "--base", "HEAD", "--format", "json", cwd=repo) for _ in range(2))
+    assert uncached.code == first.code == again.code == 0
+    assert first.out == again.out == uncached.out and json.loads(first.out)["elements"]["changed"]
