@@ -15,7 +15,8 @@ from pathlib import Path
 
 from egov_align.cache import Cache, CacheLocationError, user_cache
 from egov_align.config import Config
-from egov_align.gitsource import BlobReader, Commit, is_shallow, model_commits, sources_of, toplevel
+from egov_align.discovery import Source
+from egov_align.gitsource import BlobReader, is_shallow, model_commits, sources_of, toplevel
 
 TREND_METRICS = ("alignment", "integration_coverage", "digital_services", "coordination", "redundant_spend")
 _PARALLEL_MIN_COMMITS = 6
@@ -46,18 +47,6 @@ class History:
     shallow: bool = False
 
 
-def _point(commit: Commit, sources: list, config: Config, cache: Cache | None) -> Point:
-    """The model at one commit; from the cache when the same files were analysed today under the
-    same configuration and version (a revert, a second run, the dashboard started again)."""
-    key = _point_key(cache, sources, config) if cache is not None else None
-    known = _cached_point(cache, key) if key is not None else None
-    if known is None:
-        known = _analysed_point(sources, config, cache)
-        if key is not None:
-            cache.put(key, known)
-    return Point(commit.id, commit.date, commit.subject, **known)
-
-
 def _analysed_point(sources: list, config: Config, cache: Cache | None) -> dict:
     from egov_align.analyze import analyze
     from egov_align.loader import load
@@ -74,10 +63,14 @@ def _analysed_point(sources: list, config: Config, cache: Cache | None) -> dict:
             "metrics": {name: result.metrics.get(name) for name in TREND_METRICS}}
 
 
-def _point_key(cache: Cache, sources: list, config: Config) -> str | None:
+def _point_key(cache: Cache, sources: list, config: Config, top: Path, cwd: Path) -> str | None:
+    """The files named from the repository's top, not from where the command runs: the dashboard
+    and a terminal in another folder find the same entries."""
     from egov_align.analysis_cache import analysis_key
 
-    return analysis_key(cache, sources, max_bytes=config.max_file_bytes, config_fingerprint=repr(config), as_of=None,
+    named = [Source(Path(os.path.relpath(cwd / source.display, top)).as_posix(), content=source.content)
+             for source in sources]
+    return analysis_key(cache, named, max_bytes=config.max_file_bytes, config_fingerprint=repr(config), as_of=None,
                         command="history-point")
 
 
@@ -102,8 +95,15 @@ def _cached_point(cache: Cache, key: str) -> dict | None:
     return known
 
 
-def _points(chunk: list[tuple[Commit, list]], config: Config, cache: Cache | None) -> list[Point]:
-    return [_point(commit, sources, config, cache) for commit, sources in chunk]
+def _points(chunk: list[tuple[str, list, str | None]], config: Config, cache: Cache | None) -> list[tuple[str, dict]]:
+    """(commit id, figures) of commits not found in the cache, each stored there once analysed."""
+    done = []
+    for commit_id, sources, key in chunk:
+        figures = _analysed_point(sources, config, cache)
+        if key is not None:
+            cache.put(key, figures)
+        done.append((commit_id, figures))
+    return done
 
 
 def history(paths: list[str], config: Config, *, cwd: Path, since: str | None = None,
@@ -119,18 +119,30 @@ def history(paths: list[str], config: Config, *, cwd: Path, since: str | None = 
         work = [(commit, sources_of(commit.id, specs, top, cwd, blobs)) for commit in commits]
     finally:
         blobs.close()
+    # A commit analysed today under the same configuration and version (a second run, a revert,
+    # the dashboard started again) is taken from the cache; only the others are analysed.
+    keys = {commit.id: _point_key(cache, sources, config, top, cwd) if cache is not None else None
+            for commit, sources in work}
+    figures = {commit_id: known for commit_id, key in keys.items()
+               if key is not None and (known := _cached_point(cache, key)) is not None}
+    todo, same_files = [], {}  # two commits with the same files (a revert) are analysed once
+    for commit, sources in work:
+        key = keys[commit.id]
+        if commit.id not in figures and (key is None or same_files.setdefault(key, commit.id) == commit.id):
+            todo.append((commit.id, sources, key))
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs > 1 and len(work) >= _PARALLEL_MIN_COMMITS:
+    if jobs > 1 and len(todo) >= _PARALLEL_MIN_COMMITS:
         import multiprocessing
 
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        chunks = [work[i::jobs] for i in range(jobs)]
+        chunks = [todo[i::jobs] for i in range(jobs)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            done = [p for future in [pool.submit(_points, c, config, cache) for c in chunks] for p in future.result()]
-        order = {commit.id: number for number, commit in enumerate(commits)}
-        points = sorted(done, key=lambda p: order[p.commit])
+            figures.update(done for future in [pool.submit(_points, c, config, cache) for c in chunks]
+                           for done in future.result())
     else:
-        points = _points(work, config, cache)
+        figures.update(_points(todo, config, cache))
+    figures.update({commit.id: figures[same_files[keys[commit.id]]] for commit in commits if commit.id not in figures})
+    points = [Point(commit.id, commit.date, commit.subject, **figures[commit.id]) for commit in commits]
     return History(points, shallow=is_shallow(top))
 
 

@@ -263,12 +263,14 @@ def test_points_come_from_the_cache_the_second_time_and_a_bad_entry_is_a_miss(ye
     once = len(analysed)  # 25, not 26: two commits of the year hold the same model files
     assert 13 < once <= 26
     assert records(cache=cache) == reference and len(analysed) == once  # all thirteen from the cache
+    elsewhere = history_module.history([str(year / p) for p in paths], config, cwd=year.parent, jobs=1, cache=cache)
+    assert [p.as_record() for p in elsewhere.points] == reference and len(analysed) == once  # named from the top
     blobs = history_module.BlobReader(year)
     try:
         sources = history_module.sources_of(reference[-1]["commit"], ["models", "processes"], year, year, blobs)
     finally:
         blobs.close()
-    key = history_module._point_key(cache, sources, config)
+    key = history_module._point_key(cache, sources, config, year, year)
     for planted in ({"valid": "yes", "files": 14}, {"valid": True, "files": 14, "findings": {"error": "13"}},
                     {"valid": True, "files": 14, "metrics": {"alignment": "80%"}}, {"valid": True, "shell": "rm"},
                     [1, 2]):
