@@ -2,7 +2,9 @@
 changed the model (DESIGN 10), read from git objects: the working tree is never touched.
 
 One `git cat-file --batch` serves the whole history (a blob unchanged between commits is read
-once), and the commits are analysed in worker processes when there are enough of them.
+once), and the commits are analysed in worker processes when there are enough of them. With the
+user's cache, files go through the per-file cache and each commit's figures are kept: a commit
+is analysed once a day, whoever asks (the command, the report, the dashboard's trend).
 """
 
 from __future__ import annotations
@@ -109,7 +111,7 @@ def _points(chunk: list[tuple[str, list, str | None]], config: Config, cache: Ca
 def history(paths: list[str], config: Config, *, cwd: Path, since: str | None = None,
             limit: int | None = None, jobs: int | None = None, cache: Cache | None = None) -> History:
     """Oldest first. `paths` are the model paths (in one git work tree), as the other commands take them;
-    `cache`: the per-file load cache (DESIGN 2), shared with the other commands."""
+    `cache`: the user's cache (DESIGN 2), for the files and for each commit's figures."""
     anchor = Path(paths[0]).resolve()
     top = toplevel(anchor if anchor.is_dir() else anchor.parent).resolve()
     specs = [Path(p).resolve().relative_to(top).as_posix() or "." for p in paths]
