@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from egov_align.findings import Finding, Severity
 
@@ -19,9 +21,12 @@ class Result:
     notices: list[str] = field(default_factory=list)  # files skipped on the way in (FIFOs, links out)
 
     def summary(self) -> dict:
-        by_severity = {s: sum(f.severity is s for f in self.findings) for s in Severity}
+        by_severity = Counter(map(SEVERITY_OF, self.findings))  # one pass in C: 165,000 findings on every overview
         return {**self.counts, "errors": by_severity[Severity.ERROR],
                 "warnings": by_severity[Severity.WARNING], "infos": by_severity[Severity.INFO]}
+
+
+SEVERITY_OF = itemgetter(Finding._fields.index("severity"))
 
 
 def validation_result(loaded) -> Result:

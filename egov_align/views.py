@@ -7,6 +7,7 @@ dashboard's numbers the ones `egov-align analyze --format json` prints.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from operator import itemgetter
 
 from egov_align.findings import Finding
 from egov_align.i18n import N_, _, message
@@ -202,6 +203,9 @@ def worst(metrics: dict, key: str, count: int = 5) -> list[tuple[str, float]]:
 
 
 def rule_counts(findings: list[Finding]) -> list[dict]:
-    counts = Counter((f.rule, f.severity.value) for f in findings)
+    counts = {(rule, severity.value): n for (rule, severity), n in Counter(map(_RULE_AND_SEVERITY, findings)).items()}
     return [{"rule": rule, "severity": severity, "findings": n}
             for (rule, severity), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+_RULE_AND_SEVERITY = itemgetter(Finding._fields.index("rule"), Finding._fields.index("severity"))

@@ -119,3 +119,21 @@ def test_usage_errors(sample, monkeypatch):
     run = run_cli("report", "-o", "r.pdf", cwd=sample)
     assert run.code == 2 and "pip install 'egov-align[pdf]'" in run.err
     assert not Path(sample / "r.pdf").exists()
+
+
+def test_summary_and_rule_counts_count_each_severity_and_rule():
+    from egov_align.findings import Finding, Severity
+    from egov_align.results import Result
+    from egov_align.views import rule_counts
+
+    def found(rule, severity):
+        return Finding(rule, severity, "m", "f.yaml", 1, 1)
+
+    findings = [found("b-rule", Severity.WARNING), found("a-rule", Severity.ERROR), found("b-rule", Severity.WARNING),
+                found("a-rule", Severity.WARNING), found("c-rule", Severity.INFO), found("a-rule", Severity.ERROR)]
+    assert Result(True, findings, {}, {"files": 2}).summary() == {"files": 2, "errors": 2, "warnings": 3, "infos": 1}
+    assert Result(True, [], {}, {}).summary() == {"errors": 0, "warnings": 0, "infos": 0}
+    assert rule_counts(findings) == [{"rule": "a-rule", "severity": "error", "findings": 2},
+                                     {"rule": "b-rule", "severity": "warning", "findings": 2},
+                                     {"rule": "a-rule", "severity": "warning", "findings": 1},
+                                     {"rule": "c-rule", "severity": "info", "findings": 1}]
