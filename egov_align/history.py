@@ -163,45 +163,25 @@ def trend_rows(paths: list[str], config: Config, *, cwd: Path, limit: int, cache
 
 
 def trend_in_child(paths: list[str], config: Config, *, cwd: Path, limit: int) -> list[dict] | None:
-    """trend_rows, worked out in a process of its own (the dashboard: minutes at national scale).
+    """trend_rows, with the user's cache, worked out in a process of its own at a lower priority (the
+    dashboard: minutes at national scale, which its pages do not share their interpreter with).
+    None when that process was stopped (SIGTERM, as with the server): nothing went wrong."""
+    from egov_align.isolated import Ended, in_own_process
 
-    Started afresh ("spawn", not fork: the server has threads, one of which may hold a lock the
-    copy would wait on forever), daemonic (stopped with the server, not waited for), at a lower
-    priority, and on its own interpreter: the server's pages do not share theirs with 50 analyses.
-    """
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    receiving, sending = context.Pipe(duplex=False)
-    child = context.Process(target=_send_trend, args=(sending, list(paths), config, str(cwd), limit), daemon=True,
-                            name="egov-align-history")
-    child.start()
-    sending.close()
     try:
-        received = receiving.recv()
-    except EOFError:  # it died without a word
-        child.join()
-        if child.exitcode == -signal.SIGTERM:  # stopped, as with the server: nothing went wrong
+        return in_own_process(_trend_with_the_users_cache, list(paths), config, str(cwd), limit,
+                              name="egov-align-history", lower_priority=True)
+    except Ended as ended:
+        if ended.exitcode == -signal.SIGTERM:
             return None
-        received = RuntimeError(f"reading the model's history ended with exit code {child.exitcode}")
-    finally:
-        receiving.close()
-        child.join()
-    if isinstance(received, BaseException):
-        raise received
-    return received
+        raise RuntimeError(f"reading the model's history ended with exit code {ended.exitcode}") from None
+    except RuntimeError as error:
+        raise RuntimeError(f"reading the model's history failed: {error}") from None
 
 
-def _send_trend(sending, paths: list[str], config: Config, cwd: str, limit: int) -> None:
-    if hasattr(os, "nice"):
-        os.nice(10)  # background work: the server's pages come first on the cores they share
+def _trend_with_the_users_cache(paths: list[str], config: Config, cwd: str, limit: int) -> list[dict] | None:
     try:
-        try:
-            cache = user_cache(config, paths)
-        except CacheLocationError:  # the server reads and writes no cache there either
-            cache = None
-        sending.send(trend_rows(paths, config, cwd=Path(cwd), limit=limit, cache=cache))
-    except BaseException as error:  # noqa: BLE001 - a bug of ours: raised again in the server
-        sending.send(RuntimeError(f"reading the model's history failed: {type(error).__name__}: {error}"))
-    finally:
-        sending.close()
+        cache = user_cache(config, paths)
+    except CacheLocationError:  # the server reads and writes no cache there either
+        cache = None
+    return trend_rows(paths, config, cwd=Path(cwd), limit=limit, cache=cache)

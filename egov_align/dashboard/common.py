@@ -7,7 +7,6 @@ import hashlib
 import shutil
 import sys
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -331,17 +330,16 @@ def trend(data: Loaded) -> list[dict] | str | None:
             if len(_TRENDS) >= 4:
                 _TRENDS.pop(next(iter(_TRENDS)))
             reading = _TRENDS[key] = Future()
-            threading.Thread(target=_read_trend, args=(reading, data.paths, data.config), daemon=True,
-                             name="egov-align-history").start()
+            # once the page that asked has been drawn: the history's process shares the cores with the browser
+            reader = threading.Timer(DRAWING_SECONDS, _read_trend, args=(reading, data.paths, data.config))
+            reader.daemon = True  # a server that stops does not wait for it
+            reader.start()
     return reading.result() if reading.done() else TREND_READING
 
 
 def _read_trend(reading: Future, paths: tuple[str, ...], config: Config) -> None:
-    """In a daemonic thread (a server that stops does not wait for it), once the page that asked has
-    been drawn: the history's own process shares the two cores with the browser otherwise."""
     from egov_align.history import trend_in_child
 
-    time.sleep(DRAWING_SECONDS)
     try:
         reading.set_result(trend_in_child(list(paths), config, cwd=Path.cwd(), limit=TREND_COMMITS))
     except Exception as error:  # noqa: BLE001 - a bug of ours: said in the server's log; the overview goes without
