@@ -234,3 +234,70 @@ def test_the_sparx_file_in_windows_1252_keeps_its_characters(tmp_path):
     assert run.code == 0, run.out
     text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.yaml"))
     assert "\ufffd" not in text
+
+
+def _ids_probed_one_by_one(requests):
+    """The identifiers as export archimate gave them before it remembered where each base's numbers stood."""
+    import re
+
+    used, given = set(), []
+    for wanted, fallback in requests:
+        candidate = wanted if wanted and re.match(r"^[A-Za-z_][A-Za-z0-9_.-]*$", wanted) and wanted not in used \
+            else None
+        if candidate is None:
+            base = "id-" + re.sub(r"[^A-Za-z0-9_.-]", "_", fallback)
+            candidate, number = base, 1
+            while candidate in used:
+                number += 1
+                candidate = f"{base}-{number}"
+        used.add(candidate)
+        given.append(candidate)
+    return given
+
+
+def test_identifiers_are_the_same_as_when_each_was_found_by_counting_from_one():
+    from egov_align.interop.archimate_export import _Ids
+
+    requests = [(None, "node")] * 3 + [("id-node-5", "system:x"), ("id-node-4", "system:y")] + \
+        [(None, "node")] * 4 + [("id-node", "system:z"), ("id-view-a", "system:w"), (None, "view-a"),
+                                (None, "view-a"), (None, "view a"), ("bad id", "system:v"), (None, "node")]
+    ids = _Ids()
+    assert [ids.take(wanted, fallback) for wanted, fallback in requests] == _ids_probed_one_by_one(requests)
+
+
+def _process_views(count: int) -> list[tuple]:
+    return [([f"step:{n}/{s}" for s in range(n % 4 + 1)] + [f"system:{n}"],
+             [(f"system:{n}", f"step:{n}/{s}") for s in range(n % 4 + 1)], None, "LR") for n in range(count)]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is installed in CI")
+def test_views_laid_out_together_are_laid_out_as_each_alone(monkeypatch):
+    from egov_align.interop import archimate_views
+
+    views = _process_views(7)
+    alone = [archimate_views._graphviz([view])[0] for view in views]
+    runs = []
+    real_pipe = __import__("graphviz").pipe
+    monkeypatch.setattr("graphviz.pipe", lambda *args, **kwargs: runs.append(1) or real_pipe(*args, **kwargs))
+    monkeypatch.setattr(archimate_views, "VIEWS_PER_DOT", 3)
+    assert archimate_views._layouts(views) == alone
+    assert len(runs) == 3  # 7 views, 3 per run of dot
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is installed in CI")
+def test_a_batch_dot_cannot_draw_is_drawn_view_by_view_and_a_view_it_cannot_draw_goes_on_a_grid(monkeypatch):
+    from egov_align.interop import archimate_views
+
+    views = _process_views(4)
+    alone = [archimate_views._graphviz([view])[0] for view in views]
+    real_pipe = __import__("graphviz").pipe
+
+    def pipe(engine, fmt, data, **kwargs):
+        if data.count(b"digraph") > 1 or (b"n3" in data and b"n4" not in data):  # the batch, and view 2 alone
+            raise RuntimeError("dot failed")
+        return real_pipe(engine, fmt, data, **kwargs)
+
+    monkeypatch.setattr("graphviz.pipe", pipe)
+    laid_out = archimate_views._layouts(views)
+    assert laid_out[:2] == alone[:2] and laid_out[3] == alone[3]
+    assert laid_out[2] == archimate_views._grid(views[2][0], None)

@@ -31,19 +31,27 @@ MAX_LAID_OUT = 2000  # nodes Graphviz lays out quickly; above it a view is place
 
 
 class _Ids:
-    """xs:ID values: the element's `external.archimate` when it is one, else made from kind and id."""
+    """xs:ID values: the element's `external.archimate` when it is one, else made from kind and id.
+
+    Views take "id-node", "id-node-2", ... hundreds of thousands of times at national scale: each
+    base remembers the last number it tried (every one below it stays taken), or finding the next
+    free one goes through all of them again, and the export takes hours.
+    """
 
     def __init__(self):
         self.used: set[str] = set()
+        self.tried: dict[str, int] = {}  # base -> the highest number tried for it
 
     def take(self, wanted: str | None, fallback: str) -> str:
         candidate = wanted if wanted and _NCNAME.match(wanted) and wanted not in self.used else None
         if candidate is None:
             base = "id-" + re.sub(r"[^A-Za-z0-9_.-]", "_", fallback)
-            candidate, number = base, 1
+            number = self.tried.get(base, 1)
+            candidate = base if number == 1 else f"{base}-{number}"
             while candidate in self.used:
                 number += 1
                 candidate = f"{base}-{number}"
+            self.tried[base] = number
         self.used.add(candidate)
         return candidate
 

@@ -8,6 +8,7 @@ are placed on a grid, in the same order.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 
@@ -17,24 +18,59 @@ from egov_align.interop.archimate_export import MAX_LAID_OUT, NODE_H, NODE_W, NS
 POINTS_PER_INCH = 72
 MARGIN = 20
 LANDSCAPE_GRAPHVIZ_MAX = 400  # systems; clusters of more than this are placed on a grid at once
+VIEWS_PER_DOT = 200  # process views laid out by one run of `dot`
 
 
 def _layout(nodes: list[str], edges: list[tuple[str, str]], clusters: dict[str, list[str]] | None = None,
             rankdir: str = "LR") -> dict[str, tuple[int, int, int, int]]:
     """name -> (x, y, w, h) in view coordinates (top-left origin), for nodes and clusters."""
-    if graphviz_available() and len(nodes) <= MAX_LAID_OUT:
-        try:
-            return _graphviz(nodes, edges, clusters, rankdir)
-        except Exception:  # noqa: BLE001 - a layout is a nicety: fall back to the grid, never fail the export
-            pass
-    return _grid(nodes, clusters)
+    return _layouts([(nodes, edges, clusters, rankdir)])[0]
 
 
-def _graphviz(nodes, edges, clusters, rankdir) -> dict:
+def _layouts(views: list[tuple]) -> list[dict[str, tuple[int, int, int, int]]]:
+    """The layout of each (nodes, edges, clusters, rankdir), by Graphviz where it can, else on a grid.
+
+    A national model has thousands of process views: they go to `dot` in batches, one process
+    each (starting `dot` once per view took most of the export's time).
+    """
+    placed: list[dict | None] = [None] * len(views)
+    if graphviz_available():
+        drawable = [number for number, (nodes, *_rest) in enumerate(views) if len(nodes) <= MAX_LAID_OUT]
+        for start in range(0, len(drawable), VIEWS_PER_DOT):
+            batch = drawable[start:start + VIEWS_PER_DOT]
+            try:
+                for number, layout in zip(batch, _graphviz([views[n] for n in batch]), strict=True):
+                    placed[number] = layout
+            except Exception:  # noqa: BLE001 - one view dot cannot draw: the others of the batch are drawn alone
+                for number in batch if len(batch) > 1 else ():
+                    with contextlib.suppress(Exception):  # a layout is a nicety: never fail the export
+                        placed[number] = _graphviz([views[number]])[0]
+    return [layout if layout is not None else _grid(nodes, clusters)
+            for layout, (nodes, _edges, clusters, _rankdir) in zip(placed, views, strict=True)]
+
+
+def _graphviz(views: list[tuple]) -> list[dict]:
+    """Each view's layout, by one `dot` run over all of them (it draws each graph of its input)."""
+    import graphviz
+
+    sources = [_dot_source(*view) for view in views]
+    output = graphviz.pipe("dot", "json", "".join(source for source, _names in sources).encode("utf-8"), quiet=True)
+    text, decoder, position, layouts = output.decode("utf-8"), json.JSONDecoder(), 0, []
+    for (nodes, *_rest), (_source, names) in zip(views, sources, strict=True):
+        while text[position:position + 1].isspace():
+            position += 1
+        drawn, position = decoder.raw_decode(text, position)
+        layouts.append(_placed(drawn, nodes, names))
+    if text[position:].strip():
+        raise ValueError("Graphviz drew more graphs than it was given")
+    return layouts
+
+
+def _dot_source(nodes, edges, clusters, rankdir) -> tuple[str, tuple[dict, dict]]:
+    """One view as a DOT graph, and the names Graphviz gives back -> ours (nodes, clusters)."""
     import graphviz
 
     key = {name: f"n{number}" for number, name in enumerate(nodes)}  # Graphviz reads `a:b` as node a, port b
-    back = {value: name for name, value in key.items()}
     graph = graphviz.Digraph(graph_attr={"rankdir": rankdir, "nodesep": "0.4", "ranksep": "0.6"},
                              node_attr={"shape": "box", "fixedsize": "true", "label": "",
                                         "width": str(NODE_W / POINTS_PER_INCH),
@@ -52,7 +88,11 @@ def _graphviz(nodes, edges, clusters, rankdir) -> dict:
             graph.node(key[node])
     for source, target in edges:
         graph.edge(key[source], key[target])
-    drawn = json.loads(graph.pipe(format="json", engine="dot", quiet=True))
+    return graph.source, ({value: name for name, value in key.items()}, cluster_names)
+
+
+def _placed(drawn: dict, nodes: list[str], names: tuple[dict, dict]) -> dict:
+    back, cluster_names = names
     height = float(drawn["bb"].split(",")[3])
     placed = {}
     for item in drawn.get("objects", []):
@@ -121,15 +161,18 @@ def add_views(writer) -> None:
                                 target=target_node.get("identifier"))
         node.set(f"{{{XSI}}}type", "Relationship")
 
+    drawn = []  # per process: its steps and systems, the flow and who serves which step
     for process in model.processes.values():
         steps = [f"step:{process.id}/{s.id}" for s in process.steps]
         systems = list(dict.fromkeys(f"system:{s}" for step in process.steps for s in step.systems))
         flow = [(f"step:{process.id}/{a}", f"step:{process.id}/{b}") for a, b in flow_edges(process)]
         serving = [(system, f"step:{process.id}/{step.id}") for step in process.steps
                    for system in (f"system:{s}" for s in step.systems)]
-        boxes = _layout(steps + systems, flow + serving)
+        drawn.append((process, steps + systems, flow, serving))
+    layouts = _layouts([(subjects, flow + serving, None, "LR") for _process, subjects, flow, serving in drawn])
+    for (process, subjects, flow, serving), boxes in zip(drawn, layouts, strict=True):
         diagram = view(f"Process: {process.name}")
-        nodes = {subject: place(diagram, e[subject], boxes[subject]) for subject in steps + systems}
+        nodes = {subject: place(diagram, e[subject], boxes[subject]) for subject in subjects}
         for source, target in flow:
             connect(diagram, relation.get(("Triggering", e[source], e[target])), nodes[source], nodes[target])
         for source, target in serving:
