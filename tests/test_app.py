@@ -450,6 +450,60 @@ def test_the_server_reads_and_analyses_its_model_before_the_first_visit(monkeypa
     common._analysed.clear()
 
 
+def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_by_a_spinner(monkeypatch, tmp_path):
+    """A national model's analysis takes seconds after the server answers; a browser on the same
+    machine kept drawing the cache's spinner meanwhile, with CPU the analysis needed."""
+    import shutil
+    import threading
+    import time
+
+    import streamlit as st
+
+    from egov_align.dashboard import common, server_model
+
+    model = tmp_path / "model"
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, model / part)
+    head_start = server_model.read_server_model(["--model", str(model)])
+    common._analysed.clear()
+    shown, real_empty = [], st.empty
+
+    class Slot:
+        def __init__(self):
+            self.slot = real_empty()
+
+        def info(self, text):
+            shown.append(text)
+            return self.slot.info(text)
+
+        def empty(self):
+            shown.append(None)
+            return self.slot.empty()
+
+    def analysed_later():
+        time.sleep(1)
+        try:
+            common.warm_up(head_start)
+        finally:
+            common.HEAD_START_OVER.set()
+
+    def no_second_load(*_args, **_kwargs):
+        raise AssertionError("the first page loaded the model again")
+
+    monkeypatch.setattr(st, "empty", Slot)
+    monkeypatch.setattr(common, "load", no_second_load)
+    common.HEAD_START_OVER.clear()
+    threading.Thread(target=analysed_later, daemon=True).start()
+    try:
+        app = start(["--model", str(model)], monkeypatch)
+    finally:
+        common.HEAD_START_OVER.wait(60)
+    assert shown[:2] == ["Loading and analysing the model ...", None]  # said, then gone once the model is ready
+    assert metric(app, "Systems") == str(len(app.session_state["egov_loaded"].model.systems))
+    assert not [i for i in app.info if "Loading" in i.value]
+    common._analysed.clear()
+
+
 def test_a_file_changed_after_the_head_start_is_read_again(monkeypatch, tmp_path):
     import shutil
 

@@ -37,6 +37,7 @@ def main() -> None:
                                   url_path=file.removesuffix(".py"))
                           for file, title, icon in PAGES])
     common.logged_in_or_stop()
+    common.wait_for_the_server_model()
     data = common.choose_model()
     if data is None:
         st.title("egov-align")

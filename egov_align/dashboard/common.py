@@ -196,6 +196,25 @@ def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Lo
     return _analysed(stamp_of(found.sources), tuple(paths), label, repr(config), config, visitor, found)
 
 
+# Cleared while serve.py's head start analyses the server's own model, which a first visitor waits for.
+HEAD_START_OVER = threading.Event()
+HEAD_START_OVER.set()
+
+
+def wait_for_the_server_model() -> None:
+    """Say in words, without an animation, that the server's own model is still being analysed.
+
+    The cache's spinner said it with one, which a browser keeps drawing: on the server's own
+    machine (`make run`, a laptop) that took CPU from the analysis the visitor was waiting for.
+    """
+    if HEAD_START_OVER.is_set() or st.session_state.get("model_choice", SERVER_CHOICE) != SERVER_CHOICE:
+        return
+    waiting = st.empty()
+    waiting.info(_("Loading and analysing the model ..."))
+    HEAD_START_OVER.wait()
+    waiting.empty()
+
+
 def warm_up(head_start: HeadStart) -> Loaded:
     """Analyse what read_server_model read, into the cache the first page reads (or waits for)."""
     return _analysed(head_start.stamp, head_start.paths, head_start.label, repr(head_start.config),

@@ -69,17 +69,20 @@ def _say_reading(files: int, lang: str) -> None:
 def _warm_up(head_start: HeadStart) -> None:
     """Once the server answers: started together, the two shared the interpreter, and the server
     did not answer (nor show a visitor that the model is on its way) until the analysis was done."""
+    from egov_align.dashboard import common
+
+    common.HEAD_START_OVER.clear()  # a first visitor's page waits for this analysis, and says so
     try:
         from streamlit.runtime import Runtime, RuntimeState
 
         while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
             time.sleep(0.02)
         logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
-        from egov_align.dashboard import common
-
         _say_done(common.warm_up(head_start), head_start.lang)
     except Exception:  # noqa: BLE001 - as above: the first page analyses the model itself
         pass
+    finally:
+        common.HEAD_START_OVER.set()
 
 
 def _say_done(data, lang: str) -> None:
