@@ -602,7 +602,7 @@ def cmd_export(args) -> int:
     if args.format == "archimate":
         from egov_align.interop.archimate_export import export_archimate
 
-        _emit(args, export_archimate(loaded.model))
+        _emit_pieces(args, export_archimate(loaded.model))
         if args.output:
             print(f"wrote {printable(args.output)}: ArchiMate 3.1 exchange format, {len(loaded.model.processes)} "
                   "process views and a landscape view (open it in Archi: File > Import > Open Exchange XML Model)")

@@ -301,3 +301,25 @@ def test_a_batch_dot_cannot_draw_is_drawn_view_by_view_and_a_view_it_cannot_draw
     laid_out = archimate_views._layouts(views)
     assert laid_out[:2] == alone[:2] and laid_out[3] == alone[3]
     assert laid_out[2] == archimate_views._grid(views[2][0], None)
+
+
+def test_text_written_piece_by_piece_comes_back_exactly(tmp_path):
+    """Each element is written out on its own and indented as the whole file would be: text
+    with new lines, markup characters and any script must come through untouched."""
+    described = "Line one\n  indented & <b>\"quoted\"</b> 'single'\n\nMfumo wa Taifa ✓ ŋ"
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models/m.yaml").write_text(
+        "institutions:\n  - id: moh\n    name: \"Wizara ya Afya & <Ustawi>\"\n    description: " +
+        json.dumps(described) + "\nsystems:\n  - id: hmis\n    name: HMIS\n    owner: moh\n    description: " +
+        json.dumps(described) + "\n", encoding="utf-8")
+    exported = tmp_path / "m.xml"
+    assert run_cli("export", "archimate", "-o", str(exported), "--no-cache", cwd=tmp_path).code == 0
+    root = etree.parse(str(exported)).getroot()
+    assert xsd(tmp_path).validate(root.getroottree())
+    elements = root.findall(f"{NS}elements/{NS}element")
+    assert [e.findtext(f"{NS}documentation") for e in elements] == [described, described]
+    assert elements[0].findtext(f"{NS}name") == "Wizara ya Afya & <Ustawi>"
+    assert exported.read_bytes().count(b'xmlns="') == 1  # declared once, by the root element
+    assert run_cli("import", "archimate", str(exported), "-o", str(tmp_path / "back"), cwd=tmp_path).code == 0
+    back = "".join(p.read_text(encoding="utf-8") for p in sorted((tmp_path / "back").rglob("*.yaml")))
+    assert "Mfumo wa Taifa ✓ ŋ" in back

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 
 from egov_align.graph import flow_edges
 from egov_align.model import Model
@@ -28,6 +29,8 @@ ACCESS = {"master": "Write", "replica": "Write", "reader": "Read"}
 _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 NODE_W, NODE_H = 160, 60
 MAX_LAID_OUT = 2000  # nodes Graphviz lays out quickly; above it a view is placed on a grid
+FLUSH_BYTES = 1 << 20  # written out in pieces of about this size
+_DECLARATIONS = (f' xmlns="{NS}"'.encode(), f' xmlns:xsi="{XSI}"'.encode())
 
 
 class _Ids:
@@ -67,6 +70,9 @@ def _written(element) -> dict:
 
 
 class _Writer:
+    """The file written as it is made: each element, relationship and view is built as a small
+    tree, written out and dropped (the whole tree of a national model took 2.3 GB)."""
+
     def __init__(self, model: Model):
         from lxml import etree
 
@@ -76,36 +82,79 @@ class _Writer:
         self.element_ids: dict[str, str] = {}  # subject -> xs:ID
         self.property_ids: dict[str, str] = {}
         self.relationships: list = []
-        self.root = etree.Element(f"{{{NS}}}model", nsmap={None: NS, "xsi": XSI})
+        self.written: list[bytes] = []
+        self.written_bytes = 0
+        self.in_section = 0  # pieces written since the last open()
+        self.root = self.top("model")
         self.root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
         self.root.set("identifier", self.ids.take(None, "model"))
 
-    def text(self, parent, tag: str, value: str) -> None:
-        node = self.etree.SubElement(parent, f"{{{NS}}}{tag}")
+    def top(self, tag: str, **attributes):
+        """An element of the file's second level or below, built apart from the others."""
+        return self.etree.Element(f"{{{NS}}}{tag}", attributes, nsmap={None: NS, "xsi": XSI})
+
+    def emit(self, node, depth: int) -> None:
+        """`node` written at `depth`, indented as if the whole file were pretty-printed at once."""
+        self.etree.indent(node, space="  ", level=depth)
+        piece = self.etree.tostring(node, encoding="UTF-8", xml_declaration=False, with_tail=False)
+        head = b"<" + self.etree.QName(node).localname.encode()
+        for declaration in _DECLARATIONS:  # the root element declares them, once
+            if piece.startswith(head + declaration):
+                piece = head + piece[len(head) + len(declaration):]
+        self.line(depth, piece)
+        self.in_section += 1
+
+    def line(self, depth: int, piece: bytes) -> None:
+        self.written.append(b"  " * depth + piece + b"\n")
+        self.written_bytes += len(self.written[-1])
+
+    def open(self, tag: str, depth: int) -> None:
+        self.line(depth, f"<{tag}>".encode())
+        self.in_section = 0
+
+    def close(self, tag: str, depth: int) -> None:
+        if self.in_section == 0:  # nothing written in it: <tag/>, as a pretty-printed tree has it
+            self.written.pop()
+            self.line(depth, f"<{tag}/>".encode())
+        else:
+            self.line(depth, f"</{tag}>".encode())
+
+    def flushed(self, *, at_least: int = FLUSH_BYTES) -> Iterator[bytes]:
+        """What has been written, once there is `at_least` of it."""
+        if self.written_bytes >= at_least:
+            yield b"".join(self.written)
+            self.written.clear()
+            self.written_bytes = 0
+
+    def text(self, parent, tag: str, value: str):
+        node = self.etree.SubElement(parent, f"{{{NS}}}{tag}") if parent is not None else self.top(tag)
         node.set(f"{{{XML}}}lang", "en")
         node.text = value
+        return node
 
-    def properties(self, parent, values: dict) -> None:
+    def properties(self, parent, values: dict):
         if not values:
-            return
-        holder = self.etree.SubElement(parent, f"{{{NS}}}properties")
+            return None
+        holder = self.etree.SubElement(parent, f"{{{NS}}}properties") if parent is not None else self.top("properties")
         for key, value in values.items():
             name = f"egov-align {key.replace('_', ' ')}"
             if name not in self.property_ids:
                 self.property_ids[name] = self.ids.take(None, "prop-" + key)
             prop = self.etree.SubElement(holder, f"{{{NS}}}property", propertyDefinitionRef=self.property_ids[name])
             self.text(prop, "value", json.dumps(value, ensure_ascii=False))
+        return holder
 
-    def concept(self, parent, subject: str, concept_type: str, name: str, fields: dict, external: dict) -> str:
+    def concept(self, subject: str, concept_type: str, name: str, fields: dict, external: dict) -> str:
         identifier = self.ids.take(external.get("archimate"), subject)
         self.element_ids[subject] = identifier
-        node = self.etree.SubElement(parent, f"{{{NS}}}element", identifier=identifier)
+        node = self.top("element", identifier=identifier)
         node.set(f"{{{XSI}}}type", concept_type)
         self.text(node, "name", name)
         description = fields.pop("description", None)
         if description:
             self.text(node, "documentation", description)
         self.properties(node, fields)
+        self.emit(node, 2)
         return identifier
 
     def relate(self, relation_type: str, source: str, target: str, *, access: str | None = None,
@@ -116,47 +165,56 @@ class _Writer:
 
     # ------------------------------------------------------------ the model
 
-    def write(self) -> bytes:
+    def pieces(self) -> Iterator[bytes]:
         model = self.model
-        self.text(self.root, "name", model.info.name or "egov-align model")
+        start = self.etree.tostring(self.root, encoding="UTF-8", xml_declaration=False)
+        self.written.append(b"<?xml version='1.0' encoding='UTF-8'?>\n" + start.removesuffix(b"/>") + b">\n")
+        self.emit(self.text(None, "name", model.info.name or "egov-align model"), 1)
         info = {k: v for k, v in model.info.model_dump(mode="json").items() if v is not None and k != "name"}
-        self.properties(self.root, {f"model {k}": v for k, v in info.items()})
-        elements = self.etree.SubElement(self.root, f"{{{NS}}}elements")
+        held = self.properties(None, {f"model {k}": v for k, v in info.items()})
+        if held is not None:
+            self.emit(held, 1)
+        self.open("elements", 1)
         for kind, concept_type in TYPES.items():
             prefix = KINDS[kind][0]
             for element in model.kind(kind).values():
                 fields = _written(element)
                 external = fields.get("external") or {}
-                self.concept(elements, f"{prefix}:{element.id}", concept_type, element.name, fields, external)
+                self.concept(f"{prefix}:{element.id}", concept_type, element.name, fields, external)
                 if kind == "processes":
                     for number, step in enumerate(element.steps):
                         step_fields = {**_written(step), "step": number}
                         subject = f"step:{element.id}/{step.id}"
-                        self.concept(elements, subject, "BusinessProcess", step.name, step_fields,
-                                     step.external or {})
+                        self.concept(subject, "BusinessProcess", step.name, step_fields, step.external or {})
+                yield from self.flushed()
+        self.close("elements", 1)
         self._relationships()
-        relationships = self.etree.SubElement(self.root, f"{{{NS}}}relationships")
+        self.open("relationships", 1)
         for identifier, relation_type, source, target, access, fields in self.relationships:
-            node = self.etree.SubElement(relationships, f"{{{NS}}}relationship", identifier=identifier,
-                                         source=source, target=target)
+            node = self.top("relationship", identifier=identifier, source=source, target=target)
             node.set(f"{{{XSI}}}type", relation_type)
             if access:
                 node.set("accessType", access)
             self.properties(node, fields)
+            self.emit(node, 2)
+            yield from self.flushed()
+        self.close("relationships", 1)
         self._property_definitions()
         from egov_align.interop.archimate_views import add_views
 
-        add_views(self)
-        return self.etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        yield from add_views(self)
+        self.line(0, b"</model>")
+        yield from self.flushed(at_least=0)
 
     def _property_definitions(self) -> None:
         if not self.property_ids:
             return
-        holder = self.etree.SubElement(self.root, f"{{{NS}}}propertyDefinitions")
+        holder = self.top("propertyDefinitions")
         for name, identifier in self.property_ids.items():
             definition = self.etree.SubElement(holder, f"{{{NS}}}propertyDefinition", identifier=identifier,
                                                type="string")
             self.text(definition, "name", name)
+        self.emit(holder, 1)
 
     def _relationships(self) -> None:
         e, model = self.element_ids, self.model
@@ -198,8 +256,9 @@ class _Writer:
                 self.relate("Triggering", e[f"step:{process.id}/{source}"], e[f"step:{process.id}/{target}"])
 
 
-def export_archimate(model: Model) -> bytes:
-    return _Writer(model).write()
+def export_archimate(model: Model) -> Iterator[bytes]:
+    """The exchange file, a megabyte or so at a time, as it is made."""
+    return _Writer(model).pieces()
 
 
 def graphviz_available() -> bool:

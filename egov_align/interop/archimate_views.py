@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+from collections.abc import Iterator
 
 from egov_align.graph import flow_edges
 from egov_align.interop.archimate_export import MAX_LAID_OUT, NODE_H, NODE_W, NS, XSI, graphviz_available
@@ -133,15 +134,16 @@ def _grid(nodes, clusters) -> dict:
     return placed
 
 
-def add_views(writer) -> None:
+def add_views(writer) -> Iterator[bytes]:
+    """The views, written by `writer` one by one; what it has written so far, as it grows."""
     etree, model, e = writer.etree, writer.model, writer.element_ids
     relation = {(kind, source, target): identifier
                 for identifier, kind, source, target, _access, _fields in writer.relationships}
-    views = etree.SubElement(writer.root, f"{{{NS}}}views")
-    diagrams = etree.SubElement(views, f"{{{NS}}}diagrams")
+    writer.open("views", 1)
+    writer.open("diagrams", 2)
 
     def view(name: str):
-        node = etree.SubElement(diagrams, f"{{{NS}}}view", identifier=writer.ids.take(None, "view-" + name))
+        node = writer.top("view", identifier=writer.ids.take(None, "view-" + name))
         node.set(f"{{{XSI}}}type", "Diagram")
         writer.text(node, "name", name)
         return node
@@ -177,6 +179,8 @@ def add_views(writer) -> None:
             connect(diagram, relation.get(("Triggering", e[source], e[target])), nodes[source], nodes[target])
         for source, target in serving:
             connect(diagram, relation.get(("Serving", e[source], e[target])), nodes[source], nodes[target])
+        writer.emit(diagram, 3)
+        yield from writer.flushed()
     clusters: dict[str, list[str]] = {}
     for system in model.systems.values():
         clusters.setdefault(f"institution:{system.owner}", []).append(f"system:{system.id}")
@@ -191,3 +195,6 @@ def add_views(writer) -> None:
         holder = place(diagram, e[institution], box)
         for system in systems:
             place(holder, e[system], boxes[system])
+    writer.emit(diagram, 3)
+    writer.close("diagrams", 2)
+    writer.close("views", 1)
