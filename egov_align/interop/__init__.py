@@ -20,14 +20,15 @@ ONE_SOURCE = {"sheet": "one workbook or CSV file", "archimate": "one model file"
 def run_import(fmt: str, sources: list[str], target: Target, **options) -> Report:
     """Read the sources, and write the model into the target unless a problem was found.
 
-    Options: `kind` (sheet: what a CSV file holds), `lanes` and `owner` (bpmn), `name_lang` (archimate).
+    Options: `kind` (sheet: what a CSV file holds), `lanes` and `owner` (bpmn), `name_lang` (archimate),
+    `max_xml_bytes` (archimate, bpmn: a higher limit for a file the user trusts).
     """
     with gc_paused():  # millions of small objects, all alive to the end: the collector would only rescan them
         return _run_import(fmt, sources, target, **options)
 
 
 def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | None = None, lanes: str = "roles",
-                owner: str | None = None, name_lang: str | None = None) -> Report:
+                owner: str | None = None, name_lang: str | None = None, max_xml_bytes: int | None = None) -> Report:
     shown = ", ".join(sources)
     report = Report(source=shown, format=fmt)
     if fmt in ONE_SOURCE and len(sources) != 1:
@@ -41,11 +42,12 @@ def _run_import(fmt: str, sources: list[str], target: Target, *, kind: str | Non
     elif fmt == "archimate":
         from egov_align.interop.archimate import read_drafts as read_archimate
 
-        drafts, model_info = read_archimate(Path(sources[0]), report, lang=name_lang)
+        drafts, model_info = read_archimate(Path(sources[0]), report, lang=name_lang, max_bytes=max_xml_bytes)
     elif fmt == "bpmn":
         from egov_align.interop.bpmn import read_drafts as read_bpmn
 
-        drafts, model_info = read_bpmn([Path(s) for s in sources], report, lanes=lanes, owner=owner)
+        drafts, model_info = read_bpmn([Path(s) for s in sources], report, lanes=lanes, owner=owner,
+                                       max_bytes=max_xml_bytes)
     else:
         from egov_align.interop.backstage import read_drafts as read_backstage
 

@@ -130,8 +130,8 @@ def _picture(name, elements: list[Concept], relationships: list[Concept], shown:
     return Picture(name, {e.id: e for e in elements}, {r.id: r for r in relationships}, shown)
 
 
-def read_picture(path: Path, lang: str | None) -> Picture:
-    root = parse_xml(path, ("model",), "an ArchiMate model (<model>)")
+def read_picture(path: Path, lang: str | None, max_bytes: int | None = None) -> Picture:
+    root = parse_xml(path, ("model",), "an ArchiMate model (<model>)", max_bytes=max_bytes)
     namespace = root.tag.split("}")[0].lstrip("{") if "}" in root.tag else ""
     if namespace == EXCHANGE:
         return _exchange(root, str(path), lang)
@@ -309,7 +309,9 @@ class _Mapper:
             if relationship.type not in FLOWING:
                 continue
             source, target = self._component(relationship.source), self._component(relationship.target)
-            if not source or not target or source == target:
+            # A component's flow to itself (or to its own interface) is inside one system, not an
+            # integration; unless egov-align wrote it: then the model had it (a system feeding itself).
+            if not source or not target or (source == target and PREFIX + "id" not in relationship.properties):
                 continue
             origin = self.p.at(relationship)
             base = {"from": self.ref("systems", source, origin), "to": self.ref("systems", target, origin)}
@@ -526,9 +528,10 @@ def _flow_order(children: list[str], following: dict[str, list[str]]) -> list[st
     return breadth_first([c for c in children if c not in triggered] or children[:1], following, children)
 
 
-def read_drafts(path: Path, report: Report, *, lang: str | None = None) -> tuple[dict[str, list[Draft]], tuple | None]:
+def read_drafts(path: Path, report: Report, *, lang: str | None = None,
+                max_bytes: int | None = None) -> tuple[dict[str, list[Draft]], tuple | None]:
     try:
-        picture = read_picture(path, lang)
+        picture = read_picture(path, lang, max_bytes)
     except XmlSourceError as error:
         report.problem(error.position, error.message)
         return {}, None

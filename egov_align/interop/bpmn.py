@@ -53,10 +53,11 @@ class _Unit:
 
 
 class _File:
-    def __init__(self, path: Path, report: Report, lanes: str, owner: str | None, drafts: dict):
+    def __init__(self, path: Path, report: Report, lanes: str, owner: str | None, drafts: dict,
+                 max_bytes: int | None = None):
         self.path, self.report, self.lanes, self.owner, self.drafts = path, report, lanes, owner, drafts
         self.shown = str(path)
-        self.root = parse_xml(path, ("definitions",), "a BPMN 2.0 file (<definitions>)")
+        self.root = parse_xml(path, ("definitions",), "a BPMN 2.0 file (<definitions>)", max_bytes=max_bytes)
         # vendors' extension elements (Signavio, ADONIS, Camunda …) may reuse ids: only BPMN's own count
         self.model = [e for e in self.root.iter(f"{{{MODEL}}}*")]
         self.by_id = {e.get("id"): e for e in self.model if e.get("id")}
@@ -313,13 +314,13 @@ class _File:
 
 
 def read_drafts(paths: list[Path], report: Report, *, lanes: str = "roles",
-                owner: str | None = None) -> tuple[dict[str, list[Draft]], None]:
+                owner: str | None = None, max_bytes: int | None = None) -> tuple[dict[str, list[Draft]], None]:
     """Every file's processes; institutions and data entities shared by name across the files."""
     shared: dict[str, dict[str, Draft]] = {"institutions": {}, "data_entities": {}}
     processes: list[Draft] = []
     for path in paths:
         try:
-            source = _File(path, report, lanes, owner, shared)
+            source = _File(path, report, lanes, owner, shared, max_bytes)
             for unit in source.units():
                 processes.append(source.process(unit))
         except XmlSourceError as error:
