@@ -31,8 +31,9 @@ from generate import synthetic_model
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PAGES = [("Processes", "Steps and what to do"), ("Landscape", "One system up close"),
-         ("Integrations & data", "Who holds which data"), ("Findings", "Download CSV"),
-         ("What-if", "Consolidation plan"), ("Overview", "Least aligned institutions")]
+         ("Integrations & data", "Who holds which data"), ("Coordination", "Hand-offs between institutions"),
+         ("Data quality", "By institution, thinnest records first"), ("Findings", "Download CSV"),
+         ("What-if", "Consolidation plan"), ("Overview", "Least aligned institutions")]  # every page
 
 
 def free_port() -> int:
