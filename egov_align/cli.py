@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="archimate: the language of names to take (xml:lang; default: English, else the first)")
     import_.add_argument("--max-xml-bytes", type=_positive_int, metavar="N",
                          help="archimate, bpmn: read an XML file up to N bytes (default 50,000,000), for a file you "
-                              "trust: parsing takes about 12 times its size in memory")
+                              "trust")
     import_.add_argument("--format", choices=("text", "json"), default="text", help="the import report's format")
 
     report = commands.add_parser("report", help=COMMAND_HELP["report"])

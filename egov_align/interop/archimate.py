@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from egov_align.interop.draft import Draft, Ref, Report, StepRef, breadth_first, slug, unique
-from egov_align.interop.xmlsource import XmlSourceError, parse_xml
+from egov_align.interop.xmlsource import XmlSourceError, iterparse_xml
 
 EXCHANGE = "http://www.opengroup.org/xsd/archimate/3.0/"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -71,26 +71,45 @@ def _pick_name(elements, lang: str | None) -> str | None:
     return names[0][1] if names else None
 
 
-def _exchange(root, shown: str, lang: str | None) -> Picture:
+def _exchange(root, events, shown: str, lang: str | None) -> Picture:
+    """An Open Exchange file, read as the parser goes: each element, relationship and view is
+    dropped once taken, so a national model's 170 MB export never stands as a whole tree."""
     ns = "{" + EXCHANGE + "}"
+    element_tag, relationship_tag, view_tag = f"{ns}element", f"{ns}relationship", f"{ns}view"
+    definition_tag = f"{ns}propertyDefinition"
+    taken_in = {f"{ns}elements": element_tag, f"{ns}relationships": relationship_tag, f"{ns}diagrams": view_tag}
     definitions = {}
-    for definition in root.iter(f"{ns}propertyDefinition"):
-        definitions[definition.get("identifier")] = _pick_name(definition.findall(f"{ns}name"), lang) or \
-            definition.get("name") or definition.get("identifier")
+    elements, relationships = [], []
 
     def concept(node) -> Concept:
+        """Its properties by their definitions' identifiers: the definitions come last in the file."""
         properties = {}
         for prop in node.findall(f"{ns}properties/{ns}property"):
-            key = definitions.get(prop.get("propertyDefinitionRef"), prop.get("propertyDefinitionRef"))
-            properties[key] = _pick_name(prop.findall(f"{ns}value"), lang) or ""
+            properties[prop.get("propertyDefinitionRef")] = _pick_name(prop.findall(f"{ns}value"), lang) or ""
         return Concept(node.get("identifier"), node.get(XSI_TYPE, ""), _pick_name(node.findall(f"{ns}name"), lang),
                        node.sourceline or 1, _pick_name(node.findall(f"{ns}documentation"), lang), properties,
                        node.get("source"), node.get("target"), node.get("accessType"))
 
-    elements = [concept(e) for e in root.findall(f"{ns}elements/{ns}element")]
-    relationships = [concept(r) for r in root.findall(f"{ns}relationships/{ns}relationship")]
+    for _event, node in events:
+        if node.tag == definition_tag:
+            definitions[node.get("identifier")] = _pick_name(node.findall(f"{ns}name"), lang) or \
+                node.get("name") or node.get("identifier")
+            continue
+        parent = node.getparent()
+        if parent is None or taken_in.get(parent.tag) != node.tag:
+            continue
+        if parent.getparent() is root and node.tag != view_tag:  # <model><elements><element>, and relationships
+            (elements if node.tag == element_tag else relationships).append(concept(node))
+        elif node.tag != view_tag:  # an element anywhere else is not one of the model's: left as it was
+            continue
+        node.clear(keep_tail=True)  # taken, or a view (not imported): the parser moves on without it
+        while node.getprevious() is not None:
+            del parent[0]
+    model = concept(root)
+    for item in (*elements, *relationships, model):
+        item.properties = {definitions.get(ref, ref): value for ref, value in item.properties.items()}
     picture = _picture(_pick_name(root.findall(f"{ns}name"), lang), elements, relationships, shown)
-    picture.properties = concept(root).properties
+    picture.properties = model.properties
     return picture
 
 
@@ -131,10 +150,13 @@ def _picture(name, elements: list[Concept], relationships: list[Concept], shown:
 
 
 def read_picture(path: Path, lang: str | None, max_bytes: int | None = None) -> Picture:
-    root = parse_xml(path, ("model",), "an ArchiMate model (<model>)", max_bytes=max_bytes)
+    events = iterparse_xml(path, ("model",), "an ArchiMate model (<model>)", max_bytes=max_bytes)
+    _start, root = next(events)
     namespace = root.tag.split("}")[0].lstrip("{") if "}" in root.tag else ""
     if namespace == EXCHANGE:
-        return _exchange(root, str(path), lang)
+        return _exchange(root, events, str(path), lang)
+    for _event in events:  # Archi's own format (and any other) is read whole
+        pass
     if "archimatetool.com" in namespace:
         return _native(root, str(path))
     raise XmlSourceError(f"{path}:{root.sourceline or 1}", f"a <model> of namespace {namespace or 'none'!r}: neither "
