@@ -621,7 +621,7 @@ def cmd_export(args) -> int:
             print(f"wrote {printable(args.output)}: ArchiMate 3.1 exchange format, {len(loaded.model.processes)} "
                   "process views and a landscape view (open it in Archi: File > Import > Open Exchange XML Model)")
         return EXIT_OK
-    _emit(args, export_graph(loaded.model, args.format))
+    _emit_pieces(args, export_graph(loaded.model, args.format))
     return EXIT_OK
 
 

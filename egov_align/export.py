@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
+from collections.abc import Iterator
 
 import networkx as nx
 
@@ -24,16 +26,25 @@ def _flat(value):
     return str(value)
 
 
-def export_graph(model: Model, fmt: str) -> str:
+def export_graph(model: Model, fmt: str) -> Iterator[bytes | memoryview]:
+    """The file, as UTF-8 pieces: a national model's graph is a hundred MB or more of it, which
+    was built as one string, then copied to bytes (and for GraphML, into a second, flat graph)."""
     graph = build_graph(model)
     if fmt == "json":
-        data = nx.node_link_data(graph, edges="edges")
-        return json.dumps(data, indent=1, default=str, ensure_ascii=False) + "\n"
-    flat = nx.MultiDiGraph(name=graph.graph.get("name", ""))
-    for node, attributes in graph.nodes(data=True):
-        flat.add_node(node, **{k: _flat(v) for k, v in attributes.items()})
-    for source, target, key, attributes in graph.edges(keys=True, data=True):
-        flat.add_edge(source, target, key=key, **{k: _flat(v) for k, v in attributes.items()})
+        encoder = json.JSONEncoder(indent=1, default=str, ensure_ascii=False)  # what json.dumps made of these
+        pieces = itertools.chain(encoder.iterencode(nx.node_link_data(graph, edges="edges")), ["\n"])
+        while batch := "".join(itertools.islice(pieces, _PIECES_PER_WRITE)):
+            yield batch.encode("utf-8")
+        return
+    # GraphML takes scalars only: this graph is the export's own, so its attributes are flattened where they are
+    for _node, attributes in graph.nodes(data=True):
+        attributes.update([(key, _flat(value)) for key, value in attributes.items()])
+    for _source, _target, attributes in graph.edges(data=True):
+        attributes.update([(key, _flat(value)) for key, value in attributes.items()])
+    graph.graph = {"name": graph.graph.get("name", "")}
     buffer = io.BytesIO()
-    nx.write_graphml(flat, buffer, encoding="utf-8")
-    return buffer.getvalue().decode("utf-8")
+    nx.write_graphml(graph, buffer, encoding="utf-8")
+    yield buffer.getbuffer()
+
+
+_PIECES_PER_WRITE = 50_000  # of the encoder's (short) pieces
