@@ -73,10 +73,15 @@ def _institution_name(model: Model, institution_id: str) -> str:
     return institution.name if institution else institution_id
 
 
-def process_flow(model: Model, findings: list[Finding], process_id: str) -> graphviz.Digraph:
-    """Steps in swimlanes by performer, coloured by status, systems beside each step."""
+def process_flow(model: Model, findings: list[Finding], process_id: str, *,
+                 by_subject: dict[str, list[Finding]] | None = None) -> graphviz.Digraph:
+    """Steps in swimlanes by performer, coloured by status, systems beside each step.
+
+    `by_subject`: the findings grouped already (views.findings_by_subject), for a caller that draws
+    many processes: grouping 165,000 findings takes a quarter of a second.
+    """
     process = model.processes[process_id]
-    grouped = findings_by_subject(findings)
+    grouped = by_subject if by_subject is not None else findings_by_subject(findings)
     graph = _digraph(process_id, process.name, rankdir="TB", nodesep="0.25", ranksep="0.35")
     lanes: dict[str, list] = defaultdict(list)
     for step in process.steps:

@@ -37,7 +37,7 @@ from egov_align.model import Model
 from egov_align.reporters.text import money, percent
 from egov_align.results import Result
 from egov_align.rules import RULES, explanation
-from egov_align.views import rule_counts
+from egov_align.views import findings_by_subject, rule_counts
 
 SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2e86c1"}
 MAX_DIAGRAMS = 40  # processes drawn; the rest are listed with their alignment
@@ -236,6 +236,7 @@ def _processes(model: Model, result: Result) -> str:
 
     per = result.metrics.get("processes") or {}
     drawable = shutil.which("dot") is not None
+    by_subject = findings_by_subject(result.findings)  # once, not once per diagram
     out = [f"<section><h2>{_e(_('Processes'))}</h2>"]
     for number, process in enumerate(model.processes.values()):
         values = per.get(process.id) or {}
@@ -244,7 +245,7 @@ def _processes(model: Model, result: Result) -> str:
             alignment=percent(values.get("alignment")), coordination=percent(values.get("coordination")),
             steps=count(len(process.steps), STEP), owner=model.institutions[process.owner].name)) + "</p>")
         if drawable and number < MAX_DIAGRAMS:
-            graph = diagrams.process_flow(model, result.findings, process.id)
+            graph = diagrams.process_flow(model, result.findings, process.id, by_subject=by_subject)
             try:
                 diagrams.check_drawable(graph)
                 out.append(f"<figure>{_svg_only(graph.pipe(format='svg', encoding='utf-8'))}</figure>")

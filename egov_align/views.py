@@ -39,8 +39,10 @@ STEP_STATUS = {"inactive": N_("inactive"), "unsupported": N_("unsupported"), "mi
                "manual": N_("manual")}
 
 
-def step_rows(model: Model, findings: list[Finding], process_id: str) -> list[dict]:
-    grouped = findings_by_subject(findings)
+def step_rows(model: Model, findings: list[Finding], process_id: str, *,
+              by_subject: dict[str, list[Finding]] | None = None) -> list[dict]:
+    """`by_subject`: as for diagrams.process_flow."""
+    grouped = by_subject if by_subject is not None else findings_by_subject(findings)
     process = model.processes[process_id]
     rows = []
     for number, step in enumerate(process.steps, 1):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from egov_align.dashboard.common import choose_one, current, md, show_diagram, table
+from egov_align.dashboard.common import choose_one, current, md, per_model, show_diagram, table
 from egov_align.diagrams import process_flow
 from egov_align.i18n import _
 from egov_align.reporters.text import percent
-from egov_align.views import step_rows
+from egov_align.views import findings_by_subject, step_rows
 
 data = current()
 model, result = data.model, data.result
@@ -34,7 +34,8 @@ process = model.processes[choice]
 st.caption(_("Owner: {owner}. Colours: green aligned, orange misaligned, red done by hand, purple on a system not "
              "in service; red dashed arrows are hand-offs with no integration; a red border marks a step that asks "
              "again for data government holds.", owner=md(model.institutions[process.owner].name)))
-show_diagram(process_flow(model, result.findings, choice))
+by_subject = per_model(data.digest, "findings by subject", lambda: findings_by_subject(result.findings))
+show_diagram(process_flow(model, result.findings, choice, by_subject=by_subject))
 st.subheader(_("Steps and what to do"))
-table(step_rows(model, result.findings, choice), hide_index=True,
+table(step_rows(model, result.findings, choice, by_subject=by_subject), hide_index=True,
       column_config={"what to do": st.column_config.TextColumn(_("what to do"), width="large")})
