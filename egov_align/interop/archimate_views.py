@@ -31,8 +31,8 @@ def _layout(nodes: list[str], edges: list[tuple[str, str]], clusters: dict[str, 
 def _layouts(views: list[tuple]) -> list[dict[str, tuple[int, int, int, int]]]:
     """The layout of each (nodes, edges, clusters, rankdir), by Graphviz where it can, else on a grid.
 
-    A national model has thousands of process views: they go to `dot` in batches, one process
-    each (starting `dot` once per view took most of the export's time).
+    A national model has thousands of process views: they go to `dot` VIEWS_PER_DOT graphs at a
+    time (starting `dot` once per view took most of the export's time).
     """
     placed: list[dict | None] = [None] * len(views)
     if graphviz_available():
