@@ -31,7 +31,7 @@ from generate import synthetic_model
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PAGES = [("Processes", "Steps and what to do"), ("Landscape", "One system up close"),
-         ("Integrations & data", "Who holds which data"), ("Coordination", "Hand-offs between institutions"),
+         ("Integrations & data", "Who holds which data"), ("Coordination", "Coordinated hand-offs"),
          ("Data quality", "By institution, thinnest records first"), ("Findings", "Download CSV"),
          ("What-if", "Consolidation plan"), ("Overview", "Least aligned institutions")]  # every page
 
