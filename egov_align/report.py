@@ -94,11 +94,7 @@ def _bar_chart(labels: list[str], values: list[int], colours: list[str], title: 
     axes.tick_params(labelsize=8)
     for index, value in enumerate(values[::-1]):
         axes.text(value, index, f" {value}", va="center", fontsize=8)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    pyplot.close(figure)
-    return _svg_only(buffer.getvalue())
+    return _svg_of(figure, title)
 
 
 def _line_chart(points: list[dict]) -> str:
@@ -113,9 +109,20 @@ def _line_chart(points: list[dict]) -> str:
     axes.tick_params(axis="x", labelrotation=45, labelsize=7)
     axes.legend(fontsize=8, loc="lower right")
     axes.spines[["top", "right"]].set_visible(False)
+    return _svg_of(figure, "trend")
+
+
+def _svg_of(figure, name: str) -> str:
+    """The chart as inline SVG, the same bytes each time: without a timestamp, and with ids made
+    from the chart and its `name` (unique in the report: its charts share one HTML document)
+    rather than at random, so two reports of one model on one day are identical."""
+    import matplotlib
+    from matplotlib import pyplot
+
     figure.tight_layout()
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
+    with matplotlib.rc_context({"svg.hashsalt": f"egov-align {name}"}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     pyplot.close(figure)
     return _svg_only(buffer.getvalue())
 
