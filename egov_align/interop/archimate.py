@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from egov_align.interop.draft import Draft, Ref, Report, StepRef, breadth_first, slug, unique
-from egov_align.interop.xmlsource import XmlSourceError, iterparse_xml
+from egov_align.interop.xmlsource import XmlSourceError, iterparse_xml, parse_xml
 
 EXCHANGE = "http://www.opengroup.org/xsd/archimate/3.0/"
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
@@ -155,8 +155,10 @@ def read_picture(path: Path, lang: str | None, max_bytes: int | None = None) -> 
     namespace = root.tag.split("}")[0].lstrip("{") if "}" in root.tag else ""
     if namespace == EXCHANGE:
         return _exchange(root, events, str(path), lang)
-    for _event in events:  # Archi's own format (and any other) is read whole
-        pass
+    # Archi's own format (and any other) is read whole, as a tree: parsed at once, not event by
+    # event, which took 75% longer
+    events.close()
+    root = parse_xml(path, ("model",), "an ArchiMate model (<model>)", max_bytes=max_bytes)
     if "archimatetool.com" in namespace:
         return _native(root, str(path))
     raise XmlSourceError(f"{path}:{root.sourceline or 1}", f"a <model> of namespace {namespace or 'none'!r}: neither "
