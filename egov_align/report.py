@@ -243,7 +243,7 @@ def _processes(model: Model, result: Result) -> str:
 
     per = result.metrics.get("processes") or {}
     drawable = shutil.which("dot") is not None
-    by_subject = findings_by_subject(result.findings)  # once, not once per diagram
+    by_subject = findings_by_subject(result.findings) if drawable else {}  # once, not once per diagram
     out = [f"<section><h2>{_e(_('Processes'))}</h2>"]
     for number, process in enumerate(model.processes.values()):
         values = per.get(process.id) or {}
