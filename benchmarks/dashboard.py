@@ -5,8 +5,9 @@ cold `egov-align analyze` on the same model, and a page switch takes <= 1 second
 over all pages, first and repeated visits). Both measured in this run, best of --runs (3) each,
 interleaved, on either model. The overview is timed from starting the server, as `make run` and
 the container start it (`egov-align dashboard`, which loads the model as it starts), with the
-page opened as soon as the server answers: the first visitor of a server just started. The model
-is a copy in a git repository with three commits, as models are kept: its overview has a trend.
+page opened as soon as the server answers (the browser started, and settled, before the
+server): the first visitor of a server just started. The model is a copy in a git repository
+with three commits, as models are kept: its overview has a trend.
 
     python benchmarks/dashboard.py --scale L                      # the project's generator
     python benchmarks/dashboard.py --scale L --model national     # ../shared/bench/nationalmodel.py
