@@ -70,7 +70,11 @@ def build() -> str:
         out.append(f"| [`{name}`](#{name}) | {_severity(rule)} | {rule.SUBJECT} | "
                    f"{_paragraphs(rule.__doc__)['summary']} |")
     out += ["", "Suppress a finding by listing the rule in the `ignore` list of its subject element, or switch",
-            "a rule off (or change its level) in the `[rules]` table of `egov-align.toml`.", ""]
+            "a rule off (or change its level) in the `[rules]` table of `egov-align.toml`.", "",
+            "Advice in a message (a system to move a step to, to consolidate onto, to integrate with or to",
+            "make the master) names only systems in service, and none that the consolidation plan retires",
+            "([output.md](output.md), `consolidation`) unless no other system provides what is needed: one",
+            "report never says both \"move the step to X\" and \"retire X\".", ""]
     for name, rule in RULES.items():
         spec = yaml.safe_load((CASES / f"{name}.yaml").read_text())
         parts = _paragraphs(rule.__doc__)

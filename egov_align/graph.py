@@ -216,7 +216,7 @@ class Index:
         return self._by_target("provides")
 
     def suggest(self, capability: str, limit: int = 3) -> list[str]:
-        """The in-service providers to name in advice, best first.
+        """The in-service providers to name in advice, best first, those the consolidation plan keeps only.
 
         Active before legacy; then those already supporting the most steps that need this
         capability; then the best connected (most active integrations); then by id.
@@ -225,15 +225,40 @@ class Index:
         if ranked is None:
             systems, degree = self.in_service, self.integration_degree
             using = self.steps_needing_on.get(capability, {})
-            ranked = sorted(self.providers.get(capability, ()),
-                            key=lambda s: (systems[s].status != "active", -using.get(s, 0), -degree.get(s, 0), s))
+            ranked = self.kept(sorted(self.providers.get(capability, ()), key=lambda s: (
+                systems[s].status != "active", -using.get(s, 0), -degree.get(s, 0), s)))
             self._suggestions[capability] = ranked  # all of them: callers ask for different limits
         return ranked[:limit]
 
     def best_source(self, entity: str) -> str:
         """The master of an entity to integrate with: the one that already feeds most systems."""
         feeds = self.feeds
-        return min(self.masters[entity], key=lambda s: (-feeds.get((s, entity), 0), s))
+        return min(self.kept(self.masters[entity]), key=lambda s: (-feeds.get((s, entity), 0), s))
+
+    @cached_property
+    def consolidation(self) -> list[dict]:
+        """The consolidation plan (DESIGN 5), made once: the metrics report it, and advice follows it."""
+        from egov_align.consolidation import consolidation_plan
+
+        return consolidation_plan(self.model, self)
+
+    def kept(self, systems: list[str]) -> list[str]:
+        """`systems` without those the consolidation plan retires, unless none would be left.
+
+        One report must not tell a planner to move a step onto a system and, two pages on, to
+        retire that system. The plan retires a system only when every non-generic capability it
+        provides and every entity it masters stays with an active system, so an alternative to
+        name is left for those; a generic capability may have no other provider, and its only
+        provider is then still named.
+        """
+        retired = self._retired_by_plan
+        if not retired:
+            return systems
+        return [s for s in systems if s not in retired] or systems
+
+    @cached_property
+    def _retired_by_plan(self) -> frozenset[str]:
+        return frozenset(item["system"] for item in self.consolidation)
 
     @cached_property
     def feeds(self) -> dict[tuple[str, str], int]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from egov_align.config import meets_standard
-from egov_align.consolidation import consolidation_plan
 from egov_align.graph import Index
 from egov_align.model import Model
 from egov_align.rules.non_digital_service import is_digital
@@ -129,7 +128,7 @@ def compute_metrics(model: Model, index: Index, approved: tuple[str, ...] | None
     coordinated, coordination_per_process = coordination(index)
     for process_id, values in per_process.items():
         values["coordination"] = coordination_per_process.get(process_id)
-    plan = consolidation_plan(model, index)
+    plan = index.consolidation
     return {
         "alignment": overall,
         "integration_coverage": integration_coverage(index),

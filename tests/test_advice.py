@@ -14,7 +14,7 @@ from egov_align.loader import Source, load, load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 ADVISING = ("no-authoritative-source", "once-only-gap", "misaligned-step", "inactive-support",
-            "duplicate-capability", "integration-gap")
+            "duplicate-capability", "integration-gap", "unsupported-step")
 
 
 def _sample():
@@ -63,3 +63,35 @@ systems:
 def test_the_sample_plan_reads_like_a_planner_would_sign_it():
     plan = {item["system"]: item["taken_over_by"] for item in analyze(_sample()).metrics["consolidation"]}
     assert plan == {"ffars": ["muse"], "gms": ["mgov"], "chf-imis": ["nhif-membership"], "lga-revenue": ["gepg"]}
+
+
+def test_advice_never_names_a_system_the_consolidation_plan_retires():
+    """One report must not say both "move the step to `lga-revenue`" and "retire `lga-revenue`"."""
+    result = analyze(_sample())
+    retired = {item["system"] for item in result.metrics["consolidation"]}
+    assert retired, "the sample's plan retires systems: the test must be able to fail"
+    advising = [f for f in result.findings if f.rule in ADVISING]
+    for finding in advising:
+        named = set(re.findall(r"`([A-Za-z0-9._-]+)`", _advice(finding.message)))
+        assert not named & retired, finding.message
+
+
+def test_a_system_the_plan_retires_is_still_named_when_nothing_else_provides_the_capability():
+    text = b"""\
+institutions: [{id: x, name: X}]
+capabilities:
+  - {id: billing, name: Billing}
+  - {id: registration, name: Registration, generic: true}
+systems:
+  - {id: pay, name: Pay, owner: x, capabilities: [billing], annual_cost: 10}
+  - {id: reg, name: Reg, owner: x, capabilities: [billing, registration], annual_cost: 50}
+processes:
+  - id: p
+    name: P
+    owner: x
+    steps: [{id: s, name: Register, needs: [registration]}]
+"""
+    result = analyze(load([Source("m.yaml", content=text)], jobs=1).model)
+    assert [item["system"] for item in result.metrics["consolidation"]] == ["reg"]
+    [finding] = [f for f in result.findings if f.rule == "unsupported-step"]
+    assert "`reg`" in _advice(finding.message), finding.message

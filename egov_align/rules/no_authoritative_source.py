@@ -51,7 +51,7 @@ def check(ctx):
         if entity_id not in users or masters.get(entity_id):
             continue
         in_service = ctx.index.in_service
-        holders = [s for u in users[entity_id] if u.startswith("system:") and (s := u[7:]) in in_service]
+        holders = ctx.index.kept([s for u in users[entity_id] if u.startswith("system:") and (s := u[7:]) in in_service])
         advice = (Text(N_("name a system in service that masters it")) if not holders else
                   Text.of(N_("make `{system}` its master (role: master)"), system=holders[0]) if len(holders) == 1
                   else Text.of(N_("make one of {systems} its master (role: master)"), systems=Names(holders)))
