@@ -251,13 +251,14 @@ class Index:
         name is left for those; a generic capability may have no other provider, and its only
         provider is then still named.
         """
-        retired = self._retired_by_plan
+        retired = self.retired_by_plan
         if not retired:
             return systems
         return [s for s in systems if s not in retired] or systems
 
     @cached_property
-    def _retired_by_plan(self) -> frozenset[str]:
+    def retired_by_plan(self) -> frozenset[str]:
+        """The systems the consolidation plan retires."""
         return frozenset(item["system"] for item in self.consolidation)
 
     @cached_property

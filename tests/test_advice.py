@@ -22,8 +22,10 @@ def _sample():
 
 
 def _advice(message: str) -> str:
-    """The part of a message that tells what to do: after its last semicolon (or `e.g.`)."""
-    return re.split(r"; |e\.g\. ", message)[-1]
+    """The part of a message that names systems to use: after its last semicolon (or `e.g.`), and
+    after "take `x` off the step:" (x is named to be left, not used)."""
+    advice = re.split(r"; |e\.g\. ", message)[-1]
+    return advice.partition(": ")[2] if advice.startswith("take ") else advice
 
 
 @pytest.mark.parametrize("retire", [["gepg", "lrms"], ["nida-npr"], ["chf-imis", "lga-revenue"], ["govesb"]])
@@ -95,3 +97,4 @@ processes:
     assert [item["system"] for item in result.metrics["consolidation"]] == ["reg"]
     [finding] = [f for f in result.findings if f.rule == "unsupported-step"]
     assert "`reg`" in _advice(finding.message), finding.message
+

@@ -4,7 +4,8 @@ Why it matters: the step depends on a system that is not (or soon no longer) run
 it goes, the step falls back to paper unless a successor is named.
 
 How to fix: move the step to a system that is in service (the message names successors
-that provide the same capabilities), or bring the system into service.
+that provide the same capabilities, or says so when the step's other systems already do),
+or bring the system into service.
 
 Fails::
 
@@ -41,14 +42,16 @@ def _wanted(step, inactive: list[str], systems, generic: frozenset) -> frozenset
     return frozenset([c for c in lost if c not in generic] or lost)
 
 
-def _successors(wanted: frozenset, needs: frozenset, index, shortlist: Callable[[str], list[str]]) -> list[str]:
+def _successors(wanted: frozenset, needs: frozenset, index, shortlist: Callable[[str], list[str]],
+                staying: frozenset = frozenset()) -> list[str]:
     """Active systems that provide what the inactive ones did for a step, best first: those
-    offering most of `wanted`, then most of the step's `needs`, then the most used.
+    offering most of `wanted`, then most of the step's `needs`, then the most used. Not the
+    systems `staying` on the step: a step is not moved to a system it is on already.
 
     Only the best-placed providers of each capability (`shortlist`), not every provider: at
     national scale a capability has hundreds, and thousands of steps ask.
     """
-    candidates = {system_id for capability in wanted for system_id in shortlist(capability)}
+    candidates = {system_id for capability in wanted for system_id in shortlist(capability)} - staying
     supported, offers = index.steps_supported, index.capabilities_of
     ranked = [(-len(offers[s] & wanted), -len(offers[s] & needs), -supported.get(s, 0), s) for s in candidates]
     return [system_id for *_rank, system_id in sorted(ranked)[:3]]
@@ -63,10 +66,12 @@ def check(ctx):
         return [p for p in index.suggest(capability, SHORTLIST) if systems[p].status == "active"]
 
     @functools.cache  # thousands of steps want the same of a successor: ranked once per case
-    def advised(wanted: frozenset, needs: frozenset) -> tuple:
-        successors = _successors(wanted, needs, index, shortlist)
+    def advised(wanted: frozenset, needs: frozenset, staying: frozenset) -> tuple:
+        successors = _successors(wanted, needs, index, shortlist, staying)
         return successors, (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
                             else Text(N_("plan a successor system for it")))
+
+    offers, retired_by_plan = index.capabilities_of, index.retired_by_plan
 
     not_in_service = {s for s, system in systems.items() if system.status in INACTIVE}
     for process, step in ctx.model.steps():
@@ -75,7 +80,16 @@ def check(ctx):
         inactive = [s for s in dict.fromkeys(step.systems) if s in not_in_service]
         states = Parts(tuple(Text.of(N_("`{system}` is {status}"), system=s, status=systems[s].status)
                              for s in inactive), ", ")
-        successors, advice = advised(_wanted(step, inactive, systems, index.generic), frozenset(step.needs))
+        wanted = _wanted(step, inactive, systems, index.generic)
+        # the step's own systems that stay: active, and not retired by the consolidation plan either
+        staying = [s for s in dict.fromkeys(step.systems)
+                   if systems[s].status == "active" and s not in retired_by_plan]
+        if staying and all(any(c in offers[s] for s in staying) for c in wanted):
+            successors, advice = staying, Text.of(
+                N_("take {inactive} off the step: its other systems ({systems}) already provide the same "
+                   "capabilities"), inactive=Names(inactive), systems=Names(staying))
+        else:
+            successors, advice = advised(wanted, frozenset(step.needs), frozenset(staying))
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' relies on systems not in service: {states}; {advice}"),
