@@ -7,8 +7,8 @@ Why it matters: the same thing is bought, run and secured twice, and the data in
 systems drifts apart; consolidating is where money is saved.
 
 How to fix: consolidate onto one system (the message suggests the one already used
-most of those the consolidation plan keeps); retire or re-scope the others. Use `ignore: [duplicate-capability]` on the
-capability if the duplication is deliberate.
+most of those the consolidation plan keeps); retire or re-scope the others. Use
+`ignore: [duplicate-capability]` on the capability if the duplication is deliberate.
 
 Fails::
 
