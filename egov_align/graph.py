@@ -252,8 +252,6 @@ class Index:
         provider is then still named.
         """
         retired = self.retired_by_plan
-        if not retired:
-            return systems
         return [s for s in systems if s not in retired] or systems
 
     @cached_property

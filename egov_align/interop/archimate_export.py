@@ -93,6 +93,10 @@ class _Writer:
         """An element of the file's second level or below, built apart from the others."""
         return self.etree.Element(f"{{{NS}}}{tag}", attributes, nsmap={None: NS, "xsi": XSI})
 
+    def child(self, parent, tag: str):
+        """A new element under `parent`, or one of its own (`top`) to be emitted when parent is None."""
+        return self.etree.SubElement(parent, f"{{{NS}}}{tag}") if parent is not None else self.top(tag)
+
     def emit(self, node, depth: int) -> None:
         """`node` written at `depth`, indented as if the whole file were pretty-printed at once."""
         self.etree.indent(node, space="  ", level=depth)
@@ -127,7 +131,7 @@ class _Writer:
             self.written_bytes = 0
 
     def text(self, parent, tag: str, value: str):
-        node = self.etree.SubElement(parent, f"{{{NS}}}{tag}") if parent is not None else self.top(tag)
+        node = self.child(parent, tag)
         node.set(f"{{{XML}}}lang", "en")
         node.text = value
         return node
@@ -135,7 +139,7 @@ class _Writer:
     def properties(self, parent, values: dict):
         if not values:
             return None
-        holder = self.etree.SubElement(parent, f"{{{NS}}}properties") if parent is not None else self.top("properties")
+        holder = self.child(parent, "properties")
         for key, value in values.items():
             name = f"egov-align {key.replace('_', ' ')}"
             if name not in self.property_ids:
