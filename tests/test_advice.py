@@ -62,6 +62,21 @@ systems:
     assert finding.message.endswith("make `now` its master (role: master)")
 
 
+def test_no_authoritative_source_names_an_active_holder_before_a_legacy_one():
+    """A legacy system is on its way out: the plan never lets one take over, and nor does the advice."""
+    text = b"""\
+institutions: [{id: x, name: X}]
+data_entities: [{id: e, name: E}, {id: f, name: F}]
+systems:
+  - {id: aging, name: Aging, owner: x, status: legacy, data: [{entity: e}, {entity: f}]}
+  - {id: now, name: Now, owner: x, data: [{entity: e}]}
+"""
+    model = load([Source("m.yaml", content=text)], jobs=1).model
+    advice = {f.subject: f.message for f in analyze(model).findings if f.rule == "no-authoritative-source"}
+    assert advice["data:e"].endswith("make `now` its master (role: master)")
+    assert advice["data:f"].endswith("make `aging` its master (role: master)"), "the only holder is still named"
+
+
 def test_the_sample_plan_reads_like_a_planner_would_sign_it():
     plan = {item["system"]: item["taken_over_by"] for item in analyze(_sample()).metrics["consolidation"]}
     assert plan == {"ffars": ["muse"], "gms": ["mgov"], "chf-imis": ["nhif-membership"], "lga-revenue": ["gepg"]}

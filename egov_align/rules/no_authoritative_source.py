@@ -4,7 +4,8 @@ Why it matters: nobody is the single source of truth, so every copy is as good (
 wrong) as any other; GovStack's digital registries exist to fix exactly this.
 
 How to fix: make one system the master of the entity (`role: master`) and the others
-replicas or readers fed from it.
+replicas or readers fed from it. The advice names the active systems that hold it, and a
+legacy one only when no active system does.
 
 Fails::
 
@@ -52,6 +53,8 @@ def check(ctx):
             continue
         in_service = ctx.index.in_service
         holders = ctx.index.kept([s for u in users[entity_id] if u.startswith("system:") and (s := u[7:]) in in_service])
+        # a legacy holder only when no active one holds it: the plan never lets a legacy system take over
+        holders = [s for s in holders if in_service[s].status == "active"] or holders
         advice = (Text(N_("name a system in service that masters it")) if not holders else
                   Text.of(N_("make `{system}` its master (role: master)"), system=holders[0]) if len(holders) == 1
                   else Text.of(N_("make one of {systems} its master (role: master)"), systems=Names(holders)))
