@@ -74,7 +74,13 @@ def build() -> str:
             "Advice in a message (a system to move a step to, to consolidate onto, to integrate with or to",
             "make the master) names only systems in service, and none that the consolidation plan retires",
             "([output.md](output.md), `consolidation`) unless no other system provides what is needed: one",
-            "report never says both \"move the step to X\" and \"retire X\".", ""]
+            "report never says both \"move the step to X\" and \"retire X\".", "",
+            "Systems offered for a capability are named best first: active before legacy, then those",
+            "already supporting the most steps that need it, then the best connected. For a generic",
+            "capability (registration, case management ...) the systems of the institution that performs",
+            "the step come first, then those of related institutions (same parent, or one the other's",
+            "parent): another ministry's registration system does another job. Any other capability keeps",
+            "the one ranking, so the national identity system most steps use comes before an agency's own.", ""]
     for name, rule in RULES.items():
         spec = yaml.safe_load((CASES / f"{name}.yaml").read_text())
         parts = _paragraphs(rule.__doc__)

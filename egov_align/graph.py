@@ -215,7 +215,7 @@ class Index:
         """capability -> in-service systems providing it (sorted ids)."""
         return self._by_target("provides")
 
-    def suggest(self, capability: str, limit: int = 3) -> list[str]:
+    def suggest(self, capability: str, limit: int | None = 3) -> list[str]:
         """The in-service providers to name in advice, best first, those the consolidation plan keeps only.
 
         Active before legacy; then those already supporting the most steps that need this
@@ -229,6 +229,63 @@ class Index:
                 systems[s].status != "active", -using.get(s, 0), -degree.get(s, 0), s)))
             self._suggestions[capability] = ranked  # all of them: callers ask for different limits
         return ranked[:limit]
+
+    def suggest_for(self, capability: str, institution: str | None, limit: int = 3) -> list[str]:
+        """`suggest`, for a step that `institution` performs: for a generic capability, that
+        institution's own systems first, then those of related institutions (same parent, or
+        one the other's parent), then the rest. TRA's "case management" is not the immigration
+        system's: a generic function of an unrelated system does another job. A capability
+        that is not generic keeps the shared ranking, so the national ID system most steps use
+        is named before an agency's own copy.
+        """
+        if institution is None or capability not in self.generic:
+            return self.suggest(capability, limit)
+        key = (capability, institution, limit)
+        found = self._suggestions_for.get(key)
+        if found is None:
+            by_owner = self._ranked_by_owner(capability)
+            own = by_owner.get(institution, [])[:limit]
+            near = sorted(ranked for other in self.related_institutions(institution)
+                          for ranked in by_owner.get(other, [])[:limit])[:limit]
+            anyone = self.suggest(capability, 3 * limit)  # enough that `limit` are left after those above
+            found = self._suggestions_for[key] = list(dict.fromkeys(
+                [s for _rank, s in own] + [s for _rank, s in near] + anyone))[:limit]
+        return found
+
+    def closeness(self, system_id: str, institution: str) -> int:
+        """0 for a system `institution` owns, 1 for one of a related institution's, 2 for any other."""
+        owner = self.model.systems[system_id].owner
+        return 0 if owner == institution else 1 if owner in self.related_institutions(institution) else 2
+
+    def _ranked_by_owner(self, capability: str) -> dict[str, list[tuple[int, str]]]:
+        """owner -> (rank in `suggest`, system) of the capability's providers it owns, best first."""
+        found = self._owners_of_suggestions.get(capability)
+        if found is None:
+            found = self._owners_of_suggestions[capability] = defaultdict(list)
+            systems = self.in_service
+            for rank, system_id in enumerate(self.suggest(capability, None)):
+                found[systems[system_id].owner].append((rank, system_id))
+        return found
+
+    def related_institutions(self, institution: str) -> list[str]:
+        """Institutions under the same parent, its parent and its children (the consolidation plan's
+        "same parent institution"), in model order."""
+        return self._related_institutions.get(institution, [])
+
+    @cached_property
+    def _related_institutions(self) -> dict[str, list[str]]:
+        institutions = self.model.institutions
+        children: dict[str, list[str]] = defaultdict(list)
+        for institution_id, institution in institutions.items():
+            if institution.parent:
+                children[institution.parent].append(institution_id)
+        found = {}
+        for institution_id, institution in institutions.items():
+            parent = institution.parent
+            family = [*children.get(parent, ()), parent] if parent else []
+            found[institution_id] = [i for i in dict.fromkeys(family + children.get(institution_id, []))
+                                     if i != institution_id and i is not None]
+        return found
 
     def best_source(self, entity: str) -> str:
         """The master of an entity to integrate with: the one that already feeds most systems."""
@@ -270,6 +327,14 @@ class Index:
 
     @cached_property
     def _suggestions(self) -> dict[str, list[str]]:
+        return {}
+
+    @cached_property
+    def _suggestions_for(self) -> dict[tuple[str, str, int], list[str]]:
+        return {}
+
+    @cached_property
+    def _owners_of_suggestions(self) -> dict[str, dict[str, list[tuple[int, str]]]]:
         return {}
 
     @cached_property

@@ -42,18 +42,21 @@ def _wanted(step, inactive: list[str], systems, generic: frozenset) -> frozenset
     return frozenset([c for c in lost if c not in generic] or lost)
 
 
-def _successors(wanted: frozenset, needs: frozenset, index, shortlist: Callable[[str], list[str]],
-                staying: frozenset = frozenset()) -> list[str]:
+def _successors(wanted: frozenset, needs: frozenset, index, shortlist: Callable[[str, str | None], list[str]],
+                staying: frozenset = frozenset(), home: str | None = None) -> list[str]:
     """Active systems that provide what the inactive ones did for a step, best first: those
-    offering most of `wanted`, then most of the step's `needs`, then the most used. Not the
-    systems `staying` on the step: a step is not moved to a system it is on already.
+    offering most of `wanted`, then most of the step's `needs`, then (when only generic
+    capabilities are wanted) those of the step's performer `home` and related institutions,
+    then the most used. Not the systems `staying` on the step: a step is not moved to a
+    system it is on already.
 
     Only the best-placed providers of each capability (`shortlist`), not every provider: at
     national scale a capability has hundreds, and thousands of steps ask.
     """
-    candidates = {system_id for capability in wanted for system_id in shortlist(capability)} - staying
+    candidates = {system_id for capability in wanted for system_id in shortlist(capability, home)} - staying
     supported, offers = index.steps_supported, index.capabilities_of
-    ranked = [(-len(offers[s] & wanted), -len(offers[s] & needs), -supported.get(s, 0), s) for s in candidates]
+    ranked = [(-len(offers[s] & wanted), -len(offers[s] & needs), index.closeness(s, home) if home else 0,
+               -supported.get(s, 0), s) for s in candidates]
     return [system_id for *_rank, system_id in sorted(ranked)[:3]]
 
 
@@ -61,13 +64,13 @@ def check(ctx):
     systems, index = ctx.model.systems, ctx.index
 
     @functools.cache
-    def shortlist(capability: str) -> list[str]:
-        """The capability's best-placed active providers."""
-        return [p for p in index.suggest(capability, SHORTLIST) if systems[p].status == "active"]
+    def shortlist(capability: str, home: str | None) -> list[str]:
+        """The capability's best-placed active providers (for a step `home` performs)."""
+        return [p for p in index.suggest_for(capability, home, SHORTLIST) if systems[p].status == "active"]
 
     @functools.cache  # thousands of steps want the same of a successor: ranked once per case
-    def advised(wanted: frozenset, needs: frozenset, staying: frozenset) -> tuple:
-        successors = _successors(wanted, needs, index, shortlist, staying)
+    def advised(wanted: frozenset, needs: frozenset, staying: frozenset, home: str | None) -> tuple:
+        successors = _successors(wanted, needs, index, shortlist, staying, home)
         return successors, (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
                             else Text(N_("plan a successor system for it")))
 
@@ -89,7 +92,9 @@ def check(ctx):
                 N_("take {inactive} off the step: its other systems ({systems}) already provide the same "
                    "capabilities"), inactive=Names(inactive), systems=Names(staying))
         else:
-            successors, advice = advised(wanted, frozenset(step.needs), frozenset(staying))
+            # who performs the step matters only when generic capabilities are all that is wanted
+            home = ctx.model.performer(process, step) if wanted <= index.generic else None
+            successors, advice = advised(wanted, frozenset(step.needs), frozenset(staying), home)
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' relies on systems not in service: {states}; {advice}"),

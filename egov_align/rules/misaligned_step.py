@@ -4,7 +4,8 @@ Why it matters: the system exists but does not do the job the step needs, so sta
 around it (spreadsheets, paper, a second system). The alignment metric counts these.
 
 How to fix: add a system that provides the missing capability to the step (the message
-names candidates), or correct `needs` if the step does not really need it.
+names candidates; for a generic capability, those of the institution performing the step
+first), or correct `needs` if the step does not really need it.
 
 Fails::
 
@@ -30,11 +31,11 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 
 def check(ctx):
-    index, offers = ctx.index, ctx.index.capabilities_of
+    index, offers, generic, performer = ctx.index, ctx.index.capabilities_of, ctx.index.generic, ctx.model.performer
 
     @functools.cache  # thousands of steps miss the same: the advice is built once per list of missing capabilities
-    def advised(missing: tuple[str, ...]) -> tuple:
-        elsewhere = [s for need in missing for s in index.suggest(need)]
+    def advised(missing: tuple[str, ...], institution: str | None) -> tuple:
+        elsewhere = [s for need in missing for s in index.suggest_for(need, institution)]
         advice = (Text.of(N_("add one of {systems} to the step, which provide it"),
                           systems=Names(dict.fromkeys(elsewhere)))
                   if elsewhere else Text(N_("no system in service provides it: see capability-gap")))
@@ -47,7 +48,9 @@ def check(ctx):
         missing = [need for need in dict.fromkeys(step.needs) if not any(need in offers[s] for s in step.systems)]
         if not missing:
             continue
-        advice, related, named, finding_key = advised(tuple(missing))
+        # only a generic need's advice depends on who performs the step (Index.suggest_for)
+        institution = performer(process, step) if not generic.isdisjoint(missing) else None
+        advice, related, named, finding_key = advised(tuple(missing), institution)
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' needs {missing}, which none of its systems ({systems}) provides; {advice}"),

@@ -4,7 +4,9 @@ Why it matters: a step done on paper is where citizens queue, files get lost and
 typed again later. Listing these steps shows where digitising would help most.
 
 How to fix: name the system that supports the step in `systems`, or plan one: the
-message lists the systems in service that already provide what the step needs.
+message lists the systems in service that already provide what the step needs (for a
+generic capability, such as registration, those of the institution performing the step
+first).
 
 Fails::
 
@@ -31,11 +33,11 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 
 def check(ctx):
-    index = ctx.index
+    index, generic, performer = ctx.index, ctx.index.generic, ctx.model.performer
 
-    @functools.cache  # thousands of steps need the same: the advice is built once per list of needs
-    def advised(needs: tuple[str, ...]) -> tuple:
-        offering = [s for need in needs for s in index.suggest(need)]
+    @functools.cache  # thousands of steps need the same: the advice is built once per list of needs (and performer)
+    def advised(needs: tuple[str, ...], institution: str | None) -> tuple:
+        offering = [s for need in needs for s in index.suggest_for(need, institution)]
         advice = (Text.of(N_("systems already in service that provide it: {systems}"),
                           systems=Names(dict.fromkeys(offering)))
                   if offering else Text(N_("no system in service provides it yet")))
@@ -44,7 +46,9 @@ def check(ctx):
     for process, step in ctx.model.steps():
         if not step.needs or step.systems:
             continue
-        advice, related, needs = advised(tuple(step.needs))
+        # only a generic need's advice depends on who performs the step (Index.suggest_for)
+        institution = performer(process, step) if not generic.isdisjoint(step.needs) else None
+        advice, related, needs = advised(tuple(step.needs), institution)
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' needs {needs} but no system supports it (done by hand); {advice}"),
