@@ -194,6 +194,16 @@ class Parts(NamedTuple):
     separator: str = "; "
 
 
+class Written(NamedTuple):
+    """Configuration text its author wrote in several languages (a policy's `message`):
+    shown in the reader's language, else in English, which is always there."""
+
+    texts: tuple  # ((language, text), ...), English first
+
+    def in_language(self, lang: str) -> str:
+        return dict(self.texts).get(lang) or self.texts[0][1]
+
+
 def shown(value, lang: str):
     if isinstance(value, Names):
         return names(value, value.limit, lang)
@@ -203,6 +213,8 @@ def shown(value, lang: str):
         return count(value.n, value.noun, lang)
     if isinstance(value, Parts):
         return value.separator.join(str(shown(item, lang)) for item in value.items)
+    if isinstance(value, Written):
+        return value.in_language(lang)
     return value
 
 
@@ -256,6 +268,8 @@ def to_json(value):
         return {"c": value.n, "s": value.noun.singular, "p": value.noun.plural}
     if isinstance(value, Parts):
         return {"p": [to_json(v) for v in value.items], "s": value.separator}
+    if isinstance(value, Written):
+        return {"w": [list(pair) for pair in value.texts]}
     return value
 
 
@@ -272,6 +286,8 @@ def json_hook(value):
         return {"c": value.n, "s": value.noun.singular, "p": value.noun.plural}
     if kind is Parts:
         return {"p": value.items, "s": value.separator}
+    if kind is Written:
+        return {"w": value.texts}
     raise TypeError(f"not a text: {kind.__name__}")
 
 
@@ -298,6 +314,12 @@ def from_json(value):
         if type(value["s"]) is not str:
             raise TypeError("parts")
         return Parts(tuple(from_json(v) for v in value["p"]), value["s"])
+    if "w" in value:
+        texts = tuple(tuple(pair) for pair in value["w"])
+        if not texts or texts[0][0] != "en" or not all(
+                len(pair) == 2 and pair[0] in LANGUAGES and type(pair[1]) is str for pair in texts):
+            raise TypeError("written")
+        return Written(texts)
     raise TypeError("unknown value")
 
 

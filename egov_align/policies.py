@@ -8,6 +8,7 @@ where = { status = ["active", "legacy"] }
 require = { hosting = ["gov-dc", "gov-cloud"] }
 severity = "warning"
 message = "systems in service must run in the government data centre or cloud"
+# or in each language: message = { en = "...", sw = "..." }
 ```
 
 A policy is checked like a built-in rule: one finding per element that matches every `where`
@@ -23,7 +24,7 @@ import re
 import typing
 from dataclasses import dataclass
 
-from egov_align.i18n import N_, Parts, Text, _
+from egov_align.i18n import LANGUAGES, N_, LanguageError, Parts, Text, Written, _, checked, language, shown
 from egov_align.names import RULE_NAMES, VALIDATION_RULES, did_you_mean
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -46,12 +47,14 @@ class Policy:
     where: tuple[tuple[str, object], ...]  # (field path, "*" or a tuple of lower-case values)
     require: tuple[tuple[str, object], ...]
     severity: str = "warning"
-    message: str = ""
+    message: str | Written = ""
 
     @property
     def summary(self) -> str:
-        """The policy's own message (as written), else one in the language in force."""
-        return self.message or _("{kind} must meet the policy {name}", kind=self.kind, name=self.name)
+        """The policy's own message (as written, in the language in force when written in several),
+        else one in the language in force."""
+        return shown(self.message, language()) or _("{kind} must meet the policy {name}", kind=self.kind,
+                                                       name=self.name)
 
 
 # Every dotted path a condition may name, per kind: written out, so that reading a configuration
@@ -139,13 +142,33 @@ def _parse_one(table: dict, where: str) -> Policy:
     severity = table.get("severity", "warning")
     if severity not in SEVERITIES:
         raise PolicyError(f"{where}: `severity` must be one of {', '.join(SEVERITIES)}, not {severity!r}")
-    message = table.get("message", "")
-    if not isinstance(message, str):
-        raise PolicyError(f"{where}: `message` must be text")
+    message = _message(table.get("message", ""), where)
     if "require" not in table:
         raise PolicyError(f"{where}: `require` is missing: say what the elements must have")
     return Policy(name, kind, _conditions(table.get("where", {}), kind, f"{where}: `where`"),
                   _conditions(table["require"], kind, f"{where}: `require`"), severity, message)
+
+
+def _message(value: object, where: str) -> str | Written:
+    """Text, or a table of language -> text with English (machine output is English) and the
+    languages egov-align speaks: `{ en = "...", sw = "..." }`."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict):
+        raise PolicyError(f"{where}: `message` must be text, or a table such as {{ en = \"...\", sw = \"...\" }}")
+    if "en" not in value:
+        raise PolicyError(f"{where}: `message` as a table needs `en` (machine output is in English), "
+                          f"then any of {', '.join(code for code in LANGUAGES if code != 'en')}")
+    for code, text in value.items():
+        try:
+            known = checked(code, f"{where}: `message`")
+        except LanguageError as error:
+            raise PolicyError(str(error)) from None
+        if known != code:
+            raise PolicyError(f"{where}: `message`: write the language as {known!r}, not {code!r}")
+        if not isinstance(text, str) or not text.strip():
+            raise PolicyError(f"{where}: `message.{code}` must be text, and not empty")
+    return Written((("en", value["en"]), *((code, text) for code, text in value.items() if code != "en")))
 
 
 def _conditions(value: object, kind: str, where: str) -> tuple[tuple[str, object], ...]:

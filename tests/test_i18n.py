@@ -100,9 +100,12 @@ def test_texts_survive_the_cache_as_plain_json_and_forgeries_are_refused():
     encoded = json.loads(json.dumps(i18n.to_json(text)))
     assert i18n.from_json(encoded) == text and i18n.from_json(encoded).render("sw") == text.render("sw")
     assert i18n.from_json({"n": ["a", "b"], "l": 1}) == Names(["a", "b"], 1)
+    written = i18n.Written((("en", "run it here"), ("sw", "iendeshwe hapa")))
+    assert i18n.from_json(json.loads(json.dumps(i18n.to_json(written)))) == written
     assert i18n.from_json({"c": 3, "s": "{n} x", "p": "{n} xs"}) == Count(3, Noun("{n} x", "{n} xs"))
     for forged in ({"t": "{a}{b}", "v": ["only one"]}, {"t": 5, "v": []}, {"n": [1], "l": 5}, {"q": 1},
-                   {"c": "3", "s": "", "p": ""}):
+                   {"c": "3", "s": "", "p": ""}, {"w": []}, {"w": [["sw", "x"]]}, {"w": [["en", 1]]},
+                   {"w": [["en", "x"], ["fr", "y"]]}, {"w": 5}):
         with pytest.raises((TypeError, KeyError)):
             i18n.from_json(forged)
 
@@ -120,6 +123,7 @@ def test_orjson_with_the_hook_writes_exactly_what_to_json_gives_for_every_text_o
     texts.append(Text.of(i18n.N_("{summary} ({found})"), summary=i18n.said(i18n.N_("{n} in {names}"), n=2.5,
                                                                             names=Names(["a", "b"], 1)),
                          found=Parts((Text.of(i18n.N_("{count}"), count=Count(3, i18n.SYSTEM)),), " / ")))
+    texts.append(Text.of(i18n.N_("{summary} ({found})"), summary=i18n.Written((("en", "e"), ("sw", "s"))), found=""))
     assert len(texts) > 50 and all(t is not None for t in texts)
     assert orjson.dumps(texts, default=i18n.json_hook) == orjson.dumps([i18n.to_json(t) for t in texts])
     with pytest.raises(TypeError):

@@ -143,3 +143,48 @@ def test_the_written_out_field_paths_are_the_schemas(kind):
 
     assert list(FIELD_PATHS[kind]) == derived_field_paths(kind)
     assert POLICY_KINDS == (*KINDS, "steps")
+
+
+BILINGUAL = ('[[policies]]\nname = "gov-hosting"\nkind = "systems"\n'
+             'require = { hosting = ["government data centre"] }\n'
+             'message = { en = "run in the government data centre", sw = "iendeshwe katika kituo cha data cha Serikali" }\n')
+
+
+def test_a_policy_message_in_english_and_kiswahili_is_shown_in_the_readers_language():
+    from egov_align.i18n import message
+
+    policy = {**HOSTING, "message": {"en": "run in the government data centre",
+                                     "sw": "iendeshwe katika kituo cha data cha Serikali"}}
+    found = {f.subject: f for f in _findings([policy])}
+    assert found["system:abroad"].message == "run in the government data centre (`hosting` is vendor cloud)"
+    assert message(found["system:abroad"], "sw") == "iendeshwe katika kituo cha data cha Serikali (`hosting` ni vendor cloud)"
+
+
+def test_a_bilingual_policy_message_survives_the_analysis_cache_and_machine_output_stays_english(tmp_path,
+                                                                                                 monkeypatch):
+    import egov_align.analyze
+
+    write(tmp_path, {"models/m.yaml": MODEL.replace(", ignore: [gov-hosting]", ""), "egov-align.toml": BILINGUAL})
+    cold = run_cli("analyze", "--format", "json", "--fail-on", "never", cwd=tmp_path)
+    monkeypatch.setattr(egov_align.analyze, "analyze", None)  # the warm run below must come from the cache
+    warm = run_cli("analyze", "--lang", "sw", "--fail-on", "never", cwd=tmp_path)
+    assert "run in the government data centre (`hosting` is vendor cloud)" in cold.out and "iendeshwe" not in cold.out
+    assert "iendeshwe katika kituo cha data cha Serikali (`hosting` ni vendor cloud)" in warm.out
+    assert "iendeshwe katika kituo" in run_cli("rules", "--lang", "sw", cwd=tmp_path).out
+    assert "systems: run in the government data centre" in run_cli("rules", cwd=tmp_path).out
+    sarif = run_cli("analyze", "--lang", "sw", "--format", "sarif", "--fail-on", "never", cwd=tmp_path).out
+    assert "run in the government data centre" in sarif and "iendeshwe" not in sarif
+
+
+@pytest.mark.parametrize("written, words", [
+    ({"sw": "iendeshwe Serikalini"}, "`message` as a table needs `en`"),
+    ({"en": "x", "fr": "y"}, "language 'fr' is not available; use one of en, sw"),
+    ({"en": "x", "sw": 3}, "`message.sw` must be text"),
+    ({"en": " ", "sw": "y"}, "`message.en` must be text, and not empty"),
+    ({"en": "x", "SW": "y"}, "write the language as 'sw', not 'SW'"),
+    (["x"], "`message` must be text, or a table such as"),
+    ({}, "`message` as a table needs `en`"),
+])
+def test_a_message_table_needs_english_and_known_languages(written, words):
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        parse_config({"policies": [{**HOSTING, "message": written}]}, source="egov-align.toml")
