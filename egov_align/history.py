@@ -150,7 +150,7 @@ def history(paths: list[str], config: Config, *, cwd: Path, since: str | None = 
 
 def trend_rows(paths: list[str], config: Config, *, cwd: Path, limit: int, cache: Cache | None = None
                ) -> list[dict] | None:
-    """Per commit that changed the model (the last `limit`), oldest first: date, commit, whether it
+    """Per commit that changed the model (the last `limit`), oldest first: date and time, commit, whether it
     validated, the TREND_METRICS and the finding counts by severity; None when the model is not in git."""
     from egov_align.gitsource import GitError
 
@@ -158,7 +158,7 @@ def trend_rows(paths: list[str], config: Config, *, cwd: Path, limit: int, cache
         found = history(paths, config, cwd=cwd, limit=limit, jobs=1, cache=cache)
     except (GitError, ValueError, OSError):
         return None
-    return [{"date": p.date[:10], "commit": p.commit[:8], "valid": p.valid, **p.metrics,
+    return [{"date": p.date, "commit": p.commit[:8], "valid": p.valid, **p.metrics,
              **{f"{k}s": v for k, v in p.findings.items()}} for p in found.points]
 
 

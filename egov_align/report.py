@@ -99,14 +99,23 @@ def _bar_chart(labels: list[str], values: list[int], colours: list[str], title: 
 
 def _line_chart(points: list[dict]) -> str:
     pyplot, ticker = _pyplot()
+    from matplotlib import dates as chart_dates
+
     figure, axes = pyplot.subplots(figsize=(7, 2.6))
-    dates = [p["date"][:10] for p in points]
+    # each commit at its date and time: commits of one day are points apart, not a vertical line
+    moments = [dt.datetime.fromisoformat(p["date"]) for p in points]
     for name, label in (("alignment", N_("alignment")), ("integration_coverage", N_("integration coverage")),
                         ("digital_services", N_("digital services"))):
-        axes.plot(dates, [p["metrics"].get(name) for p in points], marker="o", label=_(label))
+        axes.plot(moments, [p["metrics"].get(name) for p in points], marker="o", label=_(label))
     axes.set_ylim(0, 1)
     axes.yaxis.set_major_formatter(ticker.PercentFormatter(1.0))
-    axes.tick_params(axis="x", labelrotation=45, labelsize=7)
+    locator = chart_dates.AutoDateLocator(maxticks=8)
+    axes.xaxis.set_major_locator(locator)
+    numeric = ["%Y", "%Y-%m", "%Y-%m-%d", "%H:%M", "%H:%M", "%S.%f"]  # no month names: the same in every language
+    axes.xaxis.set_major_formatter(chart_dates.ConciseDateFormatter(
+        locator, formats=numeric, zero_formats=["", "%Y", "%Y-%m", "%Y-%m-%d", "%H:%M", "%H:%M"],
+        offset_formats=["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"]))
+    axes.tick_params(axis="x", labelsize=7)
     axes.legend(fontsize=8, loc="lower right")
     axes.spines[["top", "right"]].set_visible(False)
     return _svg_of(figure, "trend")

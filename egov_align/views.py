@@ -6,6 +6,7 @@ dashboard's numbers the ones `egov-align analyze --format json` prints.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from operator import itemgetter
 
@@ -202,6 +203,29 @@ def worst(metrics: dict, key: str, count: int = 5) -> list[tuple[str, float]]:
     """The least aligned processes or institutions, worst first."""
     values = [(name, entry["alignment"]) for name, entry in metrics[key].items() if entry["alignment"] is not None]
     return sorted(values, key=lambda item: (item[1], item[0]))[:count]
+
+
+def trend_chart(rows: list[dict], series: dict[str, str], *, when: str) -> tuple[list[dict], dict]:
+    """History rows as a Vega-Lite line chart (its data and spec): each commit at its date and
+    time, so commits of one day are points apart, not a vertical line; dates written as numbers
+    (2026-11-30), the same in every language. `series` maps keys to their labels."""
+    moments = [dt.datetime.fromisoformat(row["date"]) for row in rows]
+    data = [{when: moment, "series": label, "value": row[key]}
+            for moment, row in zip(moments, rows, strict=True) for key, label in series.items()]
+    days = (max(moments) - min(moments)).days if moments else 0
+    ticks = "day" if days <= 14 else "week" if days <= 120 else "month" if days <= 1100 else "year"  # labels once
+    spec = {"mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {"field": when, "type": "temporal", "title": when,
+                      "axis": {"format": "%Y-%m-%d", "labelAngle": -45, "grid": False, "labelOverlap": True,
+                               "tickCount": {"interval": ticks, "step": 1}}},
+                "y": {"field": "value", "type": "quantitative", "title": ""},
+                "color": {"field": "series", "type": "nominal", "title": None, "sort": list(series.values()),
+                          "legend": {"orient": "bottom"}},
+                "tooltip": [{"field": when, "type": "temporal", "format": "%Y-%m-%d %H:%M", "title": when},
+                            {"field": "series", "type": "nominal", "title": " "},
+                            {"field": "value", "type": "quantitative", "title": " "}]}}
+    return data, spec
 
 
 def rule_counts(findings: list[Finding]) -> list[dict]:

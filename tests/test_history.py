@@ -286,3 +286,36 @@ def test_the_cli_history_is_the_same_with_and_without_the_cache(year, tmp_path, 
     assert uncached.code == 0 and not (tmp_path / "cache").exists()
     first, again = (run_cli("history", "--format", "json", cwd=year) for _ in range(2))
     assert first.out == again.out == uncached.out and (tmp_path / "cache").is_dir()
+
+
+def test_the_trend_puts_each_commit_at_its_own_time_not_a_day_shared_with_others():
+    """Commits on one day drew a vertical line at that day (the sample's own history did)."""
+    from egov_align.views import trend_chart
+
+    rows = [{"date": "2026-11-28T21:03:30+00:00", "alignment": 0.7, "errors": 3},
+            {"date": "2026-11-30T09:00:00+03:00", "alignment": 0.75, "errors": 2},
+            {"date": "2026-11-30T17:45:10+03:00", "alignment": 0.8, "errors": 1}]
+    data, spec = trend_chart(rows, {"alignment": "uwiano", "errors": "makosa"}, when="tarehe")
+    moments = [point["tarehe"] for point in data if point["series"] == "uwiano"]
+    assert len(set(moments)) == 3 and moments == sorted(moments)
+    assert [point["value"] for point in data if point["series"] == "makosa"] == [3, 2, 1]
+    assert spec["encoding"]["x"] | {"axis": None} == {"field": "tarehe", "type": "temporal", "title": "tarehe",
+                                                      "axis": None}
+    assert spec["encoding"]["x"]["axis"]["format"] == "%Y-%m-%d", "dates as numbers, in every language"
+    assert spec["encoding"]["x"]["axis"]["tickCount"] == {"interval": "day", "step": 1}, "each day labelled once"
+    year = [{**rows[0], "date": "2025-12-01T10:00:00+03:00"}, rows[2]]
+    assert trend_chart(year, {"errors": "errors"}, when="date")[1]["encoding"]["x"]["axis"]["tickCount"] == {
+        "interval": "month", "step": 1}
+
+
+def test_the_dashboard_trend_has_a_time_axis(year, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(sys, "argv", ["app.py", "--model", str(year)])
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    _until_the_trend_shows(app)
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 2
+    for chart in charts:
+        assert json.loads(chart.proto.spec)["encoding"]["x"]["type"] == "temporal"

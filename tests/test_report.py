@@ -149,3 +149,18 @@ def test_summary_and_rule_counts_count_each_severity_and_rule():
                                      {"rule": "b-rule", "severity": "warning", "findings": 2},
                                      {"rule": "a-rule", "severity": "warning", "findings": 1},
                                      {"rule": "c-rule", "severity": "info", "findings": 1}]
+
+
+def test_the_trend_chart_puts_commits_of_one_day_apart(monkeypatch):
+    """Commits on one day shared an x position: the lines dropped vertically there."""
+    from egov_align import report
+
+    drawn = []
+    monkeypatch.setattr(report, "_svg_of", lambda figure, name: drawn.append(figure) or "<svg/>")
+    points = [{"date": date, "metrics": {"alignment": share, "integration_coverage": 0.5, "digital_services": 1.0}}
+              for date, share in (("2026-11-28T21:03:30+00:00", 0.7), ("2026-11-30T09:00:00+03:00", 0.75),
+                                  ("2026-11-30T17:45:10+03:00", 0.8))]
+    report._line_chart(points)
+    [axes] = drawn[0].axes
+    for line in axes.get_lines():
+        assert len(set(line.get_xdata())) == 3

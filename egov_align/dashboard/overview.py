@@ -18,7 +18,7 @@ from egov_align.dashboard.common import (
 )
 from egov_align.i18n import N_, _, severity_word
 from egov_align.reporters.text import percent
-from egov_align.views import rule_counts, worst
+from egov_align.views import rule_counts, trend_chart, worst
 
 TREND_POLL_SECONDS = 2.0
 
@@ -96,12 +96,10 @@ def show_trend(history: list[dict]) -> None:
     LINES = {"alignment": N_("alignment"), "integration_coverage": N_("integration coverage"),
              "digital_services": N_("digital services")}
     COUNTS = {"errors": N_("errors"), "warnings": N_("warnings"), "infos": N_("infos")}
-    with trend_left:
-        st.line_chart([{_("date"): r["date"], **{_(label): r[key] for key, label in LINES.items()}} for r in valid],
-                      x=_("date"), y=[_(label) for label in LINES.values()])
-    with trend_right:
-        st.line_chart([{_("date"): r["date"], **{_(label): r[key] for key, label in COUNTS.items()}} for r in valid],
-                      x=_("date"), y=[_(label) for label in COUNTS.values()])
+    for column, series in ((trend_left, LINES), (trend_right, COUNTS)):
+        data, spec = trend_chart(valid, {key: _(label) for key, label in series.items()}, when=_("date"))
+        with column:
+            st.vega_lite_chart(data, spec, width="stretch")
 
 
 @st.fragment(run_every=TREND_POLL_SECONDS)
