@@ -335,10 +335,13 @@ def test_the_sidebar_switches_the_dashboard_to_kiswahili(expected):
     assert metric(app, "Taasisi") == str(expected["summary"]["institutions"])
     assert metric(app, "Uwiano") == f"{expected['metrics']['alignment']:.0%}"
     assert any(h.value == "Viwango na uratibu" for h in app.subheader)
+    placeholders = set()
     for page in [str(page_path("overview.py")), *PAGES]:
         app.switch_page(page).run()
         assert not app.exception, (page, app.exception)
         assert not app.error, page
+        placeholders |= {chooser.proto.placeholder for chooser in app.multiselect}
+    assert placeholders == {"Chagua"}, "Streamlit's own 'Choose options' is English"
     app.switch_page(str(page_path("findings.py"))).run()
     assert app.title[0].value == "Matokeo"
     table = app.dataframe[0].value

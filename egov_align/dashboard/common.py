@@ -441,6 +441,9 @@ def _narrowed(options: dict[str, str], key: str, keep=()) -> list[str]:
     return list(dict.fromkeys([*keep, *(matches[:100] if query else list(options)[:100])]))
 
 
+CHOOSE = N_("Choose options")  # a multiselect's placeholder: Streamlit's own is in English
+
+
 def choose_one(label: str, options: dict[str, str], *, key: str) -> str | None:
     """A selectbox that stays fast with thousands of options (id -> label)."""
     shown = _narrowed(options, key, keep=[st.session_state[key]] if st.session_state.get(key) in options else [])
@@ -454,7 +457,7 @@ def choose_many(label: str, options: dict[str, str], *, key: str) -> list[str]:
     """A multiselect that stays fast with thousands of options (id -> label)."""
     chosen = [k for k in st.session_state.get(key, []) if k in options]
     shown = _narrowed(options, key, keep=chosen)
-    return st.multiselect(label, shown, format_func=lambda k: options[k], key=key)
+    return st.multiselect(label, shown, format_func=lambda k: options[k], key=key, placeholder=_(CHOOSE))
 
 
 def md(text: object) -> str:

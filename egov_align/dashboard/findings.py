@@ -8,7 +8,7 @@ import json
 
 import streamlit as st
 
-from egov_align.dashboard.common import choose_many, current, table
+from egov_align.dashboard.common import CHOOSE, choose_many, current, table
 from egov_align.i18n import _, language, message, severity_word
 from egov_align.interop.sheet_export import csv_safe, export_sheet
 from egov_align.reporters import ReportOptions
@@ -26,9 +26,9 @@ st.title(_("Findings"))
 
 rows = data.finding_rows
 filters = st.columns(4)
-rules = filters[0].multiselect(_("Rule"), sorted({r["rule"] for r in rows}), key="f_rule")
+rules = filters[0].multiselect(_("Rule"), sorted({r["rule"] for r in rows}), key="f_rule", placeholder=_(CHOOSE))
 severities = filters[1].multiselect(_("Severity"), ["error", "warning", "info"], format_func=severity_word,
-                                    key="f_severity")
+                                    key="f_severity", placeholder=_(CHOOSE))
 with filters[2]:
     institutions = choose_many(_("Institution"), {i: model.institutions[i].name for i in sorted(model.institutions)},
                                key="f_institution")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from egov_align.dashboard.common import choose_many, choose_one, current, show_diagram, table
+from egov_align.dashboard.common import CHOOSE, choose_many, choose_one, current, show_diagram, table
 from egov_align.diagrams import system_neighbourhood
 from egov_align.i18n import _, message, severity_word
 from egov_align.views import heatmap_table, short_name
@@ -39,8 +39,10 @@ filters = st.columns(3)
 with filters[0]:
     owners = choose_many(_("Institution"), {i: model.institutions[i].name for i in sorted(model.institutions)},
                          key="land_owner")
-statuses = filters[1].multiselect(_("Status"), ["active", "legacy", "retiring", "retired", "planned"], key="land_status")
-capabilities = filters[2].multiselect(_("Capability"), sorted(model.capabilities), key="land_capability")
+statuses = filters[1].multiselect(_("Status"), ["active", "legacy", "retiring", "retired", "planned"], key="land_status",
+                                  placeholder=_(CHOOSE))
+capabilities = filters[2].multiselect(_("Capability"), sorted(model.capabilities), key="land_capability",
+                                      placeholder=_(CHOOSE))
 rows = [row for row, system in zip(all_systems, model.systems.values(), strict=True)
         if (not owners or system.owner in owners) and (not statuses or system.status in statuses)
         and (not capabilities or set(capabilities) & set(system.capabilities))]
