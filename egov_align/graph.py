@@ -288,9 +288,11 @@ class Index:
         return found
 
     def best_source(self, entity: str) -> str:
-        """The master of an entity to integrate with: the one that already feeds most systems."""
-        feeds = self.feeds
-        return min(self.kept(self.masters[entity]), key=lambda s: (-feeds.get((s, entity), 0), s))
+        """The master of an entity to integrate with: an active one before a legacy one (on its way
+        out), then the one that already feeds most systems."""
+        feeds, systems = self.feeds, self.in_service
+        return min(self.kept(self.masters[entity]),
+                   key=lambda s: (systems[s].status != "active", -feeds.get((s, entity), 0), s))
 
     @cached_property
     def consolidation(self) -> list[dict]:

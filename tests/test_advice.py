@@ -77,6 +77,29 @@ systems:
     assert advice["data:f"].endswith("make `aging` its master (role: master)"), "the only holder is still named"
 
 
+def test_once_only_gap_integrates_with_an_active_master_before_a_legacy_one():
+    """The legacy register already feeds two systems, but a new integration with it ties the step
+    to a system on its way out (the plan never lets a legacy system take over either)."""
+    text = b"""\
+institutions: [{id: x, name: X}]
+data_entities: [{id: birth, name: Birth}]
+systems:
+  - {id: old-reg, name: Old register, owner: x, status: legacy, data: [{entity: birth, role: master}]}
+  - {id: new-reg, name: New register, owner: x, data: [{entity: birth, role: master}]}
+  - {id: clinic, name: Clinic, owner: x}
+  - {id: portal, name: Portal, owner: x}
+  - {id: desk, name: Desk, owner: x}
+integrations:
+  - {from: old-reg, to: clinic, data: [birth]}
+  - {from: old-reg, to: desk, data: [birth]}
+processes:
+  - {id: p, name: P, owner: x, steps: [{id: apply, name: Apply, reads: [birth], systems: [portal]}]}
+"""
+    [finding] = [f for f in analyze(load([Source("m.yaml", content=text)], jobs=1).model).findings
+                 if f.rule == "once-only-gap"]
+    assert finding.message.endswith("integrate with `new-reg` instead"), finding.message
+
+
 def test_the_sample_plan_reads_like_a_planner_would_sign_it():
     plan = {item["system"]: item["taken_over_by"] for item in analyze(_sample()).metrics["consolidation"]}
     assert plan == {"ffars": ["muse"], "gms": ["mgov"], "chf-imis": ["nhif-membership"], "lga-revenue": ["gepg"]}

@@ -8,9 +8,9 @@ of B carries e.
 Why it matters: the citizen is asked again for what government already holds, and the
 copies drift apart (seven numbers per person instead of one).
 
-How to fix: add an integration from the master system (the message names the one that
-already feeds most systems) to the step's system, so the data is fetched instead of
-asked for.
+How to fix: add an integration from the master system (the message names an active one
+before a legacy one, then the one that already feeds most systems) to the step's system,
+so the data is fetched instead of asked for.
 
 Fails::
 
