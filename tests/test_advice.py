@@ -100,6 +100,32 @@ processes:
     assert finding.message.endswith("integrate with `new-reg` instead"), finding.message
 
 
+def test_integration_gap_names_an_active_bus_before_a_legacy_one():
+    text = b"""\
+institutions: [{id: x, name: X}]
+data_entities: [{id: company, name: Company}]
+systems:
+  - {id: ors, name: ORS, owner: x}
+  - {id: itax, name: ITAX, owner: x}
+  - {id: a-old-esb, name: Old ESB, owner: x, status: legacy}
+  - {id: govesb, name: GovESB, owner: x}
+  - {id: portal, name: Portal, owner: x}
+integrations:
+  - {from: ors, to: itax, via: a-old-esb, data: [company], id: old-route}
+  - {from: itax, to: ors, via: govesb, data: [company], id: new-route}
+processes:
+  - id: p
+    name: P
+    owner: x
+    steps:
+      - {id: register, name: Register, writes: [company], systems: [ors]}
+      - {id: licence, name: Licence, reads: [company], systems: [portal]}
+"""
+    [finding] = [f for f in analyze(load([Source("m.yaml", content=text)], jobs=1).model).findings
+                 if f.rule == "integration-gap"]
+    assert finding.message.endswith("add an integration through `govesb`"), finding.message
+
+
 def test_the_sample_plan_reads_like_a_planner_would_sign_it():
     plan = {item["system"]: item["taken_over_by"] for item in analyze(_sample()).metrics["consolidation"]}
     assert plan == {"ffars": ["muse"], "gms": ["mgov"], "chf-imis": ["nhif-membership"], "lga-revenue": ["gepg"]}
