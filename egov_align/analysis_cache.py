@@ -53,9 +53,10 @@ def analysis_key(cache: Cache, sources: list[Source], *, max_bytes: int, config_
     return cache.key(digest.digest())
 
 
-def output_key(cache: Cache, key: str, fmt: str, color: bool, lang: str) -> str:
-    """Where one rendering of a cached analysis is kept (a warm run then just copies it out)."""
-    return cache.key(f"output\0{key}\0{fmt}\0{color}\0{lang}".encode())
+def output_key(cache: Cache, key: str, fmt: str, color: bool, lang: str, fail_on: str) -> str:
+    """Where one rendering of a cached analysis is kept with its exit code (a warm run then just
+    copies it out): the exit code depends on `fail_on`, which the analysis's key leaves out."""
+    return cache.key(f"output\0{key}\0{fmt}\0{color}\0{lang}\0{fail_on}".encode())
 
 
 @contextlib.contextmanager

@@ -448,11 +448,12 @@ def _remembered(args, config: Config, found: Discovery, cache: Cache | None, com
     from egov_align import analysis_cache
 
     key = analysis_cache.analysis_key(cache, found.sources, max_bytes=config.max_file_bytes,
-                                      config_fingerprint=repr(config), as_of=getattr(args, "as_of", None),
-                                      notices=found.notices, command=command)
+                                      config_fingerprint=config.analysis_fingerprint(),
+                                      as_of=getattr(args, "as_of", None), notices=found.notices, command=command)
     if key is None:
         return None, None, None
-    rendered_key = analysis_cache.output_key(cache, key, args.format, _use_color(args, sys.stdout), language())
+    rendered_key = analysis_cache.output_key(cache, key, args.format, _use_color(args, sys.stdout), language(),
+                                             config.fail_on)
     return key, rendered_key, analysis_cache.fetch_output(cache, rendered_key)
 
 

@@ -46,6 +46,12 @@ class Config:
     def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **changes)
 
+    def analysis_fingerprint(self) -> str:
+        """Every setting that can change an analysis, for the analysis cache's key: `fail_on` only
+        decides the exit code (an `analyze --fail-on never` for SARIF and the gate after it share
+        one analysis), and `lang` only the words shown."""
+        return repr(dataclasses.replace(self, fail_on=""))
+
 
 _NUMBERS = {
     "overlap-threshold": (float, 0.0, 1.0),

@@ -72,8 +72,8 @@ def _point_key(cache: Cache, sources: list, config: Config, top: Path, cwd: Path
 
     named = [Source(Path(os.path.relpath(cwd / source.display, top)).as_posix(), content=source.content)
              for source in sources]
-    return analysis_key(cache, named, max_bytes=config.max_file_bytes, config_fingerprint=repr(config), as_of=None,
-                        command="history-point")
+    return analysis_key(cache, named, max_bytes=config.max_file_bytes, config_fingerprint=config.analysis_fingerprint(),
+                        as_of=None, command="history-point")
 
 
 _COUNT_FIELDS = ("files", "diagnostics")

@@ -96,6 +96,17 @@ def test_an_edited_file_a_changed_configuration_or_date_is_analysed_again(sample
     assert len(calls) == 3  # and that one is cached in its turn
 
 
+def test_fail_on_changes_the_exit_code_not_the_analysis(sample, monkeypatch):
+    """The workflow `init` writes analyses with `--fail-on never` for SARIF, then gates with the
+    configured fail-on: one analysis, and each run's exit code its own."""
+    assert run_cli("analyze", "--format", "json", "--fail-on", "never", cwd=sample).code == 0
+    _no_analysis(monkeypatch)
+    gate = run_cli("analyze", "--format", "json", cwd=sample)  # the same output, a different verdict
+    assert gate.code == 1, "the sample has errors: the cached exit code of --fail-on never must not be reused"
+    assert run_cli("analyze", "--format", "sarif", "--fail-on", "warning", cwd=sample).code == 1
+    assert run_cli("analyze", "--format", "json", "--fail-on", "never", cwd=sample).code == 0
+
+
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
 def test_a_warm_validate_prints_exactly_what_the_cold_one_printed_even_for_an_invalid_model(sample, monkeypatch, fmt):
     (sample / "models" / "broken.yaml").write_text("systems:\n  - id: x\n    name: X\n    owner: nobody\n")
