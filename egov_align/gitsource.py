@@ -48,13 +48,15 @@ def sources_at(revision: str, paths, *, cwd: Path) -> list[Source]:
         raise GitError(f"no such revision {revision!r} in this git repository (a branch, tag or commit)") from None
     prefix = cwd.resolve().relative_to(top.resolve())
     specs = [(prefix / p).as_posix() if (prefix / p).as_posix() != "." else "." for p in paths]
-    names = [name for name, _blob in _model_files(top, revision, specs)]
-    if not names:
+    files = _model_files(top, revision, specs)
+    if not files:
         return []
-    request = "".join(f"{revision}:{n}\n" for n in names).encode("utf-8", "surrogateescape")
+    # asked for by blob id, not as REVISION:PATH, which git resolves through the tree once per
+    # file: 0.3 s instead of 3.5 s for a national model's 6,001 files
+    request = "".join(f"{blob}\n" for _name, blob in files).encode()
     batch = _git(["cat-file", "--batch"], top, stdin=request)
     sources, offset = [], 0
-    for name in names:
+    for name, _blob in files:
         header_end = batch.index(b"\n", offset)
         header = batch[offset:header_end].split()
         if len(header) != 3 or header[1] != b"blob":  # "<name> missing": nothing follows
