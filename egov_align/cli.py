@@ -443,18 +443,40 @@ def _remembered(args, config: Config, found: Discovery, cache: Cache | None, com
 
     The keys cover every model file's content, the configuration, `--as-of`, the day and the code.
     """
-    if cache is None:
+    key = _analysis_key(args, config, cache, found.sources, found.notices, command)
+    if key is None:
         return None, None, None
     from egov_align import analysis_cache
 
-    key = analysis_cache.analysis_key(cache, found.sources, max_bytes=config.max_file_bytes,
-                                      config_fingerprint=config.analysis_fingerprint(),
-                                      as_of=getattr(args, "as_of", None), notices=found.notices, command=command)
-    if key is None:
-        return None, None, None
     rendered_key = analysis_cache.output_key(cache, key, args.format, _use_color(args, sys.stdout), language(),
                                              config.fail_on)
     return key, rendered_key, analysis_cache.fetch_output(cache, rendered_key)
+
+
+def _analysis_key(args, config: Config, cache: Cache | None, sources, notices, command: str = "analyze") -> str | None:
+    if cache is None:
+        return None
+    from egov_align import analysis_cache
+
+    return analysis_cache.analysis_key(cache, sources, max_bytes=config.max_file_bytes,
+                                       config_fingerprint=config.analysis_fingerprint(),
+                                       as_of=getattr(args, "as_of", None), notices=notices, command=command)
+
+
+def _analysed(args, config: Config, cache: Cache | None, sources, notices, model) -> Result:
+    """The model's analysis from the analysis cache, under the key `analyze` uses for the same files,
+    else made now and stored there."""
+    from egov_align import analysis_cache
+    from egov_align.analyze import analyze
+
+    key = _analysis_key(args, config, cache, sources, notices)
+    hit = analysis_cache.fetch(cache, key, texts=language() != "en") if key is not None else None
+    if hit is not None:
+        return hit[0]
+    result = analyze(model, config=config, as_of=args.as_of)
+    if key is not None:
+        analysis_cache.store(cache, key, result, model_name=model.info.name, currency=model.info.currency)
+    return result
 
 
 # The console script leaves with os._exit right after a command and sets this to a list: a
@@ -547,7 +569,7 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from egov_align.compare import diff_models
+    from egov_align.compare import compare_results, diff_elements
     from egov_align.reporters.changes import render_comparison
 
     if args.base:
@@ -559,7 +581,8 @@ def cmd_diff(args) -> int:
             old_sources = sources_at(args.base, [os.path.relpath(p) for p in paths], cwd=Path.cwd())
         except GitError as error:
             raise UsageError(f"--base {args.base}: {error}") from None
-        new_sources = discover(paths).sources
+        old_notices, new_found = [], discover(paths)
+        new_sources, new_notices = new_found.sources, new_found.notices
     else:
         if len(args.paths) != 2:
             raise UsageError("diff takes two model directories (OLD NEW), or --base GITREF [PATH...]")
@@ -567,7 +590,9 @@ def cmd_diff(args) -> int:
         config = new_config or load_config()  # both sides are analysed with NEW's configuration
         paths = old_paths + new_paths
         guard_output(args, paths)
-        old_sources, new_sources = discover(old_paths).sources, discover(new_paths).sources
+        old_found, new_found = discover(old_paths), discover(new_paths)
+        old_sources, old_notices, new_sources, new_notices = (old_found.sources, old_found.notices,
+                                                              new_found.sources, new_found.notices)
     from egov_align.loader import load
 
     # Through the per-file cache: what the two sides share, and what `analyze` read before, is not parsed again.
@@ -581,7 +606,10 @@ def cmd_diff(args) -> int:
             sys.stdout.write(REPORTERS["text"](validation_result(side), options=_options(args, "validate")))
         return EXIT_FAIL
     with heap_frozen():  # two models' millions of objects: no collection walks them again
-        comparison = diff_models(sides[0].model, sides[1].model, config=config, as_of=args.as_of)
+        # each side's analysis through the analysis cache: `analyze` of the head, or the last diff, made it already
+        before, after = (_analysed(args, config, cache, sources, notices, side.model) for sources, notices, side
+                         in ((old_sources, old_notices, sides[0]), (new_sources, new_notices, sides[1])))
+        comparison = compare_results(before, after, elements=diff_elements(sides[0].model, sides[1].model))
         _emit(args, render_comparison(comparison, args.format, _options(args, "diff", sides[1].model)))
     if args.fail_on_new == "never":
         return EXIT_OK

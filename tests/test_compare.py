@@ -174,3 +174,38 @@ def test_diff_through_the_cache_prints_what_it_prints_without(cli, tmp_path):
     first, again = (cli("diff", "--base", "HEAD", "--format", "json", cwd=repo) for _ in range(2))
     assert uncached.code == first.code == again.code == 0
     assert first.out == again.out == uncached.out and json.loads(first.out)["elements"]["changed"]
+
+
+def test_diff_analyses_only_what_the_analysis_cache_lacks(cli, tmp_path, monkeypatch):
+    """The workflow `init` writes runs `analyze`, then `diff --base` twice on each pull request: at
+    national scale five analyses of 4 s each, where two differ. Each side's analysis is cached
+    like `analyze`'s (same key), so the head is not analysed again, nor anything the second time."""
+    import egov_align.analyze
+    import egov_align.compare
+
+    repo = _copy_tiny(tmp_path / "repo")
+    _git(repo, "init", "-q")
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "add", ".")
+    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-qm", "baseline")
+    systems = repo / "models" / "base.yaml"
+    systems.write_text(systems.read_text().replace("{from: ors, to: npr, data: [person]}",
+                                                   "{from: ors, to: npr, data: [person], encrypted: true}"))
+    uncached = cli("diff", "--base", "HEAD", "--format", "json", "--no-cache", cwd=repo)
+    cli("analyze", "--format", "sarif", cwd=repo)
+    analysed = []
+    real = egov_align.analyze.analyze
+
+    def counted(model, **options):
+        analysed.append(len(model.integrations))
+        return real(model, **options)
+
+    monkeypatch.setattr(egov_align.analyze, "analyze", counted)
+    monkeypatch.setattr(egov_align.compare, "analyze", counted)
+    first = cli("diff", "--base", "HEAD", "--format", "json", cwd=repo)
+    assert len(analysed) == 1, "the head was analysed by `analyze` already: only the base is left"
+    again = cli("diff", "--base", "HEAD", "--format", "markdown", cwd=repo)
+    assert len(analysed) == 1, "both sides come from the cache the second time"
+    assert first.out == uncached.out and first.code == uncached.code == 0
+    assert "unprotected-sensitive-data" in again.out and again.code == 0
+    assert cli("diff", "--base", "HEAD", "--fail-on-new", "info", cwd=repo).code == \
+        cli("diff", "--base", "HEAD", "--fail-on-new", "info", "--no-cache", cwd=repo).code
