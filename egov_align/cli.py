@@ -463,20 +463,13 @@ def _analysis_key(args, config: Config, cache: Cache | None, sources, notices, c
                                        as_of=getattr(args, "as_of", None), notices=notices, command=command)
 
 
-def _analysed(args, config: Config, cache: Cache | None, sources, notices, model) -> Result:
-    """The model's analysis from the analysis cache, under the key `analyze` uses for the same files,
-    else made now and stored there."""
+def _cached_analysis(args, config: Config, cache: Cache | None, sources, notices) -> tuple[str | None, tuple | None]:
+    """The key `analyze` uses for these files and this configuration, and what the analysis cache
+    holds under it: (Result, the model's name and currency), or None."""
     from egov_align import analysis_cache
-    from egov_align.analyze import analyze
 
     key = _analysis_key(args, config, cache, sources, notices)
-    hit = analysis_cache.fetch(cache, key, texts=language() != "en") if key is not None else None
-    if hit is not None:
-        return hit[0]
-    result = analyze(model, config=config, as_of=args.as_of)
-    if key is not None:
-        analysis_cache.store(cache, key, result, model_name=model.info.name, currency=model.info.currency)
-    return result
+    return key, analysis_cache.fetch(cache, key, texts=language() != "en") if key is not None else None
 
 
 # The console script leaves with os._exit right after a command and sets this to a list: a
@@ -569,7 +562,6 @@ def cmd_analyze(args) -> int:
 
 
 def cmd_diff(args) -> int:
-    from egov_align.compare import compare_results, diff_elements
     from egov_align.reporters.changes import render_comparison
 
     if args.base:
@@ -593,28 +585,63 @@ def cmd_diff(args) -> int:
         old_found, new_found = discover(old_paths), discover(new_paths)
         old_sources, old_notices, new_sources, new_notices = (old_found.sources, old_found.notices,
                                                               new_found.sources, new_found.notices)
-    from egov_align.loader import load
-
-    # Through the per-file cache: what the two sides share, and what `analyze` read before, is not parsed again.
     cache = _cache(args, config, paths)
-    sides = [load(s, max_bytes=config.max_file_bytes, cache=cache, policies=config.policy_names)
-             for s in (old_sources, new_sources)]
-    invalid = [(name, side) for name, side in zip(("old", "new"), sides, strict=True) if not side.valid]
-    if invalid:
-        for name, side in invalid:
-            sys.stdout.write(f"the {name} model is invalid:\n")
-            sys.stdout.write(REPORTERS["text"](validation_result(side), options=_options(args, "validate")))
-        return EXIT_FAIL
     with heap_frozen():  # two models' millions of objects: no collection walks them again
-        # each side's analysis through the analysis cache: `analyze` of the head, or the last diff, made it already
-        before, after = (_analysed(args, config, cache, sources, notices, side.model) for sources, notices, side
-                         in ((old_sources, old_notices, sides[0]), (new_sources, new_notices, sides[1])))
-        comparison = compare_results(before, after, elements=diff_elements(sides[0].model, sides[1].model))
-        _emit(args, render_comparison(comparison, args.format, _options(args, "diff", sides[1].model)))
+        compared = _comparison(args, config, cache, (old_sources, old_notices), (new_sources, new_notices))
+        if compared is None:
+            return EXIT_FAIL
+        comparison, info = compared
+        _emit(args, render_comparison(comparison, args.format, _options(args, "diff", info=info)))
     if args.fail_on_new == "never":
         return EXIT_OK
     threshold = Severity(args.fail_on_new).rank
     return EXIT_FAIL if any(f.severity.rank >= threshold for f in comparison.introduced) else EXIT_OK
+
+
+def _comparison(args, config: Config, cache: Cache | None, old: tuple, new: tuple):
+    """(the comparison of the two sides, the new model's name and currency), or None after printing
+    why a side is invalid. `old` and `new` are (sources, notices).
+
+    Each side's analysis goes through the analysis cache (`analyze` of the head, or the diff
+    before, made it already); only a side without one is read whole, through the per-file cache.
+    A cached analysis is only ever made of a valid model, so when a side comes from the cache
+    only the files that differ are read for the element diff (loader.changed_parts).
+    """
+    from egov_align import analysis_cache
+    from egov_align.analyze import analyze
+    from egov_align.compare import compare_results, diff_elements
+    from egov_align.loader import changed_parts, load
+
+    def read(sources):
+        return load(sources, max_bytes=config.max_file_bytes, cache=cache, policies=config.policy_names)
+
+    cached = [_cached_analysis(args, config, cache, sources, notices) for sources, notices in (old, new)]
+    sides = [read(sources) if hit is None else None
+             for (sources, _notices), (_key, hit) in zip((old, new), cached, strict=True)]
+    invalid = [(name, side) for name, side in zip(("old", "new"), sides, strict=True) if side and not side.valid]
+    for name, side in invalid:
+        sys.stdout.write(f"the {name} model is invalid:\n")
+        sys.stdout.write(REPORTERS["text"](validation_result(side), options=_options(args, "validate")))
+    if invalid:
+        return None
+    parts = None
+    if None in sides:
+        parts = changed_parts(old[0], new[0], max_bytes=config.max_file_bytes, cache=cache,
+                              policies=config.policy_names)
+    if parts is None:  # both read whole already (or, never for valid models, a changed file with a problem)
+        sides = [side or read(sources) for side, (sources, _notices) in zip(sides, (old, new), strict=True)]
+        parts = (sides[0].model, sides[1].model)
+    results, info = [], None
+    for (key, hit), side in zip(cached, sides, strict=True):
+        if hit is None:
+            model = side.model
+            hit = (analyze(model, config=config, as_of=args.as_of), {"name": model.info.name,
+                                                                      "currency": model.info.currency})
+            if key is not None:
+                analysis_cache.store(cache, key, hit[0], model_name=model.info.name, currency=model.info.currency)
+        results.append(hit[0])
+        info = hit[1]
+    return compare_results(*results, elements=diff_elements(*parts)), info
 
 
 def cmd_export(args) -> int:

@@ -422,6 +422,37 @@ def _assemble(results: list[FileResult]) -> Model:
     return model
 
 
+def changed_parts(old: list[Source], new: list[Source], *, max_bytes: int, cache: Cache | None = None,
+                  policies: tuple[str, ...] = ()) -> tuple[Model, Model] | None:
+    """Two models made of only the files that differ between `old` and `new` (by path and content),
+    or None when one of those files has a problem of its own.
+
+    For comparing two models already known to be valid as wholes (a cached analysis is only ever
+    made of a valid model): ids are unique per kind in a valid model, so an element of a file
+    both sides share is the same on both and is defined in no other file of either side, and the
+    differences between the two models are the differences between these parts. Nothing is
+    checked across files here.
+    """
+    def contents(sources: list[Source]) -> dict[str, bytes | None]:
+        found = {}
+        for source in sources:
+            try:
+                found[source.display] = source.read(max_bytes)
+            except OSError:
+                found[source.display] = None  # compared as changed, and its problem found below
+        return found
+
+    before, after = contents(old), contents(new)
+    parts = []
+    for sources, mine, theirs in ((old, before, after), (new, after, before)):
+        changed = [s for s in sources if mine[s.display] is None or theirs.get(s.display) != mine[s.display]]
+        results = _run_all(changed, max_bytes=max_bytes, cache=cache, want_elements=True, jobs=1, policies=policies)
+        if any(result.problems for result in results):
+            return None
+        parts.append(_assemble(results))
+    return parts[0], parts[1]
+
+
 def load_paths(paths, *, config, cache: Cache | None = None, want_model: bool = True,
                jobs: int | None = None, cwd: Path | None = None) -> LoadResult:
     found = discover(paths, cwd=cwd)
@@ -429,5 +460,5 @@ def load_paths(paths, *, config, cache: Cache | None = None, want_model: bool = 
                 notices=found.notices, policies=config.policy_names)
 
 
-__all__ = ["Discovery", "LoadResult", "PathNotFound", "Source", "discover", "is_model_repository", "load",
+__all__ = ["Discovery", "LoadResult", "PathNotFound", "Source", "changed_parts", "discover", "is_model_repository", "load",
            "load_file", "load_paths", "model_paths"]

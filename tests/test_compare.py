@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
 
 from egov_align.compare import diff_elements, what_if
@@ -179,7 +180,8 @@ def test_diff_through_the_cache_prints_what_it_prints_without(cli, tmp_path):
 def test_diff_analyses_only_what_the_analysis_cache_lacks(cli, tmp_path, monkeypatch):
     """The workflow `init` writes runs `analyze`, then `diff --base` twice on each pull request: at
     national scale five analyses of 4 s each, where two differ. Each side's analysis is cached
-    like `analyze`'s (same key), so the head is not analysed again, nor anything the second time."""
+    like `analyze`'s (same key), so the head is not analysed again, nor anything the second time,
+    when only the files that differ are read."""
     import egov_align.analyze
     import egov_align.compare
 
@@ -191,6 +193,7 @@ def test_diff_analyses_only_what_the_analysis_cache_lacks(cli, tmp_path, monkeyp
     systems.write_text(systems.read_text().replace("{from: ors, to: npr, data: [person]}",
                                                    "{from: ors, to: npr, data: [person], encrypted: true}"))
     uncached = cli("diff", "--base", "HEAD", "--format", "json", "--no-cache", cwd=repo)
+    uncached_gate = cli("diff", "--base", "HEAD", "--fail-on-new", "info", "--no-cache", cwd=repo)
     cli("analyze", "--format", "sarif", cwd=repo)
     analysed = []
     real = egov_align.analyze.analyze
@@ -201,11 +204,62 @@ def test_diff_analyses_only_what_the_analysis_cache_lacks(cli, tmp_path, monkeyp
 
     monkeypatch.setattr(egov_align.analyze, "analyze", counted)
     monkeypatch.setattr(egov_align.compare, "analyze", counted)
+    import egov_align.loader
+
+    read_whole, load = [], egov_align.loader.load
+    monkeypatch.setattr(egov_align.loader, "load", lambda sources, **k: read_whole.append(1) or load(sources, **k))
     first = cli("diff", "--base", "HEAD", "--format", "json", cwd=repo)
     assert len(analysed) == 1, "the head was analysed by `analyze` already: only the base is left"
+    assert len(read_whole) == 1, "and only the base is read whole"
+    monkeypatch.setattr(egov_align.loader, "load", None)  # nor is either model read whole: only the changed file
     again = cli("diff", "--base", "HEAD", "--format", "markdown", cwd=repo)
     assert len(analysed) == 1, "both sides come from the cache the second time"
     assert first.out == uncached.out and first.code == uncached.code == 0
     assert "unprotected-sensitive-data" in again.out and again.code == 0
-    assert cli("diff", "--base", "HEAD", "--fail-on-new", "info", cwd=repo).code == \
-        cli("diff", "--base", "HEAD", "--fail-on-new", "info", "--no-cache", cwd=repo).code
+    gate = cli("diff", "--base", "HEAD", "--fail-on-new", "info", cwd=repo)
+    assert (gate.out, gate.code) == (uncached_gate.out, uncached_gate.code)
+
+
+def _sample_sources() -> dict[str, bytes]:
+    return {p.relative_to(ROOT).as_posix(): p.read_bytes()
+            for part in ("models", "processes") for p in sorted((ROOT / part).glob("*.yaml"))}
+
+
+def _moved_gms(files: dict[str, bytes]) -> dict[str, bytes]:
+    """gms cut from systems.yaml into a file of its own: nothing about it changes."""
+    text = files["models/systems.yaml"].decode()
+    start = text.index("  - id: gms\n")
+    end = text.index("  - id: ", start + 1)
+    return {**files, "models/systems.yaml": (text[:start] + text[end:]).encode(),
+            "models/z-gms.yaml": ("systems:\n" + text[start:end]).encode()}
+
+
+def _edited(files, name, old, new):
+    assert old.encode() in files[name]
+    return {**files, name: files[name].replace(old.encode(), new.encode(), 1)}
+
+
+@pytest.mark.parametrize("change", [
+    lambda f: _edited(f, "processes/passport.yaml", "name: Upload a scan", "name: Upload a photo"),
+    _moved_gms,
+    lambda f: _edited(_moved_gms(f), "models/z-gms.yaml", "users:", "vendor: X\n    users:"),
+    lambda f: {k: v for k, v in f.items() if k != "processes/passport.yaml"},
+    lambda f: {**{k: v for k, v in f.items() if k != "processes/land-title.yaml"},
+               "processes/land.yaml": f["processes/land-title.yaml"]},
+    lambda f: {**f, "models/more.yaml": b"systems: [{id: extra, name: Extra, owner: ega}]\n"},
+    lambda f: f,
+], ids=["step-renamed", "system-moved", "system-moved-and-changed", "file-removed", "file-renamed", "file-added",
+        "nothing"])
+def test_the_changed_files_alone_give_the_element_diff_of_the_whole_models(change):
+    """A warm diff compares only the files that differ (loader.changed_parts): the same added,
+    removed and changed elements as comparing both whole models."""
+    from egov_align.loader import Source, changed_parts, load
+
+    before = _sample_sources()
+    after = change(before)
+    old = [Source(name, content=content) for name, content in sorted(before.items())]
+    new = [Source(name, content=content) for name, content in sorted(after.items())]
+    whole = [load(sources, jobs=1) for sources in (old, new)]
+    assert all(side.valid for side in whole), [d.message for side in whole for d in side.diagnostics]
+    expected = diff_elements(whole[0].model, whole[1].model)
+    assert diff_elements(*changed_parts(old, new, max_bytes=5_000_000)) == expected
