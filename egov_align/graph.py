@@ -284,7 +284,7 @@ class Index:
             parent = institution.parent
             family = [*children.get(parent, ()), parent] if parent else []
             found[institution_id] = [i for i in dict.fromkeys(family + children.get(institution_id, []))
-                                     if i != institution_id and i is not None]
+                                     if i != institution_id]
         return found
 
     def best_source(self, entity: str) -> str:

@@ -460,5 +460,5 @@ def load_paths(paths, *, config, cache: Cache | None = None, want_model: bool = 
                 notices=found.notices, policies=config.policy_names)
 
 
-__all__ = ["Discovery", "LoadResult", "PathNotFound", "Source", "changed_parts", "discover", "is_model_repository", "load",
-           "load_file", "load_paths", "model_paths"]
+__all__ = ["Discovery", "LoadResult", "PathNotFound", "Source", "changed_parts", "discover", "is_model_repository",
+           "load", "load_file", "load_paths", "model_paths"]
