@@ -163,7 +163,8 @@ def test_diff_elements_dumps_only_what_differs_and_finds_what_dumping_everything
             step_subject(process.id, process.steps[0].id)} <= expected["changed"].keys()
 
 
-def test_diff_through_the_cache_prints_what_it_prints_without(cli, tmp_path):
+def _committed_then_encrypted(tmp_path: Path) -> Path:
+    """The tiny model committed, then one integration encrypted in the working tree."""
     repo = _copy_tiny(tmp_path / "repo")
     _git(repo, "init", "-q")
     _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "add", ".")
@@ -171,6 +172,11 @@ def test_diff_through_the_cache_prints_what_it_prints_without(cli, tmp_path):
     systems = repo / "models" / "base.yaml"
     systems.write_text(systems.read_text().replace("{from: ors, to: npr, data: [person]}",
                                                    "{from: ors, to: npr, data: [person], encrypted: true}"))
+    return repo
+
+
+def test_diff_through_the_cache_prints_what_it_prints_without(cli, tmp_path):
+    repo = _committed_then_encrypted(tmp_path)
     uncached = cli("diff", "--base", "HEAD", "--format", "json", "--no-cache", cwd=repo)
     first, again = (cli("diff", "--base", "HEAD", "--format", "json", cwd=repo) for _ in range(2))
     assert uncached.code == first.code == again.code == 0
@@ -185,13 +191,7 @@ def test_diff_analyses_only_what_the_analysis_cache_lacks(cli, tmp_path, monkeyp
     import egov_align.analyze
     import egov_align.compare
 
-    repo = _copy_tiny(tmp_path / "repo")
-    _git(repo, "init", "-q")
-    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "add", ".")
-    _git(repo, "-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-qm", "baseline")
-    systems = repo / "models" / "base.yaml"
-    systems.write_text(systems.read_text().replace("{from: ors, to: npr, data: [person]}",
-                                                   "{from: ors, to: npr, data: [person], encrypted: true}"))
+    repo = _committed_then_encrypted(tmp_path)
     uncached = cli("diff", "--base", "HEAD", "--format", "json", "--no-cache", cwd=repo)
     uncached_gate = cli("diff", "--base", "HEAD", "--fail-on-new", "info", "--no-cache", cwd=repo)
     cli("analyze", "--format", "sarif", cwd=repo)
