@@ -303,8 +303,8 @@ def test_the_trend_puts_each_commit_at_its_own_time_not_a_day_shared_with_others
                                                       "axis": None}
     assert spec["encoding"]["x"]["axis"]["format"] == "%Y-%m-%d", "dates as numbers, in every language"
     assert spec["encoding"]["x"]["axis"]["tickCount"] == {"interval": "day", "step": 1}, "each day labelled once"
-    year = [{**rows[0], "date": "2025-12-01T10:00:00+03:00"}, rows[2]]
-    assert trend_chart(year, {"errors": "errors"}, when="date")[1]["encoding"]["x"]["axis"]["tickCount"] == {
+    a_year = [{**rows[0], "date": "2025-12-01T10:00:00+03:00"}, rows[2]]
+    assert trend_chart(a_year, {"errors": "errors"}, when="date")[1]["encoding"]["x"]["axis"]["tickCount"] == {
         "interval": "month", "step": 1}
 
 

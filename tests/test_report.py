@@ -162,5 +162,6 @@ def test_the_trend_chart_puts_commits_of_one_day_apart(monkeypatch):
                                   ("2026-11-30T17:45:10+03:00", 0.8))]
     report._line_chart(points)
     [axes] = drawn[0].axes
-    for line in axes.get_lines():
-        assert len(set(line.get_xdata())) == 3
+    lines = [set(line.get_xdata()) for line in axes.get_lines()]
+    report._pyplot()[0].close(drawn[0])
+    assert len(lines) == 3 and all(len(moments) == 3 for moments in lines)
