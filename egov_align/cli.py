@@ -587,7 +587,8 @@ def cmd_diff(args) -> int:
                                                               new_found.sources, new_found.notices)
     cache = _cache(args, config, paths)
     with heap_frozen():  # two models' millions of objects: no collection walks them again
-        compared = _comparison(args, config, cache, (old_sources, old_notices), (new_sources, new_notices))
+        compared = _comparison(args, config, cache, (old_sources, old_notices), (new_sources, new_notices),
+                               roots=("", "") if args.base else tuple(args.paths))
         if compared is None:
             return EXIT_FAIL
         comparison, info = compared
@@ -598,9 +599,9 @@ def cmd_diff(args) -> int:
     return EXIT_FAIL if any(f.severity.rank >= threshold for f in comparison.introduced) else EXIT_OK
 
 
-def _comparison(args, config: Config, cache: Cache | None, old: tuple, new: tuple):
+def _comparison(args, config: Config, cache: Cache | None, old: tuple, new: tuple, *, roots: tuple[str, str]):
     """(the comparison of the two sides, the new model's name and currency), or None after printing
-    why a side is invalid. `old` and `new` are (sources, notices).
+    why a side is invalid. `old` and `new` are (sources, notices); `roots` as in loader.changed_parts.
 
     Each side's analysis goes through the analysis cache (`analyze` of the head, or the diff
     before, made it already); only a side without one is read whole, through the per-file cache.
@@ -627,7 +628,7 @@ def _comparison(args, config: Config, cache: Cache | None, old: tuple, new: tupl
     parts = None
     if None in sides:
         parts = changed_parts(old[0], new[0], max_bytes=config.max_file_bytes, cache=cache,
-                              policies=config.policy_names)
+                              policies=config.policy_names, roots=roots)
     if parts is None:  # both read whole already (or, never for valid models, a changed file with a problem)
         sides = [side or read(sources) for side, (sources, _notices) in zip(sides, (old, new), strict=True)]
         parts = (sides[0].model, sides[1].model)

@@ -423,9 +423,10 @@ def _assemble(results: list[FileResult]) -> Model:
 
 
 def changed_parts(old: list[Source], new: list[Source], *, max_bytes: int, cache: Cache | None = None,
-                  policies: tuple[str, ...] = ()) -> tuple[Model, Model] | None:
+                  policies: tuple[str, ...] = (), roots: tuple[str, str] = ("", "")) -> tuple[Model, Model] | None:
     """Two models made of only the files that differ between `old` and `new` (by path and content),
-    or None when one of those files has a problem of its own.
+    or None when one of those files has a problem of its own. `roots`: the folder each side's
+    paths are taken from (a diff of two directories compares old/models/x.yaml with new/models/x.yaml).
 
     For comparing two models already known to be valid as wholes (a cached analysis is only ever
     made of a valid model): ids are unique per kind in a valid model, so an element of a file
@@ -433,19 +434,21 @@ def changed_parts(old: list[Source], new: list[Source], *, max_bytes: int, cache
     differences between the two models are the differences between these parts. Nothing is
     checked across files here.
     """
-    def contents(sources: list[Source]) -> dict[str, bytes | None]:
+    def contents(sources: list[Source], root: str) -> dict[str, tuple[Source, bytes | None]]:
         found = {}
         for source in sources:
+            name = os.path.relpath(source.display, root) if root else source.display
             try:
-                found[source.display] = source.read(max_bytes)
+                found[name] = (source, source.read(max_bytes))
             except OSError:
-                found[source.display] = None  # compared as changed, and its problem found below
+                found[name] = (source, None)  # compared as changed, and its problem found below
         return found
 
-    before, after = contents(old), contents(new)
+    before, after = contents(old, roots[0]), contents(new, roots[1])
     parts = []
-    for sources, mine, theirs in ((old, before, after), (new, after, before)):
-        changed = [s for s in sources if mine[s.display] is None or theirs.get(s.display) != mine[s.display]]
+    for mine, theirs in ((before, after), (after, before)):
+        changed = [source for name, (source, content) in mine.items()
+                   if content is None or theirs.get(name, (None, None))[1] != content]
         results = _run_all(changed, max_bytes=max_bytes, cache=cache, want_elements=True, jobs=1, policies=policies)
         if any(result.problems for result in results):
             return None

@@ -81,6 +81,27 @@ def test_diff_of_two_directories(cli, tmp_path):
     assert "| metric | before | after | change |" in markdown and "system:gepg-2" in markdown
 
 
+def test_a_second_diff_of_two_directories_reads_only_the_files_that_differ(cli, tmp_path, monkeypatch):
+    """Each side's files are compared by their path under its own directory (old/models/x.yaml
+    with new/models/x.yaml), so a warm diff of a baseline and a target reads what differs only."""
+    import egov_align.loader
+
+    _copy_tiny(tmp_path / "old")
+    new = _copy_tiny(tmp_path / "new")
+    base = new / "models" / "base.yaml"
+    base.write_text(base.read_text().replace("{from: ors, to: npr, data: [person]}",
+                                             "{from: ors, to: npr, data: [person], encrypted: true}"))
+    uncached = cli("diff", "old", "new", "--format", "json", "--no-cache", cwd=tmp_path)
+    cli("diff", "old", "new", "--format", "json", cwd=tmp_path)
+    read = []
+    parts = egov_align.loader._run_all
+    monkeypatch.setattr(egov_align.loader, "load", None)
+    monkeypatch.setattr(egov_align.loader, "_run_all", lambda sources, **k: read.extend(sources) or parts(sources, **k))
+    again = cli("diff", "old", "new", "--format", "json", cwd=tmp_path)
+    assert (again.out, again.code) == (uncached.out, uncached.code)
+    assert [s.display for s in read] == ["old/models/base.yaml", "new/models/base.yaml"]
+
+
 def test_diff_fails_on_new_findings_only(cli, tmp_path):
     _copy_tiny(tmp_path / "old")
     _copy_tiny(tmp_path / "new")
