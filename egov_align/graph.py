@@ -290,9 +290,8 @@ class Index:
     def best_source(self, entity: str) -> str:
         """The master of an entity to integrate with: an active one before a legacy one (on its way
         out), then the one that already feeds most systems."""
-        feeds, systems = self.feeds, self.in_service
-        return min(self.kept(self.masters[entity]),
-                   key=lambda s: (systems[s].status != "active", -feeds.get((s, entity), 0), s))
+        feeds = self.feeds
+        return min(self.advisable(self.masters[entity]), key=lambda s: (-feeds.get((s, entity), 0), s))
 
     @cached_property
     def consolidation(self) -> list[dict]:
@@ -312,6 +311,12 @@ class Index:
         """
         retired = self.retired_by_plan
         return [s for s in systems if s not in retired] or systems
+
+    def advisable(self, systems: list[str]) -> list[str]:
+        """`kept(systems)` (systems in service), and of those the active ones when there are any: a
+        legacy system is on its way out, and the plan never lets one take over."""
+        kept, in_service = self.kept(systems), self.in_service
+        return [s for s in kept if in_service[s].status == "active"] or kept
 
     @cached_property
     def retired_by_plan(self) -> frozenset[str]:

@@ -35,9 +35,8 @@ DEFAULT_SEVERITY = Severity.WARNING
 def check(ctx):
     index = ctx.index
     in_service = index.in_service  # a bus that is retired (or retiring) is no route to advise
-    buses = index.kept(sorted({i.via for i in ctx.model.integrations.values()
-                               if i.via and i.status == "active" and i.via in in_service}))
-    buses = [b for b in buses if in_service[b].status == "active"] or buses  # a legacy bus only when no other
+    buses = index.advisable(sorted({i.via for i in ctx.model.integrations.values()
+                                    if i.via and i.status == "active" and i.via in in_service}))
     for process, source, target, entities in index.handovers:
         if index.handover_covered(source, target, entities):
             continue

@@ -52,9 +52,8 @@ def check(ctx):
         if entity_id not in users or masters.get(entity_id):
             continue
         in_service = ctx.index.in_service
-        holders = ctx.index.kept([s for u in users[entity_id] if u.startswith("system:") and (s := u[7:]) in in_service])
-        # a legacy holder only when no active one holds it: the plan never lets a legacy system take over
-        holders = [s for s in holders if in_service[s].status == "active"] or holders
+        holders = ctx.index.advisable([s for u in users[entity_id]
+                                       if u.startswith("system:") and (s := u[7:]) in in_service])
         advice = (Text(N_("name a system in service that masters it")) if not holders else
                   Text.of(N_("make `{system}` its master (role: master)"), system=holders[0]) if len(holders) == 1
                   else Text.of(N_("make one of {systems} its master (role: master)"), systems=Names(holders)))
