@@ -252,6 +252,11 @@ class Index:
                 [s for _rank, s in own] + [s for _rank, s in near] + anyone))[:limit]
         return found
 
+    def advice_home(self, process, step, capabilities) -> str | None:
+        """Who performs the step, when the advice on `capabilities` depends on it (a generic one among
+        them: suggest_for); else None, so that steps differing only in performer share their advice."""
+        return None if self.generic.isdisjoint(capabilities) else self.model.performer(process, step)
+
     def closeness(self, system_id: str, institution: str) -> int:
         """0 for a system `institution` owns, 1 for one of a related institution's, 2 for any other."""
         owner = self.model.systems[system_id].owner

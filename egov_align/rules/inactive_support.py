@@ -92,9 +92,9 @@ def check(ctx):
                 N_("take {inactive} off the step: its other systems ({systems}) already provide the same "
                    "capabilities"), inactive=Names(inactive), systems=Names(staying))
         else:
-            # who performs the step matters only when generic capabilities are all that is wanted
-            home = ctx.model.performer(process, step) if wanted <= index.generic else None
-            successors, advice = advised(wanted, frozenset(step.needs), frozenset(staying), home)
+            # `wanted` is all generic or all not (_wanted): the performer counts only in the first case
+            successors, advice = advised(wanted, frozenset(step.needs), frozenset(staying),
+                                         index.advice_home(process, step, wanted))
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' relies on systems not in service: {states}; {advice}"),

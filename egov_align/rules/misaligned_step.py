@@ -31,7 +31,7 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 
 def check(ctx):
-    index, offers, generic, performer = ctx.index, ctx.index.capabilities_of, ctx.index.generic, ctx.model.performer
+    index, offers = ctx.index, ctx.index.capabilities_of
 
     @functools.cache  # thousands of steps miss the same: the advice is built once per list of missing capabilities
     def advised(missing: tuple[str, ...], institution: str | None) -> tuple:
@@ -48,9 +48,7 @@ def check(ctx):
         missing = [need for need in dict.fromkeys(step.needs) if not any(need in offers[s] for s in step.systems)]
         if not missing:
             continue
-        # only a generic need's advice depends on who performs the step (Index.suggest_for)
-        institution = performer(process, step) if not generic.isdisjoint(missing) else None
-        advice, related, named, finding_key = advised(tuple(missing), institution)
+        advice, related, named, finding_key = advised(tuple(missing), index.advice_home(process, step, missing))
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' needs {missing}, which none of its systems ({systems}) provides; {advice}"),

@@ -33,7 +33,7 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 
 def check(ctx):
-    index, generic, performer = ctx.index, ctx.index.generic, ctx.model.performer
+    index = ctx.index
 
     @functools.cache  # thousands of steps need the same: the advice is built once per list of needs (and performer)
     def advised(needs: tuple[str, ...], institution: str | None) -> tuple:
@@ -46,9 +46,7 @@ def check(ctx):
     for process, step in ctx.model.steps():
         if not step.needs or step.systems:
             continue
-        # only a generic need's advice depends on who performs the step (Index.suggest_for)
-        institution = performer(process, step) if not generic.isdisjoint(step.needs) else None
-        advice, related, needs = advised(tuple(step.needs), institution)
+        advice, related, needs = advised(tuple(step.needs), index.advice_home(process, step, step.needs))
         yield ctx.finding(
             step_subject(process.id, step.id),
             N_("step '{name}' needs {needs} but no system supports it (done by hand); {advice}"),
