@@ -26,9 +26,9 @@ def _number(value: float) -> float | int:
 class _Domain:
     """What a system is for, to rank successors: its capabilities, data, owner and processes."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, index: Index) -> None:
         self.model = model
-        self.generic = {c for c, capability in model.capabilities.items() if capability.generic}
+        self.generic, self.related = index.generic, index.related
         self._capabilities: dict[str, list[str]] = {}
         self._masters: dict[str, list[str]] = {}
         self._sets: dict[tuple[str, str], frozenset[str]] = {}  # (capabilities or masters, system) -> set
@@ -57,26 +57,19 @@ class _Domain:
             found = self._sets[(what, system_id)] = frozenset(items)
         return found
 
-    def parent(self, system_id: str) -> str | None:
-        owner = self.model.institutions.get(self.model.systems[system_id].owner)
-        return owner.parent if owner else None
-
     def closeness_to(self, retired: str):
         """DESIGN 12's order of successors: shared capabilities, shared master data, owner, parent,
         processes, id. The retired system's side is looked up once: hundreds of candidates are ranked."""
-        systems, as_set, parent_of, processes = self.model.systems, self.as_set, self.parent, self.processes
+        systems, as_set, related, processes = self.model.systems, self.as_set, self.related, self.processes
         capabilities, masters = as_set("capabilities", retired), as_set("masters", retired)
-        owner, parent, supports = systems[retired].owner, parent_of(retired), processes[retired]
+        owner, supports = systems[retired].owner, processes[retired]
 
         def closeness(candidate: str) -> tuple:
-            their_owner, their_parent = systems[candidate].owner, parent_of(candidate)
+            their_owner = systems[candidate].owner
             return (-len(capabilities & as_set("capabilities", candidate)), -len(masters & as_set("masters", candidate)),
-                    owner != their_owner, not _related(owner, parent, their_owner, their_parent),
+                    owner != their_owner, not related(owner, their_owner),
                     -len(supports & processes[candidate]), candidate)
         return closeness
-
-    def related_owners(self, a: str, b: str) -> bool:
-        return _related(self.model.systems[a].owner, self.parent(a), self.model.systems[b].owner, self.parent(b))
 
     def reason(self, retired: str, successor: str) -> str:
         """'also provides health-insurance; same owner': why this successor was chosen (English, for JSON)."""
@@ -89,9 +82,10 @@ class _Domain:
         entities = [e for e in self.masters(retired) if e in theirs]
         if entities:
             parts.append(MASTERS.format(entities=", ".join(entities)))
-        if self.model.systems[retired].owner == self.model.systems[successor].owner:
+        owner, their_owner = self.model.systems[retired].owner, self.model.systems[successor].owner
+        if owner == their_owner:
             parts.append(SAME_OWNER)
-        elif self.related_owners(retired, successor):
+        elif self.related(owner, their_owner):
             parts.append(SAME_PARENT)
         common = sorted(self.processes[retired] & self.processes[successor])
         if common:
@@ -103,11 +97,6 @@ class _Domain:
 PROVIDES, MASTERS = N_("also provides {capabilities}"), N_("also masters {entities}")
 SAME_OWNER, SAME_PARENT = N_("same owner"), N_("same parent institution")
 SUPPORTS, PROVIDES_ALL = N_("also supports {processes}"), N_("provides what it provided")
-
-
-def _related(owner_a: str, parent_a: str | None, owner_b: str, parent_b: str | None) -> bool:
-    """Same parent institution, or one owner is the other's parent."""
-    return (parent_a is not None and parent_a == parent_b) or parent_a == owner_b or parent_b == owner_a
 
 
 def reason_in_language(reason: str) -> str:
@@ -146,7 +135,7 @@ def _successors(domain: _Domain, system_id: str, staying: dict) -> tuple[dict, l
 
 def consolidation_plan(model: Model, index: Index) -> list[dict]:
     """Retire in order: fewest supported steps, then most expensive, then id (DESIGN 5)."""
-    domain = _Domain(model)
+    domain = _Domain(model, index)
     supported = index.steps_supported
     in_service = index.in_service
     holders: dict[tuple[str, str], set[str]] = defaultdict(set)  # (what, item) -> active systems

@@ -260,7 +260,14 @@ class Index:
     def closeness(self, system_id: str, institution: str) -> int:
         """0 for a system `institution` owns, 1 for one of a related institution's, 2 for any other."""
         owner = self.model.systems[system_id].owner
-        return 0 if owner == institution else 1 if owner in self.related_institutions(institution) else 2
+        return 0 if owner == institution else 1 if self.related(owner, institution) else 2
+
+    def related(self, a: str, b: str) -> bool:
+        """Institutions under one parent, or one the other's parent (the consolidation plan's "same
+        parent institution", and the second tier of suggest_for)."""
+        parents = self._parents
+        parent_a, parent_b = parents.get(a), parents.get(b)
+        return (parent_a is not None and parent_a == parent_b) or parent_a == b or parent_b == a
 
     def _ranked_by_owner(self, capability: str) -> dict[str, list[tuple[int, str]]]:
         """owner -> (rank in `suggest`, system) of the capability's providers it owns, best first."""
@@ -273,20 +280,21 @@ class Index:
         return found
 
     def related_institutions(self, institution: str) -> list[str]:
-        """Institutions under the same parent, its parent and its children (the consolidation plan's
-        "same parent institution"), in model order."""
+        """The institutions `related` to this one but itself, in model order."""
         return self._related_institutions.get(institution, [])
 
     @cached_property
+    def _parents(self) -> dict[str, str | None]:
+        return {institution_id: institution.parent for institution_id, institution in self.model.institutions.items()}
+
+    @cached_property
     def _related_institutions(self) -> dict[str, list[str]]:
-        institutions = self.model.institutions
         children: dict[str, list[str]] = defaultdict(list)
-        for institution_id, institution in institutions.items():
-            if institution.parent:
-                children[institution.parent].append(institution_id)
+        for institution_id, parent in self._parents.items():
+            if parent:
+                children[parent].append(institution_id)
         found = {}
-        for institution_id, institution in institutions.items():
-            parent = institution.parent
+        for institution_id, parent in self._parents.items():
             family = [*children.get(parent, ()), parent] if parent else []
             found[institution_id] = [i for i in dict.fromkeys(family + children.get(institution_id, []))
                                      if i != institution_id]
