@@ -632,7 +632,7 @@ def _comparison(args, config: Config, cache: Cache | None, old: tuple, new: tupl
     if parts is None:  # both read whole already (or, never for valid models, a changed file with a problem)
         sides = [side or read(sources) for side, (sources, _notices) in zip(sides, (old, new), strict=True)]
         parts = (sides[0].model, sides[1].model)
-    results, info = [], None
+    analysed = []
     for (key, hit), side in zip(cached, sides, strict=True):
         if hit is None:
             model = side.model
@@ -640,9 +640,9 @@ def _comparison(args, config: Config, cache: Cache | None, old: tuple, new: tupl
                                                                       "currency": model.info.currency})
             if key is not None:
                 analysis_cache.store(cache, key, hit[0], model_name=model.info.name, currency=model.info.currency)
-        results.append(hit[0])
-        info = hit[1]
-    return compare_results(*results, elements=diff_elements(*parts)), info
+        analysed.append(hit)
+    (before, _info), (after, info) = analysed
+    return compare_results(before, after, elements=diff_elements(*parts)), info
 
 
 def cmd_export(args) -> int:
