@@ -303,3 +303,30 @@ def test_a_configuration_error_in_diff_old_names_its_file(repo, tmp_path):
     (new / "models" / "m.yaml").write_text("institutions:\n  - {id: a, name: A}\n")
     run = egov("diff", "old", "new", cwd=tmp_path)
     assert run.code == 2 and "old/egov-align.toml" in run.one_line and "'pahts'" in run.one_line
+
+
+POLICY = ('[[policies]]\nname = "gov-hosting"\nkind = "systems"\nrequire = {{ hosting = ["government data centre"] }}\n'
+          'message = {message}\n')
+
+
+@pytest.mark.parametrize("message, words", [
+    ('{ "sw\\u001b[2J" = "x", en = "y" }', "language 'sw\\x1b[2J' is not available"),
+    ('{ sw = "x" }', "`message` as a table needs `en`"),
+    ('{ en = { nested = "x" } }', "`message.en` must be text"),
+])
+def test_a_policy_message_table_that_is_wrong_is_one_configuration_line(repo, message, words):
+    (repo / "egov-align.toml").write_text(POLICY.format(message=message))
+    before = snapshot(repo)
+    run = egov("analyze", cwd=repo)
+    assert run.code == 2 and words in run.one_line and not CONTROL.search(run.err.strip()), run.err
+    assert snapshot(repo) == before
+
+
+def test_control_characters_in_a_kiswahili_policy_message_are_escaped(repo):
+    (repo / "egov-align.toml").write_text(POLICY.format(
+        message='{ en = "run it at home", sw = "iendeshwe\\u001b]0;owned\\u0007 nyumbani\\r" }'))
+    before = snapshot(repo)
+    run = egov("analyze", "--lang", "sw", "--fail-on", "never", cwd=repo)
+    assert run.code == 0, run.err
+    assert "iendeshwe" in run.out and not CONTROL.search(run.out.replace("\n", "")), run.out
+    assert snapshot(repo) == before
