@@ -67,6 +67,13 @@ def _commits_that_changed_the_sample() -> int:
     return int(counted.stdout) if counted.returncode == 0 and counted.stdout.strip().isdigit() else 0
 
 
+# Streamlit shows a metric's label and value, and a page link, on one line, cut off with an
+# ellipsis when the column is too narrow: what a leader would read as "bilioni 1.87 …".
+CUT_OFF = """() => [...document.querySelectorAll('[data-testid="stMetric"] [data-testid="stMarkdownContainer"], '
+                                        + '[data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"]')]
+    .filter(element => element.scrollWidth > element.clientWidth + 1).map(element => element.textContent.trim())"""
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_overview_and_a_process_page_in_chromium(dashboard_url):
     from playwright.sync_api import sync_playwright
@@ -91,6 +98,7 @@ def test_overview_and_a_process_page_in_chromium(dashboard_url):
         page.get_by_text("Least aligned institutions").wait_for(timeout=30_000)
         page.locator('[data-testid="stDataFrame"]').nth(2).wait_for(timeout=30_000)  # by rule, processes, institutions
         assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.evaluate(CUT_OFF) == []
         page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
 
         page.get_by_role("link", name="Processes").first.click()
@@ -115,6 +123,7 @@ def test_overview_and_a_process_page_in_chromium(dashboard_url):
         page.get_by_role("link", name="Muhtasari").first.click()
         page.get_by_text("Viwango na uratibu").wait_for(timeout=60_000)
         assert alignment in " | ".join(page.locator('[data-testid="stMetric"]').all_inner_texts())
+        assert page.evaluate(CUT_OFF) == []  # Kiswahili's labels are longer than English's
         if _commits_that_changed_the_sample() >= 2:  # the trend, read in the background, drawn when ready
             page.get_by_text("yaliyobadilisha modeli (git)").wait_for(timeout=120_000)
             page.locator(".vega-embed").nth(1).wait_for(timeout=30_000)

@@ -30,7 +30,11 @@ st.title(md(model.info.name) if model.info.name else _("Model overview"))
 if model.info.description:
     st.caption(md(model.info.description))
 
-counts = st.columns(4)
+# Metric tiles show their label and value on one line, cut off where the column ends: the money
+# tile gets the room its figure and Kiswahili label need ("bilioni 1.87 TZS"), and the rows
+# above and below it keep the same columns.
+WIDTHS = [1, 1.1, 1, 1.6]
+counts = st.columns(WIDTHS)
 counts[0].metric(_("Institutions"), summary["institutions"])
 counts[1].metric(_("Systems"), summary["systems"])
 counts[2].metric(_("Processes"), summary["processes"])
@@ -38,7 +42,7 @@ counts[3].metric(_("Process steps"), summary["steps"])
 counts[0].page_link(page_path("landscape.py"), label=_("The landscape"), icon=":material/apps:")
 counts[2].page_link(page_path("processes.py"), label=_("The processes"), icon=":material/route:")
 
-headline = st.columns(4)
+headline = st.columns(WIDTHS)
 headline[0].metric(_("Alignment"), percent(metrics["alignment"]),
                    help=_("Share of steps with needs whose systems in service provide every need"))
 headline[0].page_link(page_path("processes.py"), label=_("Which steps?"), icon=":material/route:")
@@ -68,7 +72,7 @@ MEANINGS = [
     (_("Data completeness"), percent(completeness.get("overall")),
      _("of the fields that matter are filled in the model's records")),
 ]
-tiles = st.columns(len(MEANINGS))
+tiles = [*st.columns([1, 1.2, 1]), *st.columns([1, 1.2, 1])][:len(MEANINGS)]  # "Miunganiko kupitia kiunganishi cha Serikali" fits
 for tile, (label, value, meaning) in zip(tiles, MEANINGS, strict=True):
     tile.metric(label, value, help=meaning)
     tile.caption(meaning)
