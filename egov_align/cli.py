@@ -730,7 +730,7 @@ def cmd_report(args) -> int:
         trend = history(paths, config, cwd=Path.cwd(), limit=50, jobs=1, cache=_cache(args, config, paths))
     except Exception:  # noqa: BLE001 - no git, not a repository, a shallow clone …: the report goes without the trend
         trend = None
-    document = build_report(loaded.model, result, history=trend)
+    document = build_report(loaded.model, result, history=trend, policies=config.policies)
     _emit(args, to_pdf(document) if suffix == ".pdf" else document)
     print(_("wrote {file}: {findings}, {processes}", file=printable(args.output),
             findings=count(len(result.findings), FINDING), processes=count(len(loaded.model.processes), PROCESS)))
@@ -778,8 +778,10 @@ def cmd_rules(args) -> int:
     lines += [f"  {name:<{width}}  {severity[name]:<{column}}  {_(summary(rule))}" for name, rule in RULES.items()]
     if policies:
         lines += ["", _("Policies of this repository (egov-align.toml [[policies]]):")]
-        lines += [f"  {p.name:<{width}}  {severity_word(p.severity):<{column}}  {p.kind}: "
-                  f"{p.summary}" for p in policies]
+        for p in policies:  # their texts are the repository's: escaped for the terminal
+            lines.append(f"  {p.name:<{width}}  {severity_word(p.severity):<{column}}  {p.kind}: {printable(p.summary)}")
+            if p.why:  # the description, under the message
+                lines.append(f"  {'':<{width}}  {'':<{column}}  {printable(p.why)}")
     lines += ["", _("Validation diagnostics (always errors; docs/model-format.md):")]
     lines += [f"  {name:<{width}}  {severity_word('error'):<{column}}  {_(text)}"
               for name, text in VALIDATION_RULES.items()]

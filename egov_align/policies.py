@@ -48,6 +48,7 @@ class Policy:
     require: tuple[tuple[str, object], ...]
     severity: str = "warning"
     message: str | Written = ""
+    description: str | Written = ""  # why the government has the policy: what a built-in rule's "Why it matters" says
 
     @property
     def summary(self) -> str:
@@ -55,6 +56,11 @@ class Policy:
         else one in the language in force."""
         return shown(self.message, language()) or _("{kind} must meet the policy {name}", kind=self.kind,
                                                        name=self.name)
+
+    @property
+    def why(self) -> str:
+        """The policy's description in the language in force; "" when it has none."""
+        return shown(self.description, language())
 
 
 # Every dotted path a condition may name, per kind: written out, so that reading a configuration
@@ -142,32 +148,33 @@ def _parse_one(table: dict, where: str) -> Policy:
     severity = table.get("severity", "warning")
     if severity not in SEVERITIES:
         raise PolicyError(f"{where}: `severity` must be one of {', '.join(SEVERITIES)}, not {severity!r}")
-    message = _message(table.get("message", ""), where)
+    message = _written(table.get("message", ""), where, "message")
+    description = _written(table.get("description", ""), where, "description")
     if "require" not in table:
         raise PolicyError(f"{where}: `require` is missing: say what the elements must have")
     return Policy(name, kind, _conditions(table.get("where", {}), kind, f"{where}: `where`"),
-                  _conditions(table["require"], kind, f"{where}: `require`"), severity, message)
+                  _conditions(table["require"], kind, f"{where}: `require`"), severity, message, description)
 
 
-def _message(value: object, where: str) -> str | Written:
+def _written(value: object, where: str, key: str) -> str | Written:
     """Text, or a table of language -> text with English (machine output is English) and the
     languages egov-align speaks: `{ en = "...", sw = "..." }`."""
     if isinstance(value, str):
         return value
     if not isinstance(value, dict):
-        raise PolicyError(f"{where}: `message` must be text, or a table such as {{ en = \"...\", sw = \"...\" }}")
+        raise PolicyError(f"{where}: `{key}` must be text, or a table such as {{ en = \"...\", sw = \"...\" }}")
     if "en" not in value:
-        raise PolicyError(f"{where}: `message` as a table needs `en` (machine output is in English), "
+        raise PolicyError(f"{where}: `{key}` as a table needs `en` (machine output is in English), "
                           f"then any of {', '.join(code for code in LANGUAGES if code != 'en')}")
     for code, text in value.items():
         try:
-            known = checked(code, f"{where}: `message`")
+            known = checked(code, f"{where}: `{key}`")
         except LanguageError as error:
             raise PolicyError(str(error)) from None
         if known != code:
-            raise PolicyError(f"{where}: `message`: write the language as {known!r}, not {code!r}")
+            raise PolicyError(f"{where}: `{key}`: write the language as {known!r}, not {code!r}")
         if not isinstance(text, str) or not text.strip():
-            raise PolicyError(f"{where}: `message.{code}` must be text, and not empty")
+            raise PolicyError(f"{where}: `{key}.{code}` must be text, and not empty")
     return Written((("en", value["en"]), *((code, text) for code, text in value.items() if code != "en")))
 
 

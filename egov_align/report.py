@@ -159,8 +159,10 @@ MEANINGS = [  # (metric, its name, what the figure says: "{value} of the process
 ]
 
 
-def build_report(model: Model, result: Result, *, history=None, today: dt.date | None = None) -> str:
-    """The whole document as one HTML string, in the language in force (i18n.use)."""
+def build_report(model: Model, result: Result, *, history=None, today: dt.date | None = None,
+                 policies: tuple = ()) -> str:
+    """The whole document as one HTML string, in the language in force (i18n.use); `policies`, the
+    configuration's, say what their findings are about."""
     metrics, summary = result.metrics, result.summary()
     currency = model.info.currency
     name = model.info.name or _("Model")
@@ -188,14 +190,14 @@ def build_report(model: Model, result: Result, *, history=None, today: dt.date |
                  f"<b>{_e(spend)}</b>{_e(spend_meaning)}"
                  f"</div></div><p>{tally}</p></section>")
     counts = rule_counts(result.findings)
+    finds = {name: _(explanation(rule)["title"]) for name, rule in RULES.items()} | {p.name: p.summary for p in policies}
     chart = _bar_chart([f"{r['rule']} ({severity_word(r['severity'])})" for r in counts],
                        [r["findings"] for r in counts],
                        [SEVERITY_COLOURS.get(r.get("severity", "info"), "#777") for r in counts],
                        _("Findings by rule")) if counts else f"<p>{_e(_('No findings.'))}</p>"
     parts.append(f"<section><h2>{_e(_('Findings by severity and rule'))}</h2><figure>{chart}</figure>"
                  + _table([_("rule"), _("what it finds"), _("severity"), _("findings")],
-                          [[r["rule"], _(explanation(RULES[r["rule"]])["title"]) if r["rule"] in RULES else "",
-                            severity_word(r["severity"]), r["findings"]]
+                          [[r["rule"], finds.get(r["rule"], ""), severity_word(r["severity"]), r["findings"]]
                            for r in counts], {3}) + "</section>")
     parts.append(_institutions(model, result))
     parts.append(_processes(model, result))

@@ -87,6 +87,15 @@ def test_findings_filters_narrow_the_table(app, expected):
     assert all("mlhhsd" in cell for cell in app.dataframe[0].value["institutions"])
 
 
+def test_choosing_a_policy_on_the_findings_page_says_why_the_government_has_it(app):
+    app.switch_page(str(page_path("findings.py")))
+    app.run()
+    app.multiselect(key="f_rule").set_value(["gov-hosting"]).run()
+    about = next(e for e in app.expander if e.label.startswith("gov-hosting: "))
+    assert "must run in the government data centre or cloud" in about.label
+    assert "under the government's control" in about.markdown[0].value.replace("\\", "")
+
+
 def test_what_if_shows_changes_for_the_chosen_systems(app, expected):
     app.switch_page(str(page_path("what_if.py")))
     app.run()

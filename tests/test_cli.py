@@ -224,7 +224,9 @@ def test_reporting_leaves_the_collector_as_it_found_it():
 
     frozen = gc.get_freeze_count()  # the dashboard's tests leave their analysed models frozen
     assert run_cli("analyze", "--no-cache", "--format", "text", cwd=TINY).code in (0, 1)
-    assert gc.get_freeze_count() == frozen and gc.isenabled()
+    # none of the report's objects stays frozen (frozen ones of earlier tests may be freed meanwhile,
+    # by a cache that lets go of them)
+    assert gc.get_freeze_count() <= frozen and gc.isenabled()
     assert cli.KEPT_UNTIL_EXIT is None  # results are kept unfreed only by the console script, which then leaves
 
 

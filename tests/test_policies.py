@@ -185,6 +185,30 @@ def test_a_bilingual_policy_message_survives_the_analysis_cache_and_machine_outp
     (["x"], "`message` must be text, or a table such as"),
     ({}, "`message` as a table needs `en`"),
 ])
-def test_a_message_table_needs_english_and_known_languages(written, words):
-    with pytest.raises(ConfigError, match=re.escape(words)):
-        parse_config({"policies": [{**HOSTING, "message": written}]}, source="egov-align.toml")
+@pytest.mark.parametrize("key", ["message", "description"])
+def test_a_message_or_description_table_needs_english_and_known_languages(written, words, key):
+    with pytest.raises(ConfigError, match=re.escape(words.replace("message", key))):
+        parse_config({"policies": [{**HOSTING, key: written}]}, source="egov-align.toml")
+
+
+DESCRIBED = BILINGUAL + ('description = { en = "records stay under the government\'s control", '
+                         'sw = "taarifa zibaki chini ya udhibiti wa Serikali" }\n')
+
+
+def test_a_description_says_why_in_rules_sarif_and_the_report(tmp_path):
+    write(tmp_path, {"models/m.yaml": MODEL.replace(", ignore: [gov-hosting]", ""), "egov-align.toml": DESCRIBED})
+    listed = run_cli("rules", cwd=tmp_path).out.splitlines()
+    at = next(n for n, line in enumerate(listed) if line.lstrip().startswith("gov-hosting"))
+    assert listed[at + 1].strip() == "records stay under the government's control"  # under the message
+    assert run_cli("rules", "--lang", "sw", cwd=tmp_path).out.count("taarifa zibaki chini ya udhibiti wa Serikali") == 1
+    sarif = json.loads(run_cli("analyze", "--lang", "sw", "--format", "sarif", "--fail-on", "never", cwd=tmp_path).out)
+    rule = next(r for r in sarif["runs"][0]["tool"]["driver"]["rules"] if r["id"] == "gov-hosting")
+    assert rule["fullDescription"] == rule["help"] == {"text": "records stay under the government's control"}
+    run_cli("report", "-o", "report.html", cwd=tmp_path)
+    report = (tmp_path / "report.html").read_text()
+    assert "<td>gov-hosting</td><td>run in the government data centre</td>" in report  # what the policy finds
+
+
+def test_a_policy_without_a_description_has_none():
+    policy = parse_config({"policies": [HOSTING]}).policies[0]
+    assert policy.description == "" and policy.why == ""

@@ -8,7 +8,7 @@ import json
 
 import streamlit as st
 
-from egov_align.dashboard.common import CHOOSE, choose_many, current, table
+from egov_align.dashboard.common import CHOOSE, choose_many, current, md, table
 from egov_align.i18n import _, language, message, severity_word
 from egov_align.interop.sheet_export import csv_safe, export_sheet
 from egov_align.reporters import ReportOptions
@@ -47,12 +47,17 @@ else:  # the rows are shared by every session: the reader's language is applied 
 if len(keep) > MAX_ROWS:
     st.caption(_("Showing the first {shown:,}; the downloads hold all {count:,}.", shown=MAX_ROWS, count=len(keep)))
 table(shown, hide_index=True, column_config={"message": st.column_config.TextColumn(_("message"), width="large")})
+policies = {policy.name: policy for policy in data.config.policies}
 for rule in rules:
     if rule in RULES:
         about = explanation(RULES[rule])
         with st.expander(f"{rule}: {_(about['title'])}"):
             st.markdown(f"**{_('Why it matters')}:** {_(about.get('why', ''))}\n\n"
                         f"**{_('How to fix')}:** {_(about.get('fix', ''))}")
+    elif rule in policies:  # the government's own rule: its message, and its description when it has one
+        with st.expander(f"{rule}: {md(policies[rule].summary)}"):
+            st.markdown(f"**{_('Why it matters')}:** {md(policies[rule].why)}" if policies[rule].why
+                        else _("A policy of this repository (egov-align.toml)."))
 
 selected = Result(True, [result.findings[i] for i in keep], result.metrics, result.counts)
 

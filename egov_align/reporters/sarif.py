@@ -47,14 +47,20 @@ def _document(options) -> dict:
     """The log without its results (the run's last member)."""
     rules = _rule_descriptors(analysis=options.command != "validate")
     if options.command != "validate":
-        rules += [{"id": p.name, "name": p.name, "shortDescription": {"text": p.summary},
-                   "defaultConfiguration": {"level": _LEVEL[p.severity]},
-                   "properties": {"category": "policy", "subject": p.kind}} for p in options.policies]
+        rules += [_policy_descriptor(p) for p in options.policies]
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{"tool": {"driver": {"name": "egov-align", "version": options.version, "rules": rules}}}],
     }
+
+
+def _policy_descriptor(policy) -> dict:
+    descriptor = {"id": policy.name, "name": policy.name, "shortDescription": {"text": policy.summary}}
+    if policy.why:  # the policy's `description`: why the government has it
+        descriptor |= {"fullDescription": {"text": policy.why}, "help": {"text": policy.why}}
+    return descriptor | {"defaultConfiguration": {"level": _LEVEL[policy.severity]},
+                         "properties": {"category": "policy", "subject": policy.kind}}
 
 
 class _Results:

@@ -330,3 +330,14 @@ def test_control_characters_in_a_kiswahili_policy_message_are_escaped(repo):
     assert run.code == 0, run.err
     assert "iendeshwe" in run.out and not CONTROL.search(run.out.replace("\n", "")), run.out
     assert snapshot(repo) == before
+
+
+def test_control_characters_in_a_policy_message_and_description_are_escaped_by_rules(repo):
+    (repo / "egov-align.toml").write_text(POLICY.format(message='"run \\u001b[2J at home"') +
+                                          'description = { en = "why\\u001b]0;owned\\u0007 it", sw = "kwa nini\\r" }\n')
+    before = snapshot(repo)
+    for lang in ("en", "sw"):
+        run = egov("rules", "--lang", lang, cwd=repo)
+        assert run.code == 0 and "gov-hosting" in run.out, run.err
+        assert not CONTROL.search(run.out.replace("\n", "")), run.out
+    assert snapshot(repo) == before
