@@ -25,6 +25,20 @@ def test_init_scaffolds_a_clean_repository(tmp_path):
     assert len(capabilities) >= 20 and any(c.get("shared") for c in capabilities)
 
 
+def test_every_setting_the_configuration_shows_in_comments_works_when_uncommented(tmp_path):
+    target = tmp_path / "our-model"
+    run_cli("init", str(target))
+    written = (target / "egov-align.toml").read_text()
+    uncommented = re.sub(r"^# (?=[a-z][a-z.-]* = |\[)", "", written, flags=re.M)  # the settings, not the words
+    assert uncommented.count("\n#") < written.count("\n#")
+    (target / "egov-align.toml").write_text(uncommented)
+    assert run_cli("validate", cwd=target).code == 0
+    listed = run_cli("rules", cwd=target).out
+    assert "gov-hosting" in listed and "Personal records stay under the government's control." in listed
+    assert run_cli("analyze", "--fail-on", "never", cwd=target).code == 0
+    assert "taasisi 1" in run_cli("validate", cwd=target).out  # lang = "sw"
+
+
 def test_init_never_overwrites(tmp_path):
     target = tmp_path / "m"
     (target / "models").mkdir(parents=True)
