@@ -77,9 +77,9 @@ def test_plural_words_put_the_number_after_the_noun():
 
 def test_a_message_is_rendered_in_either_language_from_one_template():
     text = Text.of(i18n.N_("'{name}' is provided by {count} systems in service ({providers}) owned by {owners}. "
-                           "Consider consolidating onto one, e.g. `{keep}`"),
+                           "Consider consolidating onto one, e.g. `{keep}`{planned}"),
                    name="Payments", count=2, providers=Names(["gepg", "lrms"]), owners=Count(2, i18n.INSTITUTION),
-                   keep="gepg")
+                   keep="gepg", planned="")
     assert text.render("en") == ("'Payments' is provided by 2 systems in service (`gepg`, `lrms`) owned by "
                                  "2 institutions. Consider consolidating onto one, e.g. `gepg`")
     assert text.render("sw") == ("'Payments' inatolewa na mifumo 2 inayotumika (`gepg`, `lrms`) inayomilikiwa na "
