@@ -76,13 +76,16 @@ def build() -> str:
             "([output.md](output.md), `consolidation`) unless no other system provides what is needed: one",
             "report never says both \"move the step to X\" and \"retire X\". It names an active system",
             "before a legacy one (a master to integrate with or to make, a service bus): a legacy system is",
-            "on its way out, and the plan never lets one take over.", "",
+            "on its way out, and the plan never lets one take over. `duplicate-capability` also names",
+            "the systems planned for the capability, as the choice to make: consolidate onto one once it",
+            "is in service, or do not build it.", "",
             "Systems offered for a capability are named best first: active before legacy, then those",
             "already supporting the most steps that need it, then the best connected. For a generic",
-            "capability (registration, case management ...) the systems of the institution that performs",
-            "the step come first, then those of related institutions (same parent, or one the other's",
-            "parent): another ministry's registration system does another job. Any other capability keeps",
-            "the one ranking, so the national identity system most steps use comes before an agency's own.", ""]
+            "capability (registration, case management ...) only the systems of the institution that",
+            "performs the step and then those of related institutions (same parent, or one the other's",
+            "parent) are named, when there are any: another ministry's registration system, or a",
+            "hospital's case management, does another job. Any other capability keeps the one ranking, so",
+            "the national identity system most steps use comes before an agency's own.", ""]
     for name, rule in RULES.items():
         spec = yaml.safe_load((CASES / f"{name}.yaml").read_text())
         parts = _paragraphs(rule.__doc__)

@@ -5,7 +5,8 @@ around it (spreadsheets, paper, a second system). The alignment metric counts th
 
 How to fix: add a system that provides the missing capability to the step (the message
 names candidates; for a generic capability, those of the institution performing the step
-first), or correct `needs` if the step does not really need it.
+and of related institutions, when they have any), or correct `needs` if the step does not
+really need it.
 
 Fails::
 
@@ -36,9 +37,11 @@ def check(ctx):
     @functools.cache  # thousands of steps miss the same: the advice is built once per list of missing capabilities
     def advised(missing: tuple[str, ...], institution: str | None) -> tuple:
         elsewhere = [s for need in missing for s in index.suggest_for(need, institution)]
-        advice = (Text.of(N_("add one of {systems} to the step, which provide it"),
-                          systems=Names(dict.fromkeys(elsewhere)))
-                  if elsewhere else Text(N_("no system in service provides it: see capability-gap")))
+        distinct = list(dict.fromkeys(elsewhere))
+        advice = (Text.of(N_("add `{system}` to the step, which provides it"), system=distinct[0])
+                  if len(distinct) == 1 else
+                  Text.of(N_("add one of {systems} to the step, which provide it"), systems=Names(distinct))
+                  if distinct else Text(N_("no system in service provides it: see capability-gap")))
         return (advice, [f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
                 Names(missing), ",".join(missing))
 

@@ -6,7 +6,7 @@ typed again later. Listing these steps shows where digitising would help most.
 How to fix: name the system that supports the step in `systems`, or plan one: the
 message lists the systems in service that already provide what the step needs (for a
 generic capability, such as registration, those of the institution performing the step
-first).
+and of related institutions, when they have any).
 
 Fails::
 
@@ -38,9 +38,11 @@ def check(ctx):
     @functools.cache  # thousands of steps need the same: the advice is built once per list of needs (and performer)
     def advised(needs: tuple[str, ...], institution: str | None) -> tuple:
         offering = [s for need in needs for s in index.suggest_for(need, institution)]
-        advice = (Text.of(N_("systems already in service that provide it: {systems}"),
-                          systems=Names(dict.fromkeys(offering)))
-                  if offering else Text(N_("no system in service provides it yet")))
+        distinct = list(dict.fromkeys(offering))
+        advice = (Text.of(N_("a system already in service provides it: `{system}`"), system=distinct[0])
+                  if len(distinct) == 1 else
+                  Text.of(N_("systems already in service that provide it: {systems}"), systems=Names(distinct))
+                  if distinct else Text(N_("no system in service provides it yet")))
         return advice, [f"capability:{c}" for c in needs] + [f"system:{s}" for s in offering], Names(needs)
 
     for process, step in ctx.model.steps():
