@@ -14,7 +14,7 @@ from egov_align.loader import Source, load, load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 ADVISING = ("no-authoritative-source", "once-only-gap", "misaligned-step", "inactive-support",
-            "duplicate-capability", "integration-gap", "unsupported-step")
+            "duplicate-capability", "integration-gap", "unsupported-step", "conflicting-master")
 
 
 def _sample():
@@ -169,3 +169,15 @@ processes:
     [finding] = [f for f in result.findings if f.rule == "unsupported-step"]
     assert "`reg`" in _advice(finding.message), finding.message
 
+
+
+def test_conflicting_master_suggests_the_source_once_only_gap_integrates_with():
+    """One report, one source of truth per entity: the master to keep is the one steps are told to integrate with."""
+    findings = analyze(_sample()).findings
+    keep = {f.subject.removeprefix("data:"): re.search(r"e\.g\. `([^`]+)`", f.message).group(1)
+            for f in findings if f.rule == "conflicting-master"}
+    integrate_with = {(f.key, re.search(r"integrate with `([^`]+)` instead", f.message).group(1))
+                      for f in findings if f.rule == "once-only-gap"}
+    assert keep["person"] == "nida-npr"  # the national population register, not the two health systems
+    assert {(entity, source) for entity, source in integrate_with if entity in keep} <= set(keep.items())
+    assert any(entity in keep for entity, _source in integrate_with)

@@ -4,7 +4,9 @@ Why it matters: two sources of truth disagree sooner or later (a person register
 registry and not in another); decide which is authoritative and make the others replicas.
 
 How to fix: choose the authoritative system, keep `role: master` there only, and make
-the others replicas fed by an integration.
+the others replicas fed by an integration. The message suggests the one once-only-gap tells
+steps to integrate with: an active master before a legacy one, of those the consolidation
+plan keeps, then the one that already feeds the most systems.
 
 Fails::
 
@@ -35,7 +37,7 @@ def check(ctx):
             continue
         yield ctx.finding(
             f"data:{entity_id}",
-            N_("'{name}' is mastered by {count} systems in service ({masters}); choose one authoritative source "
-               "and make the others replicas fed by an integration"),
+            N_("'{name}' is mastered by {count} systems in service ({masters}); choose one authoritative source, "
+               "e.g. `{keep}`, and make the others replicas fed by an integration"),
             name=ctx.model.data_entities[entity_id].name, count=len(masters), masters=Names(masters),
-            related=[f"system:{s}" for s in masters])
+            keep=ctx.index.best_source(entity_id), related=[f"system:{s}" for s in masters])
