@@ -14,7 +14,7 @@ import graphviz
 
 from egov_align.findings import Finding
 from egov_align.graph import flow_edges
-from egov_align.i18n import SYSTEM, _, count
+from egov_align.i18n import SYSTEM, _, count, value_word
 from egov_align.model import Model, step_subject
 from egov_align.views import STEP_STATUS, findings_by_subject, short_name, step_status
 
@@ -154,10 +154,10 @@ def landscape(model: Model, *, institution: str | None = None, capability: str |
             cluster.attr(label=text(_institution_name(model, owner)), style="filled", color="#f5f5f5", fontname=FONT)
             for system in sorted(owned, key=lambda s: s.id):
                 shared_here = [c for c in system.capabilities if c in shared]
-                label = f"{system.name}\n({system.status})"
+                label = f"{system.name}\n({value_word(system.status)})"
                 attributes = {"fillcolor": SYSTEM_COLORS[system.status]}
                 if shared_here:
-                    label += "\nshared: " + ", ".join(shared_here)
+                    label += "\n" + _("shared: {capabilities}", capabilities=", ".join(shared_here))
                     attributes.update(color="#1565c0", penwidth="2.5")
                 if system.status == "planned":
                     attributes["style"] = "rounded,filled,dashed"

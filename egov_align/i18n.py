@@ -340,10 +340,22 @@ RECORD_KINDS = {"overall": N_("overall"), "institutions": N_("institutions"), "c
 SEVERITY_NOUNS = {"error": ERROR, "warning": WARNING, "info": INFO, "finding": FINDING}
 SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 
+# The English words the model format uses for a system's status and support and a data role.
+VALUE_WORDS = {"planned": N_("planned"), "active": N_("active"), "legacy": N_("legacy"),
+               "retiring": N_("retiring"), "retired": N_("retired"), "in-house": N_("in-house"),
+               "vendor": N_("vendor"), "mixed": N_("mixed"), "master": N_("master"), "replica": N_("replica"),
+               "reader": N_("reader")}
+
 
 def severity_word(severity: str, lang: str | None = None) -> str:
     """'error' -> 'kosa': a severity as a reader sees it (JSON keeps the English value)."""
     return _(SEVERITY_WORDS.get(severity, severity), lang)
+
+
+def value_word(value: str, lang: str | None = None) -> str:
+    """'retiring' -> 'unastaafishwa', 'master' -> 'chanzo rasmi': a word of the model format as a
+    reader sees it in a table (the files, JSON and the filters' keys keep the English)."""
+    return _(VALUE_WORDS[value], lang) if value in VALUE_WORDS else value
 
 
 def long_date(day, lang: str | None = None) -> str:

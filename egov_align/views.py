@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from operator import itemgetter
 
 from egov_align.findings import Finding
-from egov_align.i18n import N_, _, message
+from egov_align.i18n import N_, _, message, value_word
 from egov_align.metrics import completeness_by_element
 from egov_align.model import Model, step_subject
 from egov_align.perf import gc_paused
@@ -172,7 +172,8 @@ def data_role_matrix(model: Model, *, entities=None, limit: int = 60) -> tuple[l
             role = next((h.role for h in system.data if h.entity == entity_id), "")
             if role == "master" and system.in_service:
                 masters += 1
-            row[system.id] = role if system.in_service or not role else f"{role} ({system.status})"
+            row[system.id] = value_word(role) if system.in_service or not role else \
+                f"{value_word(role)} ({value_word(system.status)})"
         row["masters in service"] = masters
         rows.append(row)
     rows.sort(key=lambda r: (-r["masters in service"], r["entity"]))

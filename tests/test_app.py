@@ -365,6 +365,26 @@ def test_the_sidebar_switches_the_dashboard_to_kiswahili(expected):
     assert app.title[0].value == "Findings" and set(app.dataframe[0].value["severity"]) <= {"error", "warning", "info"}
 
 
+def test_roles_statuses_and_support_read_in_kiswahili_where_the_model_writes_english_words():
+    app = start()
+    app.sidebar.selectbox(key="egov_lang").set_value("sw").run()
+    app.switch_page(str(page_path("integrations.py"))).run()
+    roles = app.dataframe[-1].value
+    cells = {cell for column in roles.columns if column not in ("entity", "masters in service")
+             for cell in roles[column] if cell}
+    assert "chanzo rasmi" in cells and "nakala" in cells and not cells & {"master", "replica", "reader"}
+    app.switch_page(str(page_path("landscape.py"))).run()
+    systems = next(frame.value for frame in app.dataframe if "support" in frame.value.columns)
+    assert "unatumika" in set(systems["status"]) and "active" not in set(systems["status"])
+    assert not set(systems["support"]) & {"in-house", "vendor", "mixed"}
+    status = app.multiselect(key="land_status").set_value(["retiring"]).run()
+    assert set(next(frame.value for frame in status.dataframe if "support" in frame.value.columns)["status"]) == \
+        {"unastaafishwa"}
+    app.sidebar.selectbox(key="egov_lang").set_value("en").run()
+    systems = next(frame.value for frame in app.dataframe if "support" in frame.value.columns)
+    assert set(systems["status"]) == {"retiring"}  # the model's own words in English
+
+
 def test_the_server_language_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("EGOV_ALIGN_LANG", "sw")
     app = start(monkeypatch=monkeypatch)

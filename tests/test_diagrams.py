@@ -104,3 +104,16 @@ def test_the_coordination_map_colours_hand_offs_by_whether_systems_carry_them():
     assert "0 of 1 coordinated" in land and UNCOORDINATED in land and 'style=dashed' in land
     every = coordination_map(model, index.handoffs).source
     assert COORDINATED in every and "institution__brela" in every
+
+
+def test_the_landscape_speaks_the_readers_language():
+    from egov_align import i18n
+
+    model, _findings = tiny()
+    spoken = i18n.language()
+    try:
+        i18n.use("sw")
+        source = diagrams.landscape(model).source
+    finally:
+        i18n.use(spoken)
+    assert 'ORS\\n(unatumika)\\nya pamoja: identity' in source and "(active)" not in source

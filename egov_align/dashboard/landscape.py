@@ -6,7 +6,7 @@ import streamlit as st
 
 from egov_align.dashboard.common import CHOOSE, choose_many, choose_one, current, show_diagram, table
 from egov_align.diagrams import system_neighbourhood
-from egov_align.i18n import _, message, severity_word
+from egov_align.i18n import _, language, message, severity_word, value_word
 from egov_align.views import heatmap_table, short_name
 
 MAX_INSTITUTIONS = 25
@@ -40,7 +40,7 @@ with filters[0]:
     owners = choose_many(_("Institution"), {i: model.institutions[i].name for i in sorted(model.institutions)},
                          key="land_owner")
 statuses = filters[1].multiselect(_("Status"), ["active", "legacy", "retiring", "retired", "planned"], key="land_status",
-                                  placeholder=_(CHOOSE))
+                                  format_func=value_word, placeholder=_(CHOOSE))
 capabilities = filters[2].multiselect(_("Capability"), sorted(model.capabilities), key="land_capability",
                                       placeholder=_(CHOOSE))
 rows = [row for row, system in zip(all_systems, model.systems.values(), strict=True)
@@ -50,6 +50,8 @@ if len(rows) > MAX_ROWS:
     st.caption(_("{count:,} systems; showing the {shown:,} with most findings. Filter to see others.",
                  count=len(rows), shown=MAX_ROWS))
     rows = sorted(rows, key=lambda r: (-r["findings"], r["system"]))[:MAX_ROWS]
+if language() != "en":  # the rows are shared by every session: the reader's words for the rows shown
+    rows = [{**row, "status": value_word(row["status"]), "support": value_word(row["support"])} for row in rows]
 table(rows, hide_index=True,
       column_config={"annual cost": st.column_config.NumberColumn(_("annual cost"), format="%,.0f")})
 
