@@ -287,7 +287,7 @@ def system_neighbourhood(model: Model, findings: list[Finding], system_id: str, 
     system = model.systems[system_id]
     graph = _digraph(f"system-{system_id}", _("{name} and its neighbourhood", name=system.name), rankdir="LR")
     center = f"system:{system_id}"
-    graph.node(node_id(center), text(f"{system.name}\n({system.status})"), fillcolor=SYSTEM_COLORS[system.status],
+    graph.node(node_id(center), text(f"{system.name}\n({value_word(system.status)})"), fillcolor=SYSTEM_COLORS[system.status],
                penwidth="3")
     supported = [(p, s) for p, s in model.steps() if system_id in s.systems]
     for process, step in supported[:max_steps]:
@@ -301,9 +301,9 @@ def system_neighbourhood(model: Model, findings: list[Finding], system_id: str, 
         graph.edge(node_id(center), node_id("more-steps"), style="dotted")
     for holding in system.data:
         entity = model.data_entities[holding.entity]
-        graph.node(node_id(f"data:{entity.id}"), text(f"{entity.name}\n{entity.sensitivity}"), shape="cylinder",
+        graph.node(node_id(f"data:{entity.id}"), text(f"{entity.name}\n{value_word(entity.sensitivity)}"), shape="cylinder",
                    fillcolor="#fff3e0")
-        graph.edge(node_id(center), node_id(f"data:{entity.id}"), label=text(holding.role))
+        graph.edge(node_id(center), node_id(f"data:{entity.id}"), label=text(value_word(holding.role)))
     for integration in model.integrations.values():
         if system_id not in (integration.from_, integration.to) or integration.status == "retired":
             continue

@@ -340,11 +340,13 @@ RECORD_KINDS = {"overall": N_("overall"), "institutions": N_("institutions"), "c
 SEVERITY_NOUNS = {"error": ERROR, "warning": WARNING, "info": INFO, "finding": FINDING}
 SEVERITY_WORDS = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
 
-# The English words the model format uses for a system's status and support and a data role.
+# The English words the model format uses for a system's status and support, a data role and
+# a data entity's sensitivity.
 VALUE_WORDS = {"planned": N_("planned"), "active": N_("active"), "legacy": N_("legacy"),
                "retiring": N_("retiring"), "retired": N_("retired"), "in-house": N_("in-house"),
                "vendor": N_("vendor"), "mixed": N_("mixed"), "master": N_("master"), "replica": N_("replica"),
-               "reader": N_("reader")}
+               "reader": N_("reader"), "public": N_("public"), "internal": N_("internal"),
+               "personal": N_("personal"), "confidential": N_("confidential")}
 
 
 def severity_word(severity: str, lang: str | None = None) -> str:
@@ -356,6 +358,11 @@ def value_word(value: str, lang: str | None = None) -> str:
     """'retiring' -> 'unastaafishwa', 'master' -> 'chanzo rasmi': a word of the model format as a
     reader sees it in a table (the files, JSON and the filters' keys keep the English)."""
     return _(VALUE_WORDS[value], lang) if value in VALUE_WORDS else value
+
+
+def value_text(value: str) -> Text | str:
+    """The same word as a field of a finding's message, shown in the language it is read in."""
+    return Text(VALUE_WORDS[value]) if value in VALUE_WORDS else value
 
 
 def long_date(day, lang: str | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -114,6 +115,9 @@ def test_the_landscape_speaks_the_readers_language():
     try:
         i18n.use("sw")
         source = diagrams.landscape(model).source
+        close_up = diagrams.system_neighbourhood(model, _findings, "ors").source
     finally:
         i18n.use(spoken)
     assert 'ORS\\n(unatumika)\\nya pamoja: identity' in source and "(active)" not in source
+    assert "(unatumika)" in close_up and "binafsi" in close_up and "chanzo rasmi" in close_up
+    assert not re.search(r"\(active\)|personal|master", close_up)

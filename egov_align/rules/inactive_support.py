@@ -23,7 +23,7 @@ import functools
 from collections.abc import Callable
 
 from egov_align.findings import Severity
-from egov_align.i18n import N_, Names, Parts, Text
+from egov_align.i18n import N_, Names, Parts, Text, value_text
 from egov_align.model import step_subject
 
 NAME = "inactive-support"
@@ -81,7 +81,7 @@ def check(ctx):
         if not_in_service.isdisjoint(step.systems):
             continue
         inactive = [s for s in dict.fromkeys(step.systems) if s in not_in_service]
-        states = Parts(tuple(Text.of(N_("`{system}` is {status}"), system=s, status=systems[s].status)
+        states = Parts(tuple(Text.of(N_("`{system}` is {status}"), system=s, status=value_text(systems[s].status))
                              for s in inactive), ", ")
         wanted = _wanted(step, inactive, systems, index.generic)
         # the step's own systems that stay: active, and not retired by the consolidation plan either

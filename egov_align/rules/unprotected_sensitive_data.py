@@ -20,7 +20,7 @@ Passes::
 from __future__ import annotations
 
 from egov_align.findings import Severity
-from egov_align.i18n import N_
+from egov_align.i18n import N_, Parts, Text, value_text
 from egov_align.schema import SENSITIVE
 
 NAME = "unprotected-sensitive-data"
@@ -41,6 +41,7 @@ def check(ctx):
             N_("integration {source} -> {target} carries {entities} unencrypted; encrypt it in transit (TLS or the "
                "service bus) and set `encrypted: true`"),
             source=integration.from_, target=integration.to,
-            entities=", ".join(f"'{e}' ({entities[e].sensitivity})" for e in sensitive),
+            entities=Parts(tuple(Text.of(N_("'{entity}' ({sensitivity})"), entity=e,
+                                         sensitivity=value_text(entities[e].sensitivity)) for e in sensitive), ", "),
             related=[f"data:{e}" for e in sensitive]
             + [f"system:{integration.from_}", f"system:{integration.to}"])
