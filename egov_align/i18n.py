@@ -189,6 +189,14 @@ def said(template: str, **fields) -> Said:
     return Said(Text.of(template, **fields))
 
 
+def naming(systems: list[str], one: str, many: str, none: Text | str = "") -> Text | str:
+    """Advice in the singular or the plural for the systems it names: `one` filled with
+    {system}, `many` with {systems}, or `none` when there are none."""
+    if not systems:
+        return none
+    return Text.of(one, system=systems[0]) if len(systems) == 1 else Text.of(many, systems=Names(systems))
+
+
 class Parts(NamedTuple):
     items: tuple
     separator: str = "; "

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from egov_align.findings import Severity
-from egov_align.i18n import INSTITUTION, N_, Count, Names, Text
+from egov_align.i18n import INSTITUTION, N_, Count, Names, Text, naming
 
 NAME = "duplicate-capability"
 SUBJECT = "capability"
@@ -67,10 +67,7 @@ def check(ctx):
 def _planned(systems: list[str]) -> Text | str:
     """A planned system for a capability already duplicated in service is the platform the
     others should move to, or one more copy: the planner decides which, the message says both."""
-    if not systems:
-        return ""
-    if len(systems) == 1:
-        return Text.of(N_("; `{system}` is planned to provide it too: consolidate onto it once it is in service, "
-                          "or do not build it"), system=systems[0])
-    return Text.of(N_("; {systems} are planned to provide it too: consolidate onto one of them once it is in "
-                      "service, or build none of them"), systems=Names(systems))
+    return naming(systems, N_("; `{system}` is planned to provide it too: consolidate onto it once it is in service, "
+                              "or do not build it"),
+                  N_("; {systems} are planned to provide it too: consolidate onto one of them once it is in "
+                     "service, or build none of them"))

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 
 from egov_align.findings import Severity
-from egov_align.i18n import N_, Names, Text
+from egov_align.i18n import N_, Names, Text, naming
 from egov_align.model import step_subject
 
 NAME = "misaligned-step"
@@ -37,11 +37,9 @@ def check(ctx):
     @functools.cache  # thousands of steps miss the same: the advice is built once per list of missing capabilities
     def advised(missing: tuple[str, ...], institution: str | None) -> tuple:
         elsewhere = [s for need in missing for s in index.suggest_for(need, institution)]
-        distinct = list(dict.fromkeys(elsewhere))
-        advice = (Text.of(N_("add `{system}` to the step, which provides it"), system=distinct[0])
-                  if len(distinct) == 1 else
-                  Text.of(N_("add one of {systems} to the step, which provide it"), systems=Names(distinct))
-                  if distinct else Text(N_("no system in service provides it: see capability-gap")))
+        advice = naming(list(dict.fromkeys(elsewhere)), N_("add `{system}` to the step, which provides it"),
+                        N_("add one of {systems} to the step, which provide it"),
+                        Text(N_("no system in service provides it: see capability-gap")))
         return (advice, [f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
                 Names(missing), ",".join(missing))
 

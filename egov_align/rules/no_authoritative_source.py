@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from egov_align.findings import Severity
-from egov_align.i18n import N_, STEP, SYSTEM, Count, Names, Text
+from egov_align.i18n import N_, STEP, SYSTEM, Count, Names, Text, naming
 from egov_align.model import step_subject
 
 NAME = "no-authoritative-source"
@@ -65,10 +65,9 @@ def check(ctx):
         else:
             holders = ctx.index.advisable([s for u in users[entity_id]
                                            if u.startswith("system:") and (s := u[7:]) in in_service])
-            advice = (Text(N_("name a system in service that masters it")) if not holders else
-                      Text.of(N_("make `{system}` its master (role: master)"), system=holders[0])
-                      if len(holders) == 1 else
-                      Text.of(N_("make one of {systems} its master (role: master)"), systems=Names(holders)))
+            advice = naming(holders, N_("make `{system}` its master (role: master)"),
+                            N_("make one of {systems} its master (role: master)"),
+                            Text(N_("name a system in service that masters it")))
         yield ctx.finding(
             f"data:{entity_id}",
             N_("'{name}' is used by {users} but no system in service masters it; {advice}"),

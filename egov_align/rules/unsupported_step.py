@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 
 from egov_align.findings import Severity
-from egov_align.i18n import N_, Names, Text
+from egov_align.i18n import N_, Names, Text, naming
 from egov_align.model import step_subject
 
 NAME = "unsupported-step"
@@ -38,11 +38,9 @@ def check(ctx):
     @functools.cache  # thousands of steps need the same: the advice is built once per list of needs (and performer)
     def advised(needs: tuple[str, ...], institution: str | None) -> tuple:
         offering = [s for need in needs for s in index.suggest_for(need, institution)]
-        distinct = list(dict.fromkeys(offering))
-        advice = (Text.of(N_("a system already in service provides it: `{system}`"), system=distinct[0])
-                  if len(distinct) == 1 else
-                  Text.of(N_("systems already in service that provide it: {systems}"), systems=Names(distinct))
-                  if distinct else Text(N_("no system in service provides it yet")))
+        advice = naming(list(dict.fromkeys(offering)), N_("a system already in service provides it: `{system}`"),
+                        N_("systems already in service that provide it: {systems}"),
+                        Text(N_("no system in service provides it yet")))
         return advice, [f"capability:{c}" for c in needs] + [f"system:{s}" for s in offering], Names(needs)
 
     for process, step in ctx.model.steps():
