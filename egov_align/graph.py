@@ -359,6 +359,22 @@ class Index:
         return {}
 
     @cached_property
+    def planned_providers(self) -> dict[str, list[str]]:
+        """capability -> planned systems that are to provide it (sorted ids)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for system_id, system in self.model.systems.items():
+            if system.status == "planned":
+                for capability in system.capabilities:
+                    found[capability].add(system_id)
+        return {capability: sorted(systems) for capability, systems in found.items()}
+
+    def planned_platforms(self, capabilities) -> list[str]:
+        """The planned systems that are to provide one of these capabilities meant to be shared:
+        the platform a step is to move onto once it is in service."""
+        shared = [c for c in capabilities if (capability := self.model.capabilities.get(c)) and capability.shared]
+        return list(dict.fromkeys(s for c in shared for s in self.planned_providers.get(c, ())))
+
+    @cached_property
     def generic(self) -> frozenset[str]:
         """Capabilities marked `generic: true`: not counted as duplication or overlap."""
         return frozenset(c for c, capability in self.model.capabilities.items() if capability.generic)

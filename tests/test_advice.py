@@ -21,8 +21,10 @@ def _sample():
     return load_paths([ROOT / "models", ROOT / "processes"], config=Config(), jobs=1).model
 
 
-# duplicate-capability's last clause: a planned system, named as a choice to make once it is in service
-PLANNED_CLAUSE = re.compile(r"; ((?:`[^`]+`(?:, )?)+) (?:is|are) planned to provide it too: .*$")
+# the last clause of duplicate-capability, misaligned-step and unsupported-step: planned systems, named
+# as a choice to make (or the shared platform to move to) once they are in service
+PLANNED_CLAUSE = re.compile(r"; ((?:`[^`]+`(?:, )?)+) (?:is|are) planned "
+                            r"(?:to provide it too|as (?:the )?shared platforms? for it): .*$")
 
 
 def _advice(message: str) -> str:
@@ -181,3 +183,12 @@ def test_conflicting_master_suggests_the_source_once_only_gap_integrates_with():
     assert keep["person"] == "nida-npr"  # the national population register, not the two health systems
     assert {(entity, source) for entity, source in integrate_with if entity in keep} <= set(keep.items())
     assert any(entity in keep for entity, _source in integrate_with)
+
+
+def test_a_step_needing_a_shared_capability_is_pointed_at_the_planned_platform():
+    """RITA's birth certificates are not to be signed on BRELA's company registry for good: e-GA's
+    signing platform is planned for every institution, and the advice says so."""
+    [finding] = [f for f in analyze(_sample()).findings
+                 if f.subject == "step:birth-registration/issue-certificate" and f.rule == "misaligned-step"]
+    assert PLANNED_CLAUSE.search(finding.message).group(1) == "`gov-sign`", finding.message
+    assert "system:gov-sign" in finding.related

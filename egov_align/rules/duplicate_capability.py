@@ -28,8 +28,6 @@ Passes::
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from egov_align.findings import Severity
 from egov_align.i18n import INSTITUTION, N_, Count, Names, Text, naming
 
@@ -39,19 +37,14 @@ DEFAULT_SEVERITY = Severity.WARNING
 
 
 def check(ctx):
-    systems = ctx.model.systems
-    planned = defaultdict(list)  # capability -> planned systems that are to provide it
-    for system_id, system in systems.items():
-        if system.status == "planned":
-            for capability_id in dict.fromkeys(system.capabilities):
-                planned[capability_id].append(system_id)
+    systems, planned = ctx.model.systems, ctx.index.planned_providers
     for capability_id, providers in ctx.index.providers.items():
         capability = ctx.model.capabilities.get(capability_id)
         if len(providers) < 2 or capability is None or capability.generic:
             continue
         owners = sorted({systems[s].owner for s in providers})
         keep = ctx.index.suggest(capability_id, 1)[0]
-        coming = sorted(planned.get(capability_id, ()))
+        coming = planned.get(capability_id, [])
         template = (N_("'{name}' is provided by {count} systems in service ({providers}) owned by {owners}. It is "
                        "meant to be a shared service. Consider consolidating onto one, e.g. `{keep}`{planned}")
                     if capability.shared else

@@ -6,7 +6,8 @@ around it (spreadsheets, paper, a second system). The alignment metric counts th
 How to fix: add a system that provides the missing capability to the step (the message
 names candidates; for a generic capability, those of the institution performing the step
 and of related institutions, when they have any), or correct `needs` if the step does not
-really need it.
+really need it. When a system is planned as the shared platform for the capability, the
+message names it too: move the step onto it once it is in service.
 
 Fails::
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import functools
 
+from egov_align.advice import planned_platform
 from egov_align.findings import Severity
 from egov_align.i18n import N_, Names, Text, naming
 from egov_align.model import step_subject
@@ -40,7 +42,9 @@ def check(ctx):
         advice = naming(list(dict.fromkeys(elsewhere)), N_("add `{system}` to the step, which provides it"),
                         N_("add one of {systems} to the step, which provide it"),
                         Text(N_("no system in service provides it: see capability-gap")))
-        return (advice, [f"capability:{c}" for c in missing] + [f"system:{s}" for s in elsewhere],
+        coming = index.planned_platforms(missing)
+        return (advice, planned_platform(index, missing),
+                [f"capability:{c}" for c in missing] + [f"system:{s}" for s in [*elsewhere, *coming]],
                 Names(missing), ",".join(missing))
 
     for process, step in ctx.model.steps():
@@ -49,9 +53,11 @@ def check(ctx):
         missing = [need for need in dict.fromkeys(step.needs) if not any(need in offers[s] for s in step.systems)]
         if not missing:
             continue
-        advice, related, named, finding_key = advised(tuple(missing), index.advice_home(process, step, missing))
+        advice, planned, related, named, finding_key = advised(tuple(missing),
+                                                               index.advice_home(process, step, missing))
         yield ctx.finding(
             step_subject(process.id, step.id),
-            N_("step '{name}' needs {missing}, which none of its systems ({systems}) provides; {advice}"),
-            name=step.name, missing=named, systems=Names(step.systems), advice=advice, related=related,
+            N_("step '{name}' needs {missing}, which none of its systems ({systems}) provides; {advice}{planned}"),
+            name=step.name, missing=named, systems=Names(step.systems), advice=advice, planned=planned,
+            related=related,
             key=finding_key)

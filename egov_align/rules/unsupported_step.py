@@ -6,7 +6,8 @@ typed again later. Listing these steps shows where digitising would help most.
 How to fix: name the system that supports the step in `systems`, or plan one: the
 message lists the systems in service that already provide what the step needs (for a
 generic capability, such as registration, those of the institution performing the step
-and of related institutions, when they have any).
+and of related institutions, when they have any), and the systems planned as the shared
+platform for a capability meant to be shared, to move the step onto once in service.
 
 Fails::
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import functools
 
+from egov_align.advice import planned_platform
 from egov_align.findings import Severity
 from egov_align.i18n import N_, Names, Text, naming
 from egov_align.model import step_subject
@@ -41,13 +43,15 @@ def check(ctx):
         advice = naming(list(dict.fromkeys(offering)), N_("a system already in service provides it: `{system}`"),
                         N_("systems already in service that provide it: {systems}"),
                         Text(N_("no system in service provides it yet")))
-        return advice, [f"capability:{c}" for c in needs] + [f"system:{s}" for s in offering], Names(needs)
+        coming = index.planned_platforms(needs)
+        return (advice, planned_platform(index, needs),
+                [f"capability:{c}" for c in needs] + [f"system:{s}" for s in [*offering, *coming]], Names(needs))
 
     for process, step in ctx.model.steps():
         if not step.needs or step.systems:
             continue
-        advice, related, needs = advised(tuple(step.needs), index.advice_home(process, step, step.needs))
+        advice, planned, related, needs = advised(tuple(step.needs), index.advice_home(process, step, step.needs))
         yield ctx.finding(
             step_subject(process.id, step.id),
-            N_("step '{name}' needs {needs} but no system supports it (done by hand); {advice}"),
-            name=step.name, needs=needs, advice=advice, related=related)
+            N_("step '{name}' needs {needs} but no system supports it (done by hand); {advice}{planned}"),
+            name=step.name, needs=needs, advice=advice, planned=planned, related=related)
