@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from egov_align.graph import Index
-from egov_align.i18n import N_, Text, naming
+from egov_align.i18n import N_, SYSTEM, Count, Text, naming
+
+PLATFORMS_NAMED = 3  # more planned "shared platforms" than this are no platform yet: a choice to make
 
 
-def planned_platform(index: Index, capabilities) -> Text | str:
-    """The shared platform planned for a step's needs: a step told only to borrow another
-    ministry's system (RITA's certificates signed on BRELA's ORS) would be moved twice."""
-    return naming(index.planned_platforms(capabilities),
+def planned_platform(index: Index, capabilities) -> tuple[Text | str, list[str]]:
+    """The shared platform planned for a step's needs, and the systems the clause names: a step
+    told only to borrow another ministry's system (RITA's certificates signed on BRELA's ORS)
+    would be moved twice."""
+    planned = index.planned_platforms(capabilities)
+    if len(planned) > PLATFORMS_NAMED:
+        return Text.of(N_("; {count} are planned to provide it as a shared service: once one of them is chosen and "
+                          "in service, move the step onto it"), count=Count(len(planned), SYSTEM)), []
+    return naming(planned,
                   N_("; `{system}` is planned as the shared platform for it: move the step onto it once it is in "
                      "service"),
                   N_("; {systems} are planned as shared platforms for it: move the step onto one of them once it "
-                     "is in service"))
+                     "is in service")), planned

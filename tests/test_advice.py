@@ -23,8 +23,9 @@ def _sample():
 
 # the last clause of duplicate-capability, misaligned-step and unsupported-step: planned systems, named
 # as a choice to make (or the shared platform to move to) once they are in service
-PLANNED_CLAUSE = re.compile(r"; ((?:`[^`]+`(?:, )?)+) (?:is|are) planned "
-                            r"(?:to provide it too|as (?:the )?shared platforms? for it): .*$")
+PLANNED_CLAUSE = re.compile(r"; ((?:`[^`]+`(?:, )?)+(?: and [\d,]+ more)?|[\d,]+ systems) (?:is|are) planned "
+                            r"(?:to provide it too|as (?:the )?shared platforms? for it|to provide it as a shared "
+                            r"service): .*$")
 
 
 def _advice(message: str) -> str:

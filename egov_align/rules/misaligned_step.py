@@ -42,8 +42,8 @@ def check(ctx):
         advice = naming(list(dict.fromkeys(elsewhere)), N_("add `{system}` to the step, which provides it"),
                         N_("add one of {systems} to the step, which provide it"),
                         Text(N_("no system in service provides it: see capability-gap")))
-        coming = index.planned_platforms(missing)
-        return (advice, planned_platform(index, missing),
+        planned, coming = planned_platform(index, missing)
+        return (advice, planned,
                 [f"capability:{c}" for c in missing] + [f"system:{s}" for s in [*elsewhere, *coming]],
                 Names(missing), ",".join(missing))
 

@@ -43,8 +43,8 @@ def check(ctx):
         advice = naming(list(dict.fromkeys(offering)), N_("a system already in service provides it: `{system}`"),
                         N_("systems already in service that provide it: {systems}"),
                         Text(N_("no system in service provides it yet")))
-        coming = index.planned_platforms(needs)
-        return (advice, planned_platform(index, needs),
+        planned, coming = planned_platform(index, needs)
+        return (advice, planned,
                 [f"capability:{c}" for c in needs] + [f"system:{s}" for s in [*offering, *coming]], Names(needs))
 
     for process, step in ctx.model.steps():
