@@ -5,7 +5,9 @@ it goes, the step falls back to paper unless a successor is named.
 
 How to fix: move the step to a system that is in service (the message names successors
 that provide the same capabilities, or says so when the step's other systems already do),
-or bring the system into service.
+or bring the system into service. For a generic capability only the systems of the
+institution performing the step and of related institutions are successors: when they
+have none, plan one.
 
 Fails::
 
@@ -23,7 +25,7 @@ import functools
 from collections.abc import Callable
 
 from egov_align.findings import Severity
-from egov_align.i18n import N_, Names, Parts, Text, value_text
+from egov_align.i18n import N_, Names, Parts, Text, naming, value_text
 from egov_align.model import step_subject
 
 NAME = "inactive-support"
@@ -45,15 +47,17 @@ def _wanted(step, inactive: list[str], systems, generic: frozenset) -> frozenset
 def _successors(wanted: frozenset, needs: frozenset, index, shortlist: Callable[[str, str | None], list[str]],
                 staying: frozenset = frozenset(), home: str | None = None) -> list[str]:
     """Active systems that provide what the inactive ones did for a step, best first: those
-    offering most of `wanted`, then most of the step's `needs`, then (when only generic
-    capabilities are wanted) those of the step's performer `home` and related institutions,
-    then the most used. Not the systems `staying` on the step: a step is not moved to a
-    system it is on already.
+    offering most of `wanted`, then most of the step's `needs`, then the most used. When only
+    generic capabilities are wanted, only the systems of the step's performer `home` and of
+    related institutions, its own first. Not the systems `staying` on the step: a step is not
+    moved to a system it is on already.
 
     Only the best-placed providers of each capability (`shortlist`), not every provider: at
     national scale a capability has hundreds, and thousands of steps ask.
     """
     candidates = {system_id for capability in wanted for system_id in shortlist(capability, home)} - staying
+    if home:  # a generic job moves to the performer's or a related institution's system, not to anyone's
+        candidates = {system_id for system_id in candidates if index.closeness(system_id, home) < 2}
     supported, offers = index.steps_supported, index.capabilities_of
     ranked = [(-len(offers[s] & wanted), -len(offers[s] & needs), index.closeness(s, home) if home else 0,
                -supported.get(s, 0), s) for s in candidates]
@@ -71,8 +75,8 @@ def check(ctx):
     @functools.cache  # thousands of steps want the same of a successor: ranked once per case
     def advised(wanted: frozenset, needs: frozenset, staying: frozenset, home: str | None) -> tuple:
         successors = _successors(wanted, needs, index, shortlist, staying, home)
-        return successors, (Text.of(N_("move the step to {successors}"), successors=Names(successors)) if successors
-                            else Text(N_("plan a successor system for it")))
+        return successors, naming(successors, N_("move the step to `{system}`"),
+                                  N_("move the step to one of {systems}"), Text(N_("plan a successor system for it")))
 
     offers, retired_by_plan = index.capabilities_of, index.retired_by_plan
 
