@@ -21,3 +21,12 @@ def planned_platform(index: Index, capabilities) -> tuple[Text | str, list[str]]
                      "service"),
                   N_("; {systems} are planned as shared platforms for it: move the step onto one of them once it "
                      "is in service")), planned
+
+
+def none_nearby(index: Index, capabilities, institution: str | None, none: Text) -> Text:
+    """What advice says when it names no system: for a generic capability (`institution` given)
+    that only unrelated institutions' systems provide, that the performer needs its own; else `none`."""
+    if institution is not None and any(index.providers.get(c) for c in capabilities):
+        return Text.of(N_("neither `{institution}` nor a related institution has a system in service that provides "
+                          "it: plan one"), institution=institution)
+    return none

@@ -233,11 +233,10 @@ class Index:
     def suggest_for(self, capability: str, institution: str | None, limit: int = 3) -> list[str]:
         """`suggest`, for a step that `institution` performs: for a generic capability, that
         institution's own systems first, then those of related institutions (same parent, or
-        one the other's parent), and those only when there are any. TRA's "case management" is
-        not the immigration system's nor a hospital's: a generic function of an unrelated system
-        does another job, and is named only when neither the institution nor its relations have
-        one. A capability that is not generic keeps the shared ranking, so the national ID
-        system most steps use is named before an agency's own copy.
+        one the other's parent), and no others. TRA's "case management" is not the immigration
+        system's nor a hospital's: a generic function of an unrelated system does another job
+        (`none_nearby` says so when nothing is left). A capability that is not generic keeps the
+        shared ranking, so the national ID system most steps use is named before an agency's own copy.
         """
         if institution is None or capability not in self.generic:
             return self.suggest(capability, limit)
@@ -249,8 +248,7 @@ class Index:
             near = sorted(ranked for other in self.related_institutions(institution)
                           for ranked in by_owner.get(other, [])[:limit])[:limit]
             close = [s for _rank, s in own] + [s for _rank, s in near]
-            found = self._suggestions_for[key] = list(dict.fromkeys(close))[:limit] if close else \
-                self.suggest(capability, limit)
+            found = self._suggestions_for[key] = list(dict.fromkeys(close))[:limit]
         return found
 
     def advice_home(self, process, step, capabilities) -> str | None:

@@ -56,8 +56,6 @@ def _successors(wanted: frozenset, needs: frozenset, index, shortlist: Callable[
     national scale a capability has hundreds, and thousands of steps ask.
     """
     candidates = {system_id for capability in wanted for system_id in shortlist(capability, home)} - staying
-    if home:  # a generic job moves to the performer's or a related institution's system, not to anyone's
-        candidates = {system_id for system_id in candidates if index.closeness(system_id, home) < 2}
     supported, offers = index.steps_supported, index.capabilities_of
     ranked = [(-len(offers[s] & wanted), -len(offers[s] & needs), index.closeness(s, home) if home else 0,
                -supported.get(s, 0), s) for s in candidates]

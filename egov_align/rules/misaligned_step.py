@@ -4,10 +4,10 @@ Why it matters: the system exists but does not do the job the step needs, so sta
 around it (spreadsheets, paper, a second system). The alignment metric counts these.
 
 How to fix: add a system that provides the missing capability to the step (the message
-names candidates; for a generic capability, those of the institution performing the step
-and of related institutions, when they have any), or correct `needs` if the step does not
-really need it. When a system is planned as the shared platform for the capability, the
-message names it too: move the step onto it once it is in service.
+names candidates; for a generic capability, only those of the institution performing the
+step and of related institutions), or correct `needs` if the step does not really need it.
+When a system is planned as the shared platform for the capability, the message names it
+too: move the step onto it once it is in service.
 
 Fails::
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 
-from egov_align.advice import planned_platform
+from egov_align.advice import none_nearby, planned_platform
 from egov_align.findings import Severity
 from egov_align.i18n import N_, Names, Text, naming
 from egov_align.model import step_subject
@@ -41,7 +41,8 @@ def check(ctx):
         elsewhere = [s for need in missing for s in index.suggest_for(need, institution)]
         advice = naming(list(dict.fromkeys(elsewhere)), N_("add `{system}` to the step, which provides it"),
                         N_("add one of {systems} to the step, which provide it"),
-                        Text(N_("no system in service provides it: see capability-gap")))
+                        none_nearby(index, missing, institution,
+                                    Text(N_("no system in service provides it: see capability-gap"))))
         planned, coming = planned_platform(index, missing)
         return (advice, planned,
                 [f"capability:{c}" for c in missing] + [f"system:{s}" for s in [*elsewhere, *coming]],

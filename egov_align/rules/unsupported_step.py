@@ -5,8 +5,8 @@ typed again later. Listing these steps shows where digitising would help most.
 
 How to fix: name the system that supports the step in `systems`, or plan one: the
 message lists the systems in service that already provide what the step needs (for a
-generic capability, such as registration, those of the institution performing the step
-and of related institutions, when they have any), and the systems planned as the shared
+generic capability, such as registration, only those of the institution performing the
+step and of related institutions), and the systems planned as the shared
 platform for a capability meant to be shared, to move the step onto once in service.
 
 Fails::
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 
-from egov_align.advice import planned_platform
+from egov_align.advice import none_nearby, planned_platform
 from egov_align.findings import Severity
 from egov_align.i18n import N_, Names, Text, naming
 from egov_align.model import step_subject
@@ -42,7 +42,7 @@ def check(ctx):
         offering = [s for need in needs for s in index.suggest_for(need, institution)]
         advice = naming(list(dict.fromkeys(offering)), N_("a system already in service provides it: `{system}`"),
                         N_("systems already in service that provide it: {systems}"),
-                        Text(N_("no system in service provides it yet")))
+                        none_nearby(index, needs, institution, Text(N_("no system in service provides it yet"))))
         planned, coming = planned_platform(index, needs)
         return (advice, planned,
                 [f"capability:{c}" for c in needs] + [f"system:{s}" for s in [*offering, *coming]], Names(needs))
