@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 from egov_align import __version__
 from egov_align.cache import Cache, CacheLocationError, user_cache
 from egov_align.config import FAIL_ON, Config, ConfigError, load_config
-from egov_align.discovery import Discovery, PathNotFound, discover, is_model_repository, model_paths
+from egov_align.discovery import (
+    Discovery,
+    PathNotFound,
+    discover,
+    enclosing_repository,
+    is_model_repository,
+    model_paths,
+)
 from egov_align.findings import Severity
 from egov_align.i18n import FINDING, LANGUAGES, PROCESS, LanguageError, _, choose, count, language, severity_word, use
 from egov_align.names import did_you_mean, printable
@@ -285,9 +292,44 @@ def resolve_model(args) -> tuple[list[str], Config]:
         paths += found
     config = config or load_config(Path.cwd())
     _use_language(args, config)
+    hint = _part_of_a_repository(given, args.command)
+    if hint:
+        print(f"egov-align: hint: {printable(hint)}", file=sys.stderr)
     if getattr(args, "fail_on", None):
         config = config.replace(fail_on=args.fail_on)
     return paths, config
+
+
+def _part_of_a_repository(given: list[str], command: str) -> str | None:
+    """Said when the paths leave out model files of the repository they lie in: a planner checking
+    the one file they edited otherwise sees every id defined in the other files as unknown."""
+    for path in given:
+        if is_model_repository(Path(path)) or (root := enclosing_repository(path)) is None:
+            continue
+        try:
+            repository_paths = model_paths(root, load_config(root).paths)
+        except (ConfigError, PathNotFound):
+            continue
+        if not any(_within(path, model_path) for model_path in repository_paths):
+            continue  # beside the model (a test fixture, an export): not a part of it
+        left_out = [m for m in repository_paths if not any(_within(m, g) for g in given)]
+        if left_out:
+            return (f"{path} is only part of the model repository {_shown(root)}; the rest of its model "
+                    f"({', '.join(map(_shown, left_out))}) is not read, so ids defined there are unknown here and "
+                    f"the analyses see part of the model: `egov-align {command} {_shown(root)}` reads all of it")
+    return None
+
+
+def _shown(path) -> str:
+    """A path relative to the current directory when it lies under it, else absolute."""
+    relative = os.path.relpath(path)
+    return os.path.abspath(path) if relative.startswith("..") else relative
+
+
+def _within(path, directory) -> bool:
+    """`path` is `directory` or lies under it."""
+    path, directory = os.path.abspath(path), os.path.abspath(directory)
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _use_language(args, config: Config | None = None) -> None:

@@ -99,6 +99,18 @@ def is_model_repository(directory: Path) -> bool:
     return directory.is_dir() and any((directory / marker).exists() for marker in REPOSITORY_MARKERS)
 
 
+def enclosing_repository(path: str) -> Path | None:
+    """The model repository a path lies inside (not the path itself), looking no higher than the
+    top of its git work tree."""
+    directory = Path(os.path.abspath(path)).parent
+    for candidate in (directory, *directory.parents):
+        if is_model_repository(candidate):
+            return candidate
+        if (candidate / ".git").exists():
+            return None
+    return None
+
+
 def model_paths(directory: Path, paths: tuple[str, ...]) -> list[Path]:
     """The existing model paths of a repository (its configured `paths`); else the directory itself."""
     if not directory.exists():

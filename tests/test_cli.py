@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,6 @@ def test_fail_on(cli, fail_on, code):
 
 
 def test_fail_on_from_the_configuration_and_rules_turned_off(cli, tmp_path):
-    import shutil
 
     shutil.copytree(TINY, tmp_path / "m")
     write(tmp_path / "m", {"egov-align.toml": """
@@ -90,7 +90,6 @@ def test_fail_on_from_the_configuration_and_rules_turned_off(cli, tmp_path):
 
 
 def test_pyproject_tool_table_is_read(cli, tmp_path):
-    import shutil
 
     shutil.copytree(TINY, tmp_path / "m")
     write(tmp_path / "m", {"pyproject.toml": '[tool.egov-align]\npaths = ["models"]\n'})
@@ -102,7 +101,6 @@ def test_pyproject_tool_table_is_read(cli, tmp_path):
                                     '[rules]\norphan-system = "loud"\n', 'overlap-threshold = 3\n',
                                     'paths = "models"\n', 'fail-on = [\n'])
 def test_bad_configuration_exits_2_with_one_line(cli, tmp_path, config):
-    import shutil
 
     shutil.copytree(TINY, tmp_path / "m")
     (tmp_path / "m" / "egov-align.toml").write_text(config)
@@ -305,7 +303,6 @@ def test_help_points_to_the_docs_users_have():
 
 
 def test_render_infers_the_format_from_the_output_name(tmp_path):
-    import shutil
 
     if shutil.which("dot") is None:
         pytest.skip("Graphviz is not installed")
@@ -372,3 +369,25 @@ def test_a_reader_that_leaves_early_changes_neither_the_exit_code_nor_the_cache(
     whole = subprocess.run(command, capture_output=True, cwd=tmp_path, env=environment, timeout=120)
     assert whole.returncode == 1 and whole.stdout == subprocess.run(
         command + ["--no-cache"], capture_output=True, cwd=tmp_path, env=environment, timeout=120).stdout
+
+
+def test_a_part_of_a_model_repository_says_what_is_left_out(tmp_path):
+    """A planner checking the one file they edited sees the ids of the other files as unknown:
+    the hint says why, and what reads the whole model."""
+    shutil.copytree(ROOT / "models", tmp_path / "repo" / "models")
+    shutil.copytree(ROOT / "processes", tmp_path / "repo" / "processes")
+    (tmp_path / "repo" / ".git").mkdir()  # the top of the work tree: nothing above it is looked at
+    repo = tmp_path / "repo"
+    one_file = run_cli("validate", "processes/passport.yaml", cwd=repo)
+    assert one_file.code == 1 and "unknown-reference" in one_file.out
+    assert one_file.err == (
+        "egov-align: hint: processes/passport.yaml is only part of the model repository .; the rest of its model "
+        "(models, processes) is not read, so ids defined there are unknown here and the analyses see part of the "
+        "model: `egov-align validate .` reads all of it\n")
+    from_inside = run_cli("analyze", "passport.yaml", cwd=repo / "processes")
+    assert f"model repository {repo};" in from_inside.err and f"`egov-align analyze {repo}`" in from_inside.err
+    for whole in (["validate"], ["validate", "."], ["validate", "models", "processes"], ["validate", str(repo)]):
+        assert run_cli(*whole, cwd=repo).err == "", whole
+    beside = tmp_path / "repo" / "fixtures"  # beside the model paths: a model of its own
+    shutil.copytree(TINY, beside)
+    assert run_cli("validate", "fixtures", cwd=repo).err == ""
