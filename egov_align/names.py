@@ -49,9 +49,14 @@ _LARGE_POOL = 300  # above this many candidates, compare only those of about the
 
 
 def closest(word: object, candidates) -> str | None:
-    """The candidate most like `word` (difflib's ratio >= 0.6), or None."""
+    """The candidate most like `word`: the same but for case ('MoF' for `mof`), else by
+    difflib's ratio (>= 0.6); or None."""
     word = str(word)
     pool = [str(c) for c in candidates]
+    folded = word.casefold()
+    same = next((c for c in pool if c.casefold() == folded), None)
+    if same is not None:
+        return same
     if len(pool) > _LARGE_POOL:
         slack = max(2, len(word) // 4)
         pool = [c for c in pool if abs(len(c) - len(word)) <= slack]

@@ -194,6 +194,12 @@ def test_unknown_reference_suggests_the_closest_id():
     assert "did you mean 'nida'" in messages({"a.yaml": text})[0]
 
 
+def test_an_id_in_other_capitals_is_suggested_as_it_is_written():
+    """'MoF' is two letters from `mof` in difflib's eyes, and the id a planner meant."""
+    text = GOOD + "systems:\n  - {id: npr, name: NPR, owner: NIDA}\n"
+    assert "(did you mean 'nida'?)" in messages({"a.yaml": text})[0]
+
+
 def test_references_of_every_kind_are_resolved():
     text = """\
 institutions:
