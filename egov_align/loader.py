@@ -51,6 +51,10 @@ class FileResult:
     problems: list[tuple] = field(default_factory=list)  # (rule, message, line, column)
     defs: list[tuple] = field(default_factory=list)  # (subject prefix, id, line, column)
     refs: list[tuple] = field(default_factory=list)  # (subject prefix, id, line, column, field)
+    names: list[tuple] = field(default_factory=list)  # (subject prefix, name, id): what a planner may write for an id
+    # references that are not ids at all (`owner: Ministry of Finance`), each a schema problem of this file:
+    # (subject prefix, value, line, column, field)
+    loose: list[tuple] = field(default_factory=list)
     elements: dict | None = None  # kind -> [element], or None when not asked for
     items: dict | None = None  # kind -> the valid elements as plain data, to cross a pipe (see _run_all)
     # subject prefixes whose ids this file may define unseen ("*": any, when it does not parse):
@@ -80,6 +84,7 @@ def _to_entry(result: FileResult) -> dict:
     elements = {key: [e.model_dump(mode="json", by_alias=True, exclude_unset=True) for e in items]
                 for key, items in (result.elements or {}).items()}
     return {"problems": result.problems, "defs": result.defs, "refs": result.refs, "unsure": result.unsure,
+            "names": result.names, "loose": result.loose,
             "elements": elements, "texts": [to_json(getattr(message, "text", None)) for _r, message, *_ in result.problems]}
 
 
@@ -98,13 +103,21 @@ def _from_entry(display: str, entry: dict, *, want_elements: bool, context: dict
     if not all(type(prefix) is str and type(target) is str and type(line) is int and type(column) is int
                and type(name) is str for prefix, target, line, column, name in refs):
         raise TypeError("a reference of another shape")
+    names, loose = entry["names"], entry["loose"]
+    if not all(type(prefix) is str and type(name) is str and type(element_id) is str
+               for prefix, name, element_id in names):
+        raise TypeError("a name of another shape")
+    if not all(type(prefix) is str and type(value) is str and type(line) is int and type(column) is int
+               and type(name) is str for prefix, value, line, column, name in loose):
+        raise TypeError("a loose reference of another shape")
     unsure = [_text(prefix) for prefix in entry["unsure"]]
     elements = None
     if want_elements:
         from egov_align.parsing import elements_from_entry
 
         elements = elements_from_entry(entry["elements"], context)
-    return FileResult(display, problems, list(map(tuple, defs)), list(map(tuple, refs)), elements, unsure)
+    return FileResult(display, problems, list(map(tuple, defs)), list(map(tuple, refs)), list(map(tuple, names)),
+                      list(map(tuple, loose)), elements=elements, unsure=unsure)
 
 
 def _said(message: str, text) -> str:
@@ -368,6 +381,7 @@ def _cross_file(results: list[FileResult]) -> list[Finding]:
     suggest = {prefix: Suggester(table) for prefix, table in defined.items()}
     unsure = {prefix for result in results for prefix in result.unsure}
     unchecked = 0
+    named = _NamesOnceAsked(results)  # needed only for a reference that is wrong
     for result in results:
         for prefix, target, line, column, field_name in result.refs:
             if target not in defined[prefix]:
@@ -375,15 +389,60 @@ def _cross_file(results: list[FileResult]) -> list[Finding]:
                     unchecked += 1  # it may be defined where we could not read: a knock-on error
                     continue
                 close = suggest[prefix].closest(target) if prefix in suggest else None
-                text = Text.of(N_("`{field}` names {kind} {target}, which is not defined (did you mean {close}?)")
-                               if close else N_("`{field}` names {kind} {target}, which is not defined"),
-                               field=field_name, kind=Text(KIND_WORDS.get(prefix, prefix)), target=repr(target),
-                               close=repr(close))
+                by_name = None if close else named.get((prefix, _folded(target)))
+                kind = Text(KIND_WORDS.get(prefix, prefix))
+                if by_name:
+                    text = Text.of(N_("`{field}` names {kind} {target}, which is not defined (did you mean {close}, "
+                                      "the id of {name}?)"), field=field_name, kind=kind, target=repr(target),
+                                   close=repr(by_name[0]), name=repr(by_name[1]))
+                else:
+                    text = Text.of(N_("`{field}` names {kind} {target}, which is not defined (did you mean {close}?)")
+                                   if close else N_("`{field}` names {kind} {target}, which is not defined"),
+                                   field=field_name, kind=kind, target=repr(target), close=repr(close))
                 found.append(Finding("unknown-reference", Severity.ERROR, text.render("en"), result.display, line,
                                      column, text=text))
+        for prefix, value, line, column, _field in result.loose:
+            by_name = named.get((prefix, _folded(value)))
+            if by_name:
+                _add_to_problem(result, line, column, Text.of(
+                    N_(" (did you mean {close}, the id of {kind} {name}?)"), close=repr(by_name[0]),
+                    kind=Text(KIND_WORDS.get(prefix, prefix)), name=repr(by_name[1])))
     if unchecked:
         _note_unchecked(results, unchecked)
     return found
+
+
+def _folded(name: str) -> str:
+    """A name as a planner may write it for an id: any case, spaces, hyphens or underscores."""
+    return " ".join(name.casefold().replace("-", " ").replace("_", " ").split())
+
+
+class _NamesOnceAsked:
+    """(subject prefix, folded name) -> (id, name) for names only one element of the kind has,
+    gathered from every file when first asked."""
+
+    def __init__(self, results: list[FileResult]) -> None:
+        self.results, self.table = results, None
+
+    def get(self, key: tuple[str, str]) -> tuple[str, str] | None:
+        if self.table is None:
+            found: dict[tuple[str, str], tuple[str, str] | None] = {}
+            for result in self.results:
+                for prefix, name, element_id in result.names:
+                    at = (prefix, _folded(name))
+                    found[at] = (element_id, name) if found.get(at, (element_id, name)) == (element_id, name) else None
+            self.table = found
+        return self.table.get(key)
+
+
+def _add_to_problem(result: FileResult, line: int, column: int, addition: Text) -> None:
+    """Extend the schema problem at this place with what only the other files can tell."""
+    for number, (rule, message, at_line, at_column) in enumerate(result.problems):
+        if (rule, at_line, at_column) == ("schema", line, column):
+            text = getattr(message, "text", None) or Text.of("{message}", message=str(message))
+            result.problems[number] = (rule, Said(Text.of("{problem}{addition}", problem=text, addition=addition)),
+                                       line, column)
+            return
 
 
 KIND_WORDS = {"institution": N_("institution"), "capability": N_("capability"), "data": N_("data entity"),

@@ -35,10 +35,12 @@ def _decode(raw: bytes, max_bytes: int) -> tuple[str | None, tuple | None]:
 
 
 _WELL_FORMED_ID = re.compile(ID_PATTERN)
+NAMED_KINDS = ("institution", "capability", "data", "system", "service")  # what other elements refer to by id
 
 
-def _references(key: str, index: int, item: dict, parsed: ParsedYaml) -> list[tuple]:
-    """(subject prefix, id, line, column, field) for every well-formed cross-file reference of one element.
+def _references(key: str, index: int, item: dict, parsed: ParsedYaml, loose: list[tuple]) -> list[tuple]:
+    """(subject prefix, id, line, column, field) for every well-formed cross-file reference of one element;
+    those that are text but no id (a name written for an id: a schema problem) are added to `loose`.
 
     Read from the element as written, so an element with a schema error elsewhere (a
     misspelt field) still has its references checked in the same run; located while the
@@ -50,16 +52,16 @@ def _references(key: str, index: int, item: dict, parsed: ParsedYaml) -> list[tu
 
     def one(prefix: str, within: dict, name: str, at: tuple) -> None:
         value = within.get(name)
-        if isinstance(value, str) and well_formed(value):
-            refs.append((prefix, value, *lookup(at + (name,)), name))
+        if isinstance(value, str):
+            (refs if well_formed(value) else loose).append((prefix, value, *lookup(at + (name,)), name))
 
     def many(prefix: str, within: dict, name: str, at: tuple) -> None:
         values = within.get(name)
         if isinstance(values, list):
             at = at + (name,)
             for position, value in enumerate(values):
-                if isinstance(value, str) and well_formed(value):
-                    refs.append((prefix, value, *lookup(at + (position,)), name))
+                if isinstance(value, str):
+                    (refs if well_formed(value) else loose).append((prefix, value, *lookup(at + (position,)), name))
 
     if key == "institutions":
         one("institution", item, "parent", base)
@@ -165,7 +167,9 @@ def parse_file(display: str, raw: bytes, *, max_bytes: int, policies: tuple[str,
         valid, valid_items = elements.setdefault(key, []), items.setdefault(key, [])
         for index, item in enumerate(value):
             if isinstance(item, dict):  # checked even when another field of the element is wrong
-                result.refs.extend(_references(key, index, item, parsed))
+                result.refs.extend(_references(key, index, item, parsed, result.loose))
+                if prefix in NAMED_KINDS and isinstance(item.get("name"), str) and isinstance(item.get("id"), str):
+                    result.names.append((prefix, item["name"], item["id"]))
             try:
                 element = element_class.model_validate(item, context=context)
             except ValidationError as error:

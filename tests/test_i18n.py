@@ -259,8 +259,8 @@ def test_validation_diagnostics_in_kiswahili_cold_and_from_the_per_file_cache(tm
 def test_a_cached_message_whose_template_disagrees_is_a_miss():
     from egov_align import loader
 
-    entry = {"problems": [["schema", "missing required field `name`", 1, 1]], "defs": [], "refs": [], "unsure": [],
-             "elements": {}, "texts": [{"t": "missing required field `{field}`", "v": ["other"]}]}
+    entry = {"problems": [["schema", "missing required field `name`", 1, 1]], "defs": [], "refs": [], "names": [],
+             "loose": [], "unsure": [], "elements": {}, "texts": [{"t": "missing required field `{field}`", "v": ["other"]}]}
     with pytest.raises(ValueError):
         loader._from_entry("a.yaml", entry, want_elements=False, context={})
     entry["texts"] = [{"t": "missing required field `{field}`", "v": ["name"]}]

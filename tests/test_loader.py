@@ -194,6 +194,34 @@ def test_unknown_reference_suggests_the_closest_id():
     assert "did you mean 'nida'" in messages({"a.yaml": text})[0]
 
 
+def test_a_name_written_for_an_id_gets_the_id():
+    """Planners coming from a spreadsheet write the name they know; the other files know its id."""
+    files = {"a.yaml": "institutions:\n  - {id: mof, name: Ministry of Finance}\n"
+                       "capabilities:\n  - {id: payments, name: Payments and revenue}\n",
+             "b.yaml": "systems:\n"
+                       "  - {id: gepg, name: GePG, owner: Ministry of Finance, capabilities: [Payments and revenue]}\n"
+                       "  - {id: muse, name: MUSE, owner: ministry-of-finance}\n"
+                       "  - {id: x, name: X, owner: Ministry of Fun}\n"}
+    assert diagnostics(files) == [("b.yaml", 2, 35, "schema"), ("b.yaml", 2, 71, "schema"),
+                                  ("b.yaml", 3, 35, "unknown-reference"), ("b.yaml", 4, 29, "schema")]
+    assert messages(files) == [
+        "'Ministry of Finance' is not a valid id: use only letters, digits, '-', '_' and '.' "
+        "(did you mean 'mof', the id of institution 'Ministry of Finance'?)",
+        "'Payments and revenue' is not a valid id: use only letters, digits, '-', '_' and '.' "
+        "(did you mean 'payments', the id of capability 'Payments and revenue'?)",
+        "`owner` names institution 'ministry-of-finance', which is not defined "
+        "(did you mean 'mof', the id of 'Ministry of Finance'?)",
+        "'Ministry of Fun' is not a valid id: use only letters, digits, '-', '_' and '.'"]
+
+
+def test_a_name_two_elements_share_suggests_neither():
+    files = {"a.yaml": "institutions:\n  - {id: tra, name: Revenue}\n  - {id: zrb, name: revenue}\n"
+                       "systems:\n  - {id: s, name: S, owner: The Revenue}\n  - {id: t, name: T, owner: REVENUE}\n"}
+    assert messages(files) == [
+        "'The Revenue' is not a valid id: use only letters, digits, '-', '_' and '.'",
+        "`owner` names institution 'REVENUE', which is not defined"]
+
+
 def test_an_id_in_other_capitals_is_suggested_as_it_is_written():
     """'MoF' is two letters from `mof` in difflib's eyes, and the id a planner meant."""
     text = GOOD + "systems:\n  - {id: npr, name: NPR, owner: NIDA}\n"
@@ -331,7 +359,9 @@ def test_worker_processes_give_exactly_what_one_process_gives(monkeypatch, tmp_p
     from egov_align.cache import Cache
 
     monkeypatch.setattr(loader, "_PARALLEL_MIN_BYTES", 0)
-    extra = {"processes/zz-broken.yaml": "processes:\n  - {id: p, name: P, owner: nobody, steps: [{id: s}]}\n"}
+    extra = {"processes/zz-broken.yaml": "processes:\n  - {id: p, name: P, owner: nobody, steps: [{id: s}]}\n"
+                                         "  - {id: q, name: Q, owner: Ministry of Finance, steps: [{id: s}]}\n"
+                                         "  - {id: r, name: R, owner: ministry-of-home-affairs, steps: [{id: s}]}\n"}
     sources = _sample_sources(extra if broken else None)
     alone = _shape(load(sources, jobs=1))
     assert _shape(load(sources, jobs=3)) == alone

@@ -89,14 +89,19 @@ def test_an_authentic_entry_of_the_wrong_shape_is_a_miss_not_a_crash(repo, tmp_p
     assert egov("validate", cwd=repo).code == 1
     secret = (cache_dir / "hmac-key").read_bytes()
     key = _entry_key(BROKEN)
-    for shape in ({"problems": "x"}, [1, 2], {"problems": [], "defs": [[1, 2]], "refs": [], "elements": {}},
-                  {"problems": [["schema", "m", "1", 1]], "defs": [], "refs": [], "elements": {}},
-                  {"problems": [], "defs": [], "refs": [], "elements": {"systems": [{"id": 7}]}},
-                  {"problems": [], "defs": [["system", "s", True, 1]], "refs": [], "elements": {}},
-                  {"problems": [], "defs": {"system": "s"}, "refs": [], "elements": {}},
-                  {"problems": [], "defs": [], "refs": [["system", 5, 1, 1, "owner"]], "elements": {}},
-                  {"problems": [], "defs": [], "refs": [["system", "s", 1, 1]], "elements": {}},
-                  {"problems": [], "defs": [], "refs": "system", "elements": {}}):
+    clean = {"problems": [], "defs": [], "refs": [], "names": [], "loose": [], "unsure": [], "elements": {}}
+    for shape in ({"problems": "x"}, [1, 2], {**clean, "defs": [[1, 2]]},
+                  {**clean, "problems": [["schema", "m", "1", 1]]},
+                  {**clean, "elements": {"systems": [{"id": 7}]}},
+                  {**clean, "defs": [["system", "s", True, 1]]},
+                  {**clean, "defs": {"system": "s"}},
+                  {**clean, "refs": [["system", 5, 1, 1, "owner"]]},
+                  {**clean, "refs": [["system", "s", 1, 1]]},
+                  {**clean, "refs": "system"},
+                  {**clean, "names": [["institution", "TRA", 7]]},
+                  {**clean, "names": [["institution", "TRA"]]},
+                  {**clean, "loose": [["institution", "Ministry of Finance", 1, 1, None]]},
+                  {**clean, "loose": {"institution": "x"}}):
         payload = json.dumps(shape).encode()
         mac = hmac.new(secret, key.encode() + b"\0" + payload, hashlib.sha256).digest()
         (cache_dir / key[:2] / f"{key}.json").write_bytes(mac + payload)
