@@ -225,6 +225,88 @@ KINDS: dict[str, tuple[str, type[_Element]]] = {
 TOP_LEVEL_KEYS = ("model", *KINDS)
 
 
+# What an editor shows on hover and completion (DESIGN 2), added to the JSON Schema only: the
+# pydantic classes stay as light to build and check as they are.
+_EVERY_ELEMENT = {
+    "id": "Letters, digits, '-', '_' and '.'; unique within its kind across all files. Other elements refer "
+          "to this element by it.",
+    "description": "Free text about the element.",
+    "tags": "Free labels, for filters and exports.",
+    "ignore": "Rules whose findings about this element are switched off (e.g. [orphan-system]).",
+    "external": "Where the element came from: source name -> its identifier there (importers fill it).",
+}
+FIELD_HELP: dict[str, dict[str, str]] = {
+    "ModelInfo": {"name": "The model's title, shown in the dashboard and reports.",
+                  "currency": "ISO 4217 code of every annual_cost, e.g. TZS.",
+                  "as_of": "The date the model describes (YYYY-MM-DD): security assessments are dated against it.",
+                  "description": "Free text about the model."},
+    "Institution": {"name": "The institution's name, as people know it.",
+                    "type": "ministry, department, agency, regional, local-government or other (default).",
+                    "parent": "The id of the institution above it (a ministry for its agency)."},
+    "Capability": {"name": "What the capability does, e.g. Payments and revenue collection.",
+                   "category": "Free text, e.g. a GovStack building block.",
+                   "shared": "true: government means to run it once, as a shared service; more than one "
+                             "system in service providing it is then an error.",
+                   "generic": "true: a function many unrelated systems have (registration, case management): "
+                              "never counted as duplication or overlap."},
+    "DataEntity": {"name": "What the data is, e.g. Person (core identity attributes).",
+                   "sensitivity": "public, internal (default), confidential or personal.",
+                   "standard": "The data standard it follows, e.g. HL7 FHIR R4 or ISO 20022."},
+    "Holding": {"entity": "The id of a data entity the system keeps.",
+                "role": "master (the authoritative source), replica (a copy fed from it) or reader (default)."},
+    "Security": {"assessed": "The date of the last security assessment (YYYY-MM-DD)."},
+    "System": {"name": "The system's name, as its users know it.",
+               "owner": "The id of the institution that owns the system.",
+               "status": "planned, active (default), legacy, retiring or retired; active and legacy are in service.",
+               "capabilities": "Ids of the capabilities the system provides.",
+               "data": "The data entities it keeps, each {entity, role}.",
+               "vendor": "The company that builds or supports it.",
+               "support": "in-house (default), vendor or mixed.",
+               "hosting": "Where it runs, e.g. government data centre.",
+               "annual_cost": "What it costs a year, in the model's currency.",
+               "users": "How many people use it.",
+               "security": "{assessed: DATE} of its last security assessment."},
+    "Integration": {"from": "The id of the system the data comes from.",
+                    "to": "The id of the system the data goes to.",
+                    "data": "Ids of the data entities it carries (at least one).",
+                    "mechanism": "api (default), esb, file, database, email or manual.",
+                    "via": "The id of the system it passes through, e.g. the government service bus.",
+                    "bidirectional": "true: the data flows both ways.",
+                    "status": "planned, active (default) or retired.",
+                    "encrypted": "true: encrypted in transit (TLS or the service bus).",
+                    "standard": "The standard it follows, e.g. REST/OpenAPI, X-Road, HL7 FHIR R4."},
+    "Service": {"name": "The service as citizens or businesses know it.",
+                "provider": "The id of the institution that provides it.",
+                "audience": "citizen (default), business or government.",
+                "channels": "How it is delivered: web, mobile, ussd, sms, kiosk (digital), email, call-centre, "
+                            "counter, post.",
+                "annual_volume": "Requests or transactions a year."},
+    "Process": {"name": "The process's name.",
+                "owner": "The id of the institution that owns the process.",
+                "service": "The id of the service this process delivers.",
+                "steps": "The steps, in order (at least one)."},
+    "Step": {"id": "Unique within its process; `next` refers to steps by it.",
+             "name": "What is done in the step.",
+             "performer": "The id of the institution doing the step (default: the process owner).",
+             "needs": "Ids of the capabilities the step needs.",
+             "reads": "Ids of the data entities the step reads.",
+             "writes": "Ids of the data entities the step writes.",
+             "systems": "Ids of the systems supporting the step; none means it is done by hand.",
+             "next": "Ids of the steps that follow; without it the step listed after follows, [] ends the process."},
+}
+
+KIND_HELP = {
+    "model": "The model's name, currency and date: in one file only.",
+    "institutions": "Ministries, departments, agencies, regions and local governments.",
+    "capabilities": "What systems can do and steps need, e.g. identity, payments, e-signature.",
+    "data_entities": "The data that systems keep and steps read or write.",
+    "systems": "The ICT systems, with their owner, status, capabilities and data.",
+    "integrations": "Which system sends which data to which, and how.",
+    "services": "What government offers citizens and businesses, and through which channels.",
+    "processes": "Business processes, each a list of steps.",
+}
+
+
 def json_schema() -> dict:
     """JSON Schema (Draft 2020-12) of one model file, for editors and other tools.
 
@@ -233,12 +315,16 @@ def json_schema() -> dict:
     left empty (`systems:` with nothing under it).
     """
     schema = ModelFile.model_json_schema(by_alias=True)
+    for name, definition in schema["$defs"].items():
+        for field_name, described in definition["properties"].items():
+            described["description"] = FIELD_HELP[name].get(field_name) or _EVERY_ELEMENT[field_name]
     integration = schema["$defs"]["Integration"]
     integration["required"] = [name for name in integration["required"] if name != "id"]
-    integration["properties"]["id"]["description"] = "default: FROM->TO"
+    integration["properties"]["id"]["description"] = ("Default: FROM->TO. " + _EVERY_ELEMENT["id"])
     for key in KINDS:
         listed = schema["properties"][key]
         listed.pop("default", None)
         schema["properties"][key] = {"anyOf": [{k: v for k, v in listed.items() if k != "title"}, {"type": "null"}],
-                                     "title": listed.get("title", key)}
+                                     "title": listed.get("title", key), "description": KIND_HELP[key]}
+    schema["properties"]["model"]["description"] = KIND_HELP["model"]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -84,3 +84,13 @@ def test_the_schema_rejects_what_validate_rejects_for_its_shape(text):
 def test_an_integration_without_an_id_is_valid_for_both():
     text = "integrations:\n  - {from: a, to: b, data: [e]}\n"
     assert not list(VALIDATOR.iter_errors(yaml.load(text, Loader=_EditorLoader)))
+
+
+def test_every_field_an_editor_completes_says_what_it_is_for():
+    """Hovering `owner` in VS Code shows what to write there, not just "Owner"."""
+    for name, definition in SCHEMA["$defs"].items():
+        for field, described in definition["properties"].items():
+            assert described.get("description"), f"{name}.{field}"
+    assert all(SCHEMA["properties"][key].get("description") for key in SCHEMA["properties"])
+    assert SCHEMA["$defs"]["System"]["properties"]["owner"]["description"] == \
+        "The id of the institution that owns the system."
