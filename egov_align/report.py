@@ -36,7 +36,7 @@ from egov_align.i18n import INSTITUTION as INSTITUTIONS
 from egov_align.model import Model
 from egov_align.reporters.text import money, percent
 from egov_align.results import Result
-from egov_align.rules import RULES, explanation
+from egov_align.rules import what_each_finds
 from egov_align.views import findings_by_subject, rule_counts
 
 SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#e67e22", "info": "#2e86c1"}
@@ -190,7 +190,7 @@ def build_report(model: Model, result: Result, *, history=None, today: dt.date |
                  f"<b>{_e(spend)}</b>{_e(spend_meaning)}"
                  f"</div></div><p>{tally}</p></section>")
     counts = rule_counts(result.findings)
-    finds = {name: _(explanation(rule)["title"]) for name, rule in RULES.items()} | {p.name: p.summary for p in policies}
+    finds = what_each_finds(policies)
     chart = _bar_chart([f"{r['rule']} ({severity_word(r['severity'])})" for r in counts],
                        [r["findings"] for r in counts],
                        [SEVERITY_COLOURS.get(r.get("severity", "info"), "#777") for r in counts],

@@ -560,3 +560,17 @@ def test_no_head_start_without_a_model_to_serve(monkeypatch, tmp_path):
     monkeypatch.setattr(server_model, "ROOT", tmp_path)  # not a checkout with a sample model either
     assert serve._read_model(["serve.py", "run", "app.py", "--", "--allow-directories", str(tmp_path)]) is None
     assert serve._read_model(["serve.py", "run", "app.py", "--", "--model", str(tmp_path / "gone")]) is None
+
+
+def test_the_overview_says_what_each_rule_finds_in_the_readers_language():
+    """A leader reads "Integration that names no standard", not only `non-standard-integration`,
+    and a policy of the repository by its own message."""
+    app = start()
+    by_rule = next(frame.value for frame in app.dataframe if "what it finds" in frame.value.columns)
+    finds = dict(zip(by_rule["rule"], by_rule["what it finds"], strict=True))
+    assert finds["unsupported-step"] == "A process step that needs capabilities but names no system: it is done by hand."
+    assert finds["gov-hosting"].startswith("systems in service that hold personal or confidential data must run")
+    app.sidebar.selectbox(key="egov_lang").set_value("sw").run()
+    by_rule = next(frame.value for frame in app.dataframe if "what it finds" in frame.value.columns)
+    assert dict(zip(by_rule["rule"], by_rule["what it finds"], strict=True))["unsupported-step"].startswith(
+        "Hatua ya mchakato inayohitaji uwezo")

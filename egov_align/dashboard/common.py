@@ -487,7 +487,7 @@ COLUMN_NAMES = (N_("#"), N_("step"), N_("name"), N_("performer"), N_("needs"), N
                 N_("institution"), N_("id"), N_("records"), N_("completeness"), N_("rule"), N_("severity"),
                 N_("subject"), N_("message"), N_("file"), N_("line"), N_("column"), N_("institutions"),
                 N_("capability"), N_("alignment"), N_("kind"), N_("after step"), N_("where"), N_("retire"),
-                N_("taken over by"), N_("why them"), N_("date"), N_("commit"))
+                N_("taken over by"), N_("why them"), N_("date"), N_("commit"), N_("what it finds"))
 
 
 def table(rows: list[dict], *, column_config: dict | None = None, **options) -> None:

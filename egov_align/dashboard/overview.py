@@ -18,6 +18,7 @@ from egov_align.dashboard.common import (
 )
 from egov_align.i18n import N_, _, severity_word
 from egov_align.reporters.text import percent
+from egov_align.rules import what_each_finds
 from egov_align.views import rule_counts, trend_chart, worst
 
 TREND_POLL_SECONDS = 2.0
@@ -86,7 +87,9 @@ severity[1].metric(_("Warnings"), summary["warnings"])
 severity[2].metric(_("Infos"), summary["infos"])
 by_rule = per_model(data.digest, "rule_counts", lambda: rule_counts(result.findings))
 if by_rule:
-    table([{**row, "severity": severity_word(row["severity"])} for row in by_rule], hide_index=True,
+    finds = what_each_finds(data.config.policies)
+    table([{"rule": row["rule"], "what it finds": finds.get(row["rule"], ""), "severity": severity_word(row["severity"]),
+            "findings": row["findings"]} for row in by_rule], hide_index=True,
           column_config={"findings": st.column_config.ProgressColumn(
               _("findings"), format="%d", min_value=0, max_value=max(row["findings"] for row in by_rule))})
 st.page_link(page_path("findings.py"), label=_("All findings, with filters and downloads"), icon=":material/report:")

@@ -71,4 +71,13 @@ def explanation(rule) -> dict[str, str]:
     return found
 
 
-__all__ = ["ALL_RULE_NAMES", "RULES", "VALIDATION_RULES", "explanation", "summary"]
+def what_each_finds(policies=()) -> dict[str, str]:
+    """Rule or policy name -> what it finds, in the language in force: beside a rule's id where
+    leaders read counts (the dashboard's overview, the report)."""
+    from egov_align.i18n import _
+
+    return {name: _(explanation(rule)["title"]) for name, rule in RULES.items()} | \
+        {policy.name: policy.summary for policy in policies}
+
+
+__all__ = ["ALL_RULE_NAMES", "RULES", "VALIDATION_RULES", "explanation", "summary", "what_each_finds"]
