@@ -29,6 +29,7 @@ from egov_align.discovery import (
     enclosing_repository,
     is_model_repository,
     model_paths,
+    within,
 )
 from egov_align.findings import Severity
 from egov_align.i18n import FINDING, LANGUAGES, PROCESS, LanguageError, _, choose, count, language, severity_word, use
@@ -327,9 +328,7 @@ def _shown(path) -> str:
 
 
 def _within(path, directory) -> bool:
-    """`path` is `directory` or lies under it."""
-    path, directory = os.path.abspath(path), os.path.abspath(directory)
-    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+    return within(os.path.abspath(path), [os.path.abspath(directory)])
 
 
 def _use_language(args, config: Config | None = None) -> None:
@@ -350,7 +349,7 @@ def guard_output(args, paths: list[str]) -> None:
     target = os.path.realpath(output)
     for path in paths:
         root = os.path.realpath(path)
-        if target == root or target.startswith(root.rstrip(os.sep) + os.sep):
+        if within(target, [root]):
             raise UsageError(f"-o {output}: that is {'a model file' if target == root else 'under the model path ' + path}; "
                              "egov-align never writes there: write the output elsewhere")
 

@@ -122,7 +122,8 @@ def model_paths(directory: Path, paths: tuple[str, ...]) -> list[Path]:
     return [directory]
 
 
-def _within(path: str, roots: list[str]) -> bool:
+def within(path: str, roots: list[str]) -> bool:
+    """`path` is one of `roots` or lies under one (paths compared as given: normalise them first)."""
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
@@ -175,7 +176,7 @@ def discover(paths, *, cwd: Path | None = None) -> Discovery:
                 try:
                     if entry.is_symlink():
                         target = os.path.realpath(entry.path)
-                        if not _within(target, roots):
+                        if not within(target, roots):
                             notices.append(f"{display_path(entry.path, here)}: a link to {target}, outside the "
                                            "model paths; not followed")
                         elif entry.name.endswith(YAML_SUFFIXES) and not os.path.isdir(target):
