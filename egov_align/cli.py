@@ -317,7 +317,8 @@ def _part_of_a_repository(given: list[str], command: str) -> str | None:
         if left_out:
             return (f"{path} is only part of the model repository {_shown(root)}; the rest of its model "
                     f"({', '.join(map(_shown, left_out))}) is not read, so ids defined there are unknown here and "
-                    f"the analyses see part of the model: `egov-align {command} {_shown(root)}` reads all of it")
+                    f"the analyses see part of the model: give {_shown(root)} as the model to read all of it"
+                    + (f" (`egov-align {command} {_shown(root)}`)" if command in ("validate", "analyze") else ""))
     return None
 
 

@@ -383,9 +383,12 @@ def test_a_part_of_a_model_repository_says_what_is_left_out(tmp_path):
     assert one_file.err == (
         "egov-align: hint: processes/passport.yaml is only part of the model repository .; the rest of its model "
         "(models, processes) is not read, so ids defined there are unknown here and the analyses see part of the "
-        "model: `egov-align validate .` reads all of it\n")
+        "model: give . as the model to read all of it (`egov-align validate .`)\n")
     from_inside = run_cli("analyze", "passport.yaml", cwd=repo / "processes")
     assert f"model repository {repo};" in from_inside.err and f"`egov-align analyze {repo}`" in from_inside.err
+    drawn = run_cli("render", "process", "passport", "--model", "passport.yaml", "-o", str(tmp_path / "p.dot"),
+                    cwd=repo / "processes")  # a command with more to it than the model: no command line to copy
+    assert drawn.err.startswith("egov-align: hint: passport.yaml is only part") and "`egov-align render" not in drawn.err
     for whole in (["validate"], ["validate", "."], ["validate", "models", "processes"], ["validate", str(repo)]):
         assert run_cli(*whole, cwd=repo).err == "", whole
     beside = tmp_path / "repo" / "fixtures"  # beside the model paths: a model of its own
