@@ -164,6 +164,9 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     message = str(error.problem or error)
     context = error.context_mark
+    if message.startswith("could not find expected ':'") and context is not None:  # `name Ministry`
+        return Problem("yaml-syntax", f"{message}; a field needs ': ' between its name and its value",
+                       context.line + 1, context.column + 1)
     at_end = mark is not None and mark.index >= len(text.rstrip())
     if at_end and error.context and context is not None:
         last = text.rstrip().count("\n") + 1
@@ -174,7 +177,33 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
         message += f" ({error.context} started at line {context.line + 1}, column {context.column + 1})"
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         message += " (a tab: YAML allows only spaces for indentation)"
+    elif mark is not None:
+        hint = _likely_mistake(str(error.problem or ""), text, mark.index)
+        message += f"; {hint}" if hint else ""
     return Problem("yaml-syntax", message, line, column)
+
+
+def _clipped(value: str, limit: int = 60) -> str:
+    """A value quoted back in a message: a line of a megabyte stays in the file."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _likely_mistake(problem: str, text: str, index: int) -> str:
+    """What a planner most likely wrote, in their words, for PyYAML's commonest complaints."""
+    line_start, line_end = text.rfind("\n", 0, index) + 1, text.find("\n", index)
+    before, rest = text[line_start:index], text[index:line_end if line_end >= 0 else len(text)].strip()
+    if problem.startswith("mapping values are not allowed"):
+        key, separator, value = before.partition(": ")
+        if separator and value.strip():  # `name: Ministry: Finance`
+            return f"a value holding ': ' must be quoted, e.g. \"{_clipped(value.strip() + rest)}\""
+        return "this line is indented further than the one above it: line the fields of one element up"
+    if problem.startswith("did not find expected '-' indicator"):
+        return "the fields of one list item line up under its first one, past the '- '"
+    if problem == "found character that cannot start any token" and rest:
+        return f"a value starting with '{rest[0]}' must be quoted, e.g. \"{_clipped(rest)}\""
+    if problem == "but found another document":
+        return "a model file holds one YAML document: remove the `---` line, or move what follows it to a file of its own"
+    return ""
 
 
 def parse_yaml(text: str, *, full: bool = False) -> ParsedYaml:

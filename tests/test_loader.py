@@ -54,6 +54,35 @@ def test_an_unclosed_bracket_points_where_it_started_and_names_the_end():
     assert "never closed before the end of the file (line 2)" in messages({"a.yaml": text})[0]
 
 
+@pytest.mark.parametrize(("text", "where", "says"), [
+    ("institutions:\n  - id: mof\n    name: Ministry: Finance\n", (3, 19),
+     "a value holding ': ' must be quoted, e.g. \"Ministry: Finance\""),
+    ("institutions:\n  - id: mof\n     name: Ministry\n", (3, 10),
+     "this line is indented further than the one above it"),
+    ("institutions:\n  - id: mof\n  name: Ministry\n", (3, 3),
+     "the fields of one list item line up under its first one"),
+    ("institutions:\n  - id: mof\n    name: @home\n", (3, 11),
+     "a value starting with '@' must be quoted, e.g. \"@home\""),
+    ("institutions:\n  - id: mof\n    name: MoF\n---\nsystems: []\n", (4, 1),
+     "a model file holds one YAML document: remove the `---` line, or move what follows it to a file of its own"),
+    ("institutions:\n  - id: mof\n    name Ministry\n  - id: tra\n    name: TRA\n", (3, 5),
+     "a field needs ': ' between its name and its value"),
+])
+def test_yaml_mistakes_planners_make_are_explained(text, where, says):
+    """PyYAML's own words ("mapping values are not allowed in this context") are kept, and the
+    likely mistake is said in a planner's words after them."""
+    [message] = messages({"a.yaml": text})
+    assert diagnostics({"a.yaml": text}) == [("a.yaml", *where, "yaml-syntax")]
+    assert says in message, message
+
+
+@pytest.mark.timeout(30)
+def test_a_value_quoted_back_is_clipped():
+    """A hostile or careless line of a megabyte is not copied into every output format."""
+    [message] = messages({"a.yaml": "institutions:\n  - id: mof\n    name: @" + "x" * 1_000_000 + "\n"})
+    assert len(message) < 300 and message.endswith('e.g. "@' + "x" * 59 + '…"')
+
+
 def test_non_utf8_bytes_are_located():
     assert diagnostics({"a.yaml": b"institutions:\n  - {id: a, name: caf\xe9}\n"}) == \
         [("a.yaml", 2, 22, "unreadable-file")]
