@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from egov_align.i18n import N_, said
+from egov_align.i18n import N_, Said, Text, said
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -165,8 +165,8 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
     message = str(error.problem or error)
     context = error.context_mark
     if message.startswith("could not find expected ':'") and context is not None:  # `name Ministry`
-        return Problem("yaml-syntax", f"{message}; a field needs ': ' between its name and its value",
-                       context.line + 1, context.column + 1)
+        return Problem("yaml-syntax", _with_hint(message, Text(N_("a field needs ': ' between its name and its "
+                                                                  "value"))), context.line + 1, context.column + 1)
     at_end = mark is not None and mark.index >= len(text.rstrip())
     if at_end and error.context and context is not None:
         last = text.rstrip().count("\n") + 1
@@ -179,8 +179,13 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
         message += " (a tab: YAML allows only spaces for indentation)"
     elif mark is not None:
         hint = _likely_mistake(str(error.problem or ""), text, mark.index)
-        message += f"; {hint}" if hint else ""
+        message = _with_hint(message, hint) if hint else message
     return Problem("yaml-syntax", message, line, column)
+
+
+def _with_hint(message: str, hint: Text) -> Said:
+    """PyYAML's words as they are (English), then the likely mistake in the reader's language."""
+    return Said(Text.of("{problem}; {hint}", problem=message, hint=hint))
 
 
 def _clipped(value: str, limit: int = 60) -> str:
@@ -188,22 +193,25 @@ def _clipped(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _likely_mistake(problem: str, text: str, index: int) -> str:
+def _likely_mistake(problem: str, text: str, index: int) -> Text | None:
     """What a planner most likely wrote, in their words, for PyYAML's commonest complaints."""
     line_start, line_end = text.rfind("\n", 0, index) + 1, text.find("\n", index)
     before, rest = text[line_start:index], text[index:line_end if line_end >= 0 else len(text)].strip()
     if problem.startswith("mapping values are not allowed"):
-        key, separator, value = before.partition(": ")
+        _key, separator, value = before.partition(": ")
         if separator and value.strip():  # `name: Ministry: Finance`
-            return f"a value holding ': ' must be quoted, e.g. \"{_clipped(value.strip() + rest)}\""
-        return "this line is indented further than the one above it: line the fields of one element up"
+            return Text.of(N_("a value holding ': ' must be quoted, e.g. \"{value}\""),
+                           value=_clipped(value.strip() + rest))
+        return Text(N_("this line is indented further than the one above it: line the fields of one element up"))
     if problem.startswith("did not find expected '-' indicator"):
-        return "the fields of one list item line up under its first one, past the '- '"
+        return Text(N_("the fields of one list item line up under its first one, past the '- '"))
     if problem == "found character that cannot start any token" and rest:
-        return f"a value starting with '{rest[0]}' must be quoted, e.g. \"{_clipped(rest)}\""
+        return Text.of(N_("a value starting with '{character}' must be quoted, e.g. \"{value}\""),
+                       character=rest[0], value=_clipped(rest))
     if problem == "but found another document":
-        return "a model file holds one YAML document: remove the `---` line, or move what follows it to a file of its own"
-    return ""
+        return Text(N_("a model file holds one YAML document: remove the `---` line, or move what follows it to a "
+                       "file of its own"))
+    return None
 
 
 def parse_yaml(text: str, *, full: bool = False) -> ParsedYaml:

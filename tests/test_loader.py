@@ -76,6 +76,19 @@ def test_yaml_mistakes_planners_make_are_explained(text, where, says):
     assert says in message, message
 
 
+def test_the_likely_yaml_mistake_is_said_in_kiswahili_from_the_cache_too(tmp_path):
+    """PyYAML's words stay English; the hint after them is the reader's, also when the file's
+    result comes back from the per-file cache."""
+    from egov_align.cache import Cache
+
+    source = Source("a.yaml", content=b"institutions:\n  - id: mof\n    name: Ministry: Finance\n")
+    cache = Cache(tmp_path / "cache", salt="test")
+    for _run in ("parsed", "cached"):
+        [found] = load([source], jobs=1, cache=cache).diagnostics
+        assert found.text.render("sw") == ("mapping values are not allowed in this context; thamani yenye ': ' lazima "
+                                           "iwekwe katika alama za nukuu, kwa mfano \"Ministry: Finance\"")
+
+
 @pytest.mark.timeout(30)
 def test_a_value_quoted_back_is_clipped():
     """A hostile or careless line of a megabyte is not copied into every output format."""
