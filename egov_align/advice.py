@@ -30,3 +30,14 @@ def none_nearby(index: Index, capabilities, institution: str | None, none: Text)
         return Text.of(N_("neither `{institution}` nor a related institution has a system in service that provides "
                           "it: plan one"), institution=institution)
     return none
+
+
+def systems_for(index: Index, capabilities, institution: str | None, one: str, many: str,
+                none: Text) -> tuple[Text | str, Text | str, list[str]]:
+    """What a step's advice says about the systems for `capabilities` (performed by `institution`
+    when one is generic): the systems in service that provide them, named by `one` or `many`
+    (`none` when there are none); the planned shared platform; and the subjects both name."""
+    offering = list(dict.fromkeys(s for capability in capabilities for s in index.suggest_for(capability, institution)))
+    planned, coming = planned_platform(index, capabilities)
+    return (naming(offering, one, many, none_nearby(index, capabilities, institution, none)), planned,
+            [f"capability:{c}" for c in capabilities] + [f"system:{s}" for s in [*offering, *coming]])

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import functools
 
-from egov_align.advice import none_nearby, planned_platform
+from egov_align.advice import systems_for
 from egov_align.findings import Severity
-from egov_align.i18n import N_, Names, Text, naming
+from egov_align.i18n import N_, Names, Text
 from egov_align.model import step_subject
 
 NAME = "misaligned-step"
@@ -38,15 +38,11 @@ def check(ctx):
 
     @functools.cache  # thousands of steps miss the same: the advice is built once per list of missing capabilities
     def advised(missing: tuple[str, ...], institution: str | None) -> tuple:
-        elsewhere = [s for need in missing for s in index.suggest_for(need, institution)]
-        advice = naming(list(dict.fromkeys(elsewhere)), N_("add `{system}` to the step, which provides it"),
-                        N_("add one of {systems} to the step, which provide it"),
-                        none_nearby(index, missing, institution,
-                                    Text(N_("no system in service provides it: see capability-gap"))))
-        planned, coming = planned_platform(index, missing)
-        return (advice, planned,
-                [f"capability:{c}" for c in missing] + [f"system:{s}" for s in [*elsewhere, *coming]],
-                Names(missing), ",".join(missing))
+        advice, planned, related = systems_for(index, missing, institution,
+                                               N_("add `{system}` to the step, which provides it"),
+                                               N_("add one of {systems} to the step, which provide it"),
+                                               Text(N_("no system in service provides it: see capability-gap")))
+        return advice, planned, related, Names(missing), ",".join(missing)
 
     for process, step in ctx.model.steps():
         if not step.systems or not step.needs:

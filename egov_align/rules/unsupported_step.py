@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import functools
 
-from egov_align.advice import none_nearby, planned_platform
+from egov_align.advice import systems_for
 from egov_align.findings import Severity
-from egov_align.i18n import N_, Names, Text, naming
+from egov_align.i18n import N_, Names, Text
 from egov_align.model import step_subject
 
 NAME = "unsupported-step"
@@ -39,13 +39,11 @@ def check(ctx):
 
     @functools.cache  # thousands of steps need the same: the advice is built once per list of needs (and performer)
     def advised(needs: tuple[str, ...], institution: str | None) -> tuple:
-        offering = [s for need in needs for s in index.suggest_for(need, institution)]
-        advice = naming(list(dict.fromkeys(offering)), N_("a system already in service provides it: `{system}`"),
-                        N_("systems already in service that provide it: {systems}"),
-                        none_nearby(index, needs, institution, Text(N_("no system in service provides it yet"))))
-        planned, coming = planned_platform(index, needs)
-        return (advice, planned,
-                [f"capability:{c}" for c in needs] + [f"system:{s}" for s in [*offering, *coming]], Names(needs))
+        advice, planned, related = systems_for(index, needs, institution,
+                                               N_("a system already in service provides it: `{system}`"),
+                                               N_("systems already in service that provide it: {systems}"),
+                                               Text(N_("no system in service provides it yet")))
+        return advice, planned, related, Names(needs)
 
     for process, step in ctx.model.steps():
         if not step.needs or step.systems:
