@@ -304,17 +304,19 @@ def resolve_model(args) -> tuple[list[str], Config]:
 def _part_of_a_repository(given: list[str], command: str) -> str | None:
     """Said when the paths leave out model files of the repository they lie in: a planner checking
     the one file they edited otherwise sees every id defined in the other files as unknown."""
+    inside: dict[Path, list[str]] = {}  # repository -> the paths given inside it: its configuration read once
     for path in given:
-        if is_model_repository(Path(path)) or (root := enclosing_repository(path)) is None:
-            continue
+        if not is_model_repository(Path(path)) and (root := enclosing_repository(path)) is not None:
+            inside.setdefault(root, []).append(path)
+    for root, paths in inside.items():
         try:
             repository_paths = model_paths(root, load_config(root).paths)
         except (ConfigError, PathNotFound):
             continue
-        if not any(_within(path, model_path) for model_path in repository_paths):
-            continue  # beside the model (a test fixture, an export): not a part of it
+        # beside the model (a test fixture, an export) is not a part of it
+        path = next((p for p in paths if any(_within(p, model_path) for model_path in repository_paths)), None)
         left_out = [m for m in repository_paths if not any(_within(m, g) for g in given)]
-        if left_out:
+        if path is not None and left_out:
             return (f"{path} is only part of the model repository {_shown(root)}; the rest of its model "
                     f"({', '.join(map(_shown, left_out))}) is not read, so ids defined there are unknown here and "
                     f"the analyses see part of the model: give {_shown(root)} as the model to read all of it"
