@@ -91,6 +91,23 @@ def test_control_characters_in_names_and_values_are_escaped(repo):
 
 
 
+def test_a_name_suggested_for_an_id_and_a_yaml_hint_keep_control_characters_escaped(repo):
+    """The name a did-you-mean quotes and the value a YAML hint quotes back come from the file.
+    YAML itself refuses control characters, so the hint's value carries a right-to-left override."""
+    (repo / "models" / "evil.yaml").write_text(
+        "institutions:\n  - {id: evil, name: \"Ministry\\e[2J of\\a Finance\"}\n"
+        "systems:\n  - {id: s1, name: S, owner: \"Ministry\\e[2J of\\a Finance\"}\n")
+    (repo / "models" / "hint.yaml").write_text("institutions:\n  - id: h\n    name: @\u202ehome\n")
+    before = snapshot(repo)
+    for lang in ("en", "sw"):
+        run = egov("validate", "--lang", lang, cwd=repo)
+        assert run.code == 1 and "Traceback" not in run.err
+        assert "(did you mean 'evil'" in run.out or "(ulimaanisha 'evil'" in run.out, run.out
+        assert not CONTROL.search(run.out.replace("\n", "")) and "\u202e" not in run.out, run.out
+        assert '"@\\u202ehome"' in run.out, run.out  # the hint, its value escaped
+    assert snapshot(repo) == before
+
+
 def test_every_character_escaped_for_terminals_is_one_python_calls_unprintable():
     """printable() returns text unchanged when str.isprintable(): that shortcut is only safe if
     no character it must escape counts as printable (a bidi override, a line separator ...)."""
