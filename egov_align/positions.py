@@ -162,29 +162,75 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> Problem:
     """
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-    message = str(error.problem or error)
+    problem = str(error.problem or error)
+    message = _libyaml_words(problem)
     context = error.context_mark
-    if message.startswith("could not find expected ':'") and context is not None:  # `name Ministry`
+    if problem.startswith("could not find expected ':'") and context is not None:  # `name Ministry`
         return Problem("yaml-syntax", _with_hint(message, Text(N_("a field needs ': ' between its name and its "
                                                                   "value"))), context.line + 1, context.column + 1)
     at_end = mark is not None and mark.index >= len(text.rstrip())
     if at_end and error.context and context is not None:
-        last = text.rstrip().count("\n") + 1
         what = error.context.removeprefix("while parsing ").removeprefix("while scanning ").removeprefix("a ")
-        return Problem("yaml-syntax", f"{message}: the {what} that starts here is never closed before the end "
-                       f"of the file (line {last})", context.line + 1, context.column + 1)
+        return Problem("yaml-syntax", said(N_("{problem}: the {what} that starts here is never closed before the end "
+                                              "of the file (line {line})"),
+                                           problem=message, what=_libyaml_words(what),
+                                           line=text.rstrip().count("\n") + 1), context.line + 1, context.column + 1)
     if error.context and context is not None and (context.line, context.column) != (line - 1, column - 1):
-        message += f" ({error.context} started at line {context.line + 1}, column {context.column + 1})"
+        message = Text.of(N_("{problem} ({context} started at line {line}, column {column})"), problem=message,
+                          context=_libyaml_words(error.context), line=context.line + 1, column=context.column + 1)
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        message += " (a tab: YAML allows only spaces for indentation)"
+        message = Text.of(N_("{problem} (a tab: YAML allows only spaces for indentation)"), problem=message)
     elif mark is not None:
-        hint = _likely_mistake(str(error.problem or ""), text, mark.index)
-        message = _with_hint(message, hint) if hint else message
-    return Problem("yaml-syntax", message, line, column)
+        hint = _likely_mistake(problem, text, mark.index)
+        message = Text.of("{problem}; {hint}", problem=message, hint=hint) if hint else message
+    return Problem("yaml-syntax", message if type(message) is str else Said(message), line, column)
 
 
-def _with_hint(message: str, hint: Text) -> Said:
-    """PyYAML's words as they are (English), then the likely mistake in the reader's language."""
+# libyaml's commonest complaints, and the constructs it names, in its own words: the English
+# ids, so English output keeps them as they are and a reader in Kiswahili gets them translated.
+# A brace is doubled in an id (it is a template); anything else libyaml says stays English.
+_LIBYAML = {words.replace("{{", "{").replace("}}", "}"): words for words in (
+    N_("mapping values are not allowed in this context"),
+    N_("block sequence entries are not allowed in this context"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("did not find expected ',' or ']'"),
+    N_("did not find expected ',' or '}}'"),
+    N_("did not find expected node content"),
+    N_("did not find expected <document start>"),
+    N_("could not find expected ':'"),
+    N_("found character that cannot start any token"),
+    N_("found a tab character that violates indentation"),
+    N_("found unexpected end of stream"),
+    N_("found unknown escape character"),
+    N_("found undefined alias"),
+    N_("but found another document"),
+    N_("while parsing a block collection"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block node"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"),
+    N_("while parsing a quoted scalar"),
+    N_("while parsing a node"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a plain scalar"),
+    N_("while scanning a simple key"),
+    N_("while scanning for the next token"),
+    N_("expected a single document in the stream"),
+    N_("flow sequence"),
+    N_("flow mapping"),
+    N_("quoted scalar"),
+    N_("block mapping"),
+)}
+
+
+def _libyaml_words(words: str) -> Text | str:
+    known = _LIBYAML.get(words)
+    return Text(known) if known is not None else words
+
+
+def _with_hint(message: Text | str, hint: Text) -> Said:
+    """libyaml's words (translated where known), then the likely mistake in the reader's language."""
     return Said(Text.of("{problem}; {hint}", problem=message, hint=hint))
 
 

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from egov_align.i18n import message
 from egov_align.loader import Source, load
 
 GOOD = """\
@@ -77,7 +78,7 @@ def test_yaml_mistakes_planners_make_are_explained(text, where, says):
 
 
 def test_the_likely_yaml_mistake_is_said_in_kiswahili_from_the_cache_too(tmp_path):
-    """PyYAML's words stay English; the hint after them is the reader's, also when the file's
+    """libyaml's words and the hint after them in the reader's language, also when the file's
     result comes back from the per-file cache."""
     from egov_align.cache import Cache
 
@@ -85,8 +86,34 @@ def test_the_likely_yaml_mistake_is_said_in_kiswahili_from_the_cache_too(tmp_pat
     cache = Cache(tmp_path / "cache", salt="test")
     for _run in ("parsed", "cached"):
         [found] = load([source], jobs=1, cache=cache).diagnostics
-        assert found.text.render("sw") == ("mapping values are not allowed in this context; thamani yenye ': ' lazima "
+        assert found.text.render("sw") == ("alama ya ':' ya thamani hairuhusiwi mahali hapa; thamani yenye ': ' lazima "
                                            "iwekwe katika alama za nukuu, kwa mfano \"Ministry: Finance\"")
+
+
+@pytest.mark.parametrize(("text", "english", "kiswahili"), [
+    ("institutions: {id: a\n", "did not find expected ',' or '}': the flow mapping that starts here is never closed "
+     "before the end of the file (line 1)", "',' au '}' iliyotarajiwa haikupatikana: kilichofunguliwa hapa (kundi la "
+     "{ }) hakifungwi kabla ya mwisho wa faili (mstari 1)"),
+    ("institutions:\n  - id: a\n\tname: A\n", "found a tab character that violates indentation (while scanning a "
+     "plain scalar started at line 2, column 9) (a tab: YAML allows only spaces for indentation)",
+     "kuna kichupo (tab) kinachovuruga upangaji wa mistari (wakati wa kusoma thamani, kuanzia mstari 2, safu 9) "
+     "(kichupo (tab): YAML inaruhusu nafasi tu kusogeza mistari ndani)"),
+    ("institutions:\n  - id: a\n    name: A\n  name: B\n", "did not find expected '-' indicator (while parsing a "
+     "block collection started at line 2, column 3); the fields of one list item line up under its first one, past "
+     "the '- '", "alama ya '-' iliyotarajiwa haikupatikana (wakati wa kusoma orodha, kuanzia mstari 2, safu 3); "
+     "sehemu za kipengele kimoja cha orodha hupangwa chini ya sehemu yake ya kwanza, baada ya '- '"),
+    ("institutions: [a, *nope]\n", "found undefined alias", "kuna alias (*) ambayo haijafafanuliwa kwa nanga (&)"),
+])
+def test_yaml_syntax_is_libyamls_words_in_english_and_translated_for_kiswahili(text, english, kiswahili):
+    """English keeps what libyaml says (what a planner would search for); in Kiswahili the whole
+    message is translated, not only the hint after it."""
+    [found] = load([Source("a.yaml", content=text.encode())], jobs=1).diagnostics
+    assert (found.rule, found.message, found.text.render("sw")) == ("yaml-syntax", english, kiswahili)
+
+
+def test_what_libyaml_says_that_is_not_in_the_catalog_stays_as_it_is():
+    [found] = load([Source("a.yaml", content=b"%YAML 1.1\n%YAML 1.1\n---\na: 1\n")], jobs=1).diagnostics
+    assert found.rule == "yaml-syntax" and message(found, "sw").startswith("found duplicate %YAML directive")
 
 
 @pytest.mark.timeout(30)
