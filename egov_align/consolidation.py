@@ -32,10 +32,7 @@ class _Domain:
         self._capabilities: dict[str, list[str]] = {}
         self._masters: dict[str, list[str]] = {}
         self._sets: dict[tuple[str, str], frozenset[str]] = {}  # (capabilities or masters, system) -> set
-        self.processes: dict[str, set[str]] = defaultdict(set)
-        for process, step in model.steps():
-            for system_id in step.systems:
-                self.processes[system_id].add(process.id)
+        self.processes: dict[str, set[str]] = defaultdict(set, index.processes_of)  # looked up for any system
 
     def capabilities(self, system_id: str) -> list[str]:
         found = self._capabilities.get(system_id)

@@ -17,9 +17,11 @@ from egov_align.schema import IN_SERVICE, Process
 if TYPE_CHECKING:  # networkx is imported when a graph is built (export, diagrams), not for analysis
     import networkx as nx
 
-QUERIED_KINDS = ("provides", "holds", "integrates", "supports", "flows-to", "needs")
-_QUERIED_FROM = {"provides": "system:", "holds": "system:", "integrates": "system:", "supports": "system:",
-                 "flows-to": "step:", "needs": "step:"}
+# The landscape's relations the queries read. What steps need, use and hand on is read from
+# the model's steps in one pass (Index._step_tables): 50,000 steps' edges were half a million
+# tuples built only to be grouped again.
+QUERIED_KINDS = ("provides", "holds", "integrates")
+_QUERIED_FROM = {"provides": "system:", "holds": "system:", "integrates": "system:"}
 EDGE_KINDS = ("owns", "provides", "holds", "integrates", "supports", "needs", "reads", "writes",
               "flows-to", "part-of", "performs", "delivers", "parent-of")
 
@@ -64,7 +66,7 @@ def _build_graph(model: Model, with_graph: bool = True) -> tuple[nx.MultiDiGraph
     edges: list[tuple] = []
     edge = edges.append if with_graph else _drop
     relations: dict[str, list[tuple]] = {kind: [] for kind in QUERIED_KINDS}
-    provides, holds, integrates, supports, flows, needs = (relations[kind] for kind in QUERIED_KINDS)
+    provides, holds, integrates = (relations[kind] for kind in QUERIED_KINDS)
     for key, prefix in (("institutions", "institution"), ("capabilities", "capability"),
                         ("data_entities", "data"), ("systems", "system"),
                         ("integrations", "integration"), ("services", "service"),
@@ -94,6 +96,8 @@ def _build_graph(model: Model, with_graph: bool = True) -> tuple[nx.MultiDiGraph
         integrates.append((integration.from_, integration.to, data))
     for service in model.services.values():
         edge((f"institution:{service.provider}", f"service:{service.id}", {"kind": "provides"}))
+    if not with_graph:
+        return None, relations
     for process in model.processes.values():
         process_node = f"process:{process.id}"
         edge((f"institution:{process.owner}", process_node, {"kind": "owns"}))
@@ -102,27 +106,14 @@ def _build_graph(model: Model, with_graph: bool = True) -> tuple[nx.MultiDiGraph
         prefix = f"step:{process.id}/"
         for step in process.steps:
             node = prefix + step.id
-            step_id = f"{process.id}/{step.id}"
-            if with_graph:
-                nodes.append((node, {"kind": "step", "process": process.id, **step.__dict__}))
-                edge((node, process_node, {"kind": "part-of"}))
-                edge((f"institution:{step.performer or process.owner}", node, {"kind": "performs"}))
-                edges.extend((node, f"data:{e}", {"kind": "reads"}) for e in step.reads)
-                edges.extend((node, f"data:{e}", {"kind": "writes"}) for e in step.writes)
-            for capability in step.needs:
-                data = {"kind": "needs"}
-                edge((node, f"capability:{capability}", data))
-                needs.append((step_id, capability, data))
-            for system in step.systems:
-                data = {"kind": "supports"}
-                edge((f"system:{system}", node, data))
-                supports.append((system, step_id, data))
-        for source, target in flow_edges(process):
-            data = {"kind": "flows-to"}
-            edge((prefix + source, prefix + target, data))
-            flows.append((f"{process.id}/{source}", f"{process.id}/{target}", data))
-    if not with_graph:
-        return None, relations
+            nodes.append((node, {"kind": "step", "process": process.id, **step.__dict__}))
+            edge((node, process_node, {"kind": "part-of"}))
+            edge((f"institution:{step.performer or process.owner}", node, {"kind": "performs"}))
+            edges.extend((node, f"data:{e}", {"kind": "reads"}) for e in step.reads)
+            edges.extend((node, f"data:{e}", {"kind": "writes"}) for e in step.writes)
+            edges.extend((node, f"capability:{capability}", {"kind": "needs"}) for capability in step.needs)
+            edges.extend((f"system:{system}", node, {"kind": "supports"}) for system in step.systems)
+        edges.extend((prefix + source, prefix + target, {"kind": "flows-to"}) for source, target in flow_edges(process))
     import networkx as nx
 
     graph = nx.MultiDiGraph(name=model.info.name or "model")
@@ -164,7 +155,7 @@ class Index:
 
     def prepare(self) -> None:
         """Sort the graph's relations and build the queries most rules use, up front."""
-        for query in ("in_service", "providers", "masters", "senders", "steps_supported", "flows"):
+        for query in ("in_service", "providers", "masters", "senders", "_step_tables"):
             getattr(self, query)
 
     @cached_property
@@ -378,16 +369,37 @@ class Index:
         return frozenset(c for c, capability in self.model.capabilities.items() if capability.generic)
 
     @cached_property
+    def _step_tables(self) -> tuple[dict[str, int], dict[str, dict[str, int]], dict[str, set[str]],
+                                    dict[str, list[tuple[str, str]]]]:
+        """steps_supported, steps_needing_on, processes_of and flows, made in one pass over the steps."""
+        supported: dict[str, int] = defaultdict(int)
+        needing: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        processes: dict[str, set[str]] = defaultdict(set)
+        flows: dict[str, list[tuple[str, str]]] = {}
+        for process_id, process in self.model.processes.items():
+            flows[process_id] = flow_edges(process)
+            for step in process.steps:
+                if not step.systems:
+                    continue
+                systems = dict.fromkeys(step.systems)  # a system listed twice supports the step once
+                for system in systems:
+                    supported[system] += 1
+                    processes[system].add(process_id)
+                for capability in dict.fromkeys(step.needs):
+                    row = needing[capability]
+                    for system in systems:
+                        row[system] += 1
+        return supported, needing, processes, flows
+
+    @cached_property
     def steps_needing_on(self) -> dict[str, dict[str, int]]:
         """capability -> system -> steps that need the capability and list the system."""
-        needs: dict[str, set[str]] = defaultdict(set)
-        for step, capability, _attributes in self._relations["needs"]:
-            needs[step].add(capability)
-        found: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for system, step in {(s, t) for s, t, _a in self._relations["supports"]}:
-            for capability in needs.get(step, ()):
-                found[capability][system] += 1
-        return found
+        return self._step_tables[1]
+
+    @cached_property
+    def processes_of(self) -> dict[str, set[str]]:
+        """system -> the processes with a step that lists it."""
+        return self._step_tables[2]
 
     @cached_property
     def integration_degree(self) -> dict[str, int]:
@@ -430,19 +442,12 @@ class Index:
     @cached_property
     def steps_supported(self) -> dict[str, int]:
         """system -> number of steps whose `systems` lists it."""
-        counts: dict[str, int] = defaultdict(int)
-        for system, _step in {(s, t) for s, t, _a in self._relations["supports"]}:
-            counts[system] += 1
-        return counts
+        return self._step_tables[0]
 
     @cached_property
     def flows(self) -> dict[str, list[tuple[str, str]]]:
         """process -> its flow edges as (step id, step id), in model order."""
-        found: dict[str, list[tuple[str, str]]] = {process_id: [] for process_id in self.model.processes}
-        for source, target, _attributes in self._relations["flows-to"]:
-            process_id, _, source_step = source.partition("/")
-            found[process_id].append((source_step, target.partition("/")[2]))
-        return found
+        return self._step_tables[3]
 
     @cached_property
     def handovers(self) -> list[tuple]:
