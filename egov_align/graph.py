@@ -508,4 +508,4 @@ class Index:
     def provided_by(self, step) -> bool:
         """Every need of the step is provided by an in-service system among its systems."""
         in_service, offers = self.in_service, self.capabilities_of
-        return all(any(need in offers[s] for s in step.systems if s in in_service) for need in step.needs)
+        return frozenset().union(*[offers[s] for s in step.systems if s in in_service]).issuperset(step.needs)
