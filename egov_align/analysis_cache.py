@@ -12,7 +12,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from egov_align.cache import Cache
@@ -20,7 +23,7 @@ from egov_align.discovery import Source
 from egov_align.findings import Finding, Severity
 from egov_align.i18n import from_json, json_hook
 from egov_align.perf import gc_paused
-from egov_align.results import Result
+from egov_align.results import SEVERITY_OF, Result
 
 _SEVERITIES = {s.value: s for s in Severity}
 
@@ -75,28 +78,128 @@ def fetch_output(cache: Cache, key: str) -> tuple[memoryview, int] | None:
     return payload[1:], int(bytes(payload[:1]))
 
 
-def store(cache: Cache, key: str, result: Result, *, model_name: str | None, currency: str | None) -> None:
+# A stored analysis is a manifest under the analysis's key (metrics, counts, the model's name and
+# currency, and its chunks) and, for each chunk, a run of about CHUNK_FINDINGS findings in the
+# report's order ending at a file's last finding, three entries: the findings' records, their
+# Texts (only a report in another language reads them), and their members of the JSON report
+# (written when a JSON report is). An edit to a few files rewrites only the chunks their
+# findings are in (egov_align.incremental); a JSON report is put together from the chunks.
+CHUNK_FINDINGS = 2048
+_PARTS = ("records", "texts", "json")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    first: str  # the file of its first finding, and of its last
+    last: str
+    counts: tuple[int, int, int]  # errors, warnings, infos
+    records: str  # the keys of its three entries
+    texts: str
+    json: str
+
+    @property
+    def size(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the cache holds of one analysis, without its findings."""
+
+    key: str
+    chunks: list[Chunk]
+    metrics: dict
+    counts: dict
+    info: dict  # the model's name and currency
+
+    @property
+    def summary(self) -> dict:
+        """Result.summary of the stored findings."""
+        errors, warnings, infos = (sum(chunk.counts[i] for chunk in self.chunks) for i in range(3))
+        return {**self.counts, "errors": errors, "warnings": warnings, "infos": infos}
+
+
+def store(cache: Cache, key: str, result: Result, *, model_name: str | None, currency: str | None) -> Stored:
     with gc_paused():  # 150,000 records of nested lists: the collector would walk them again and again
-        _store(cache, key, result, model_name, currency)
+        chunks = [put_chunk(cache, key, str(number), findings) for number, findings in enumerate(runs(result.findings))]
+        stored = Stored(key, chunks, result.metrics, result.counts, {"name": model_name, "currency": currency})
+        put_manifest(cache, stored)
+    return stored
 
 
-def _store(cache: Cache, key: str, result: Result, model_name: str | None, currency: str | None) -> None:
-    # A finding's record is its fields up to `key` (severity written as its value, related as a
-    # list), which _findings reads back; its Text goes to an entry of its own. Both written by
-    # orjson from the findings as they are: no list or dict of our own built per finding first.
-    cache.put(key, {"findings": [finding[:_RECORD_FIELDS] for finding in result.findings],
-                    "metrics": result.metrics, "counts": result.counts,
-                    "model": {"name": model_name, "currency": currency}})
-    cache.put(_texts_key(cache, key), [f.text for f in result.findings], default=json_hook)
+def runs(findings: list[Finding]) -> Iterator[list[Finding]]:
+    """The findings in runs of at least CHUNK_FINDINGS (the last one fewer), each ending at a file's last finding."""
+    start, total = 0, len(findings)
+    while start < total:
+        end = min(start + CHUNK_FINDINGS, total)
+        while end < total and findings[end].file == findings[end - 1].file:
+            end += 1
+        yield findings[start:end]
+        start = end
+
+
+def put_chunk(cache: Cache, base: str, label: str, findings: list[Finding], texts: list | None = None) -> Chunk:
+    """Store a run of findings under keys made from `base` and `label`: their records and Texts
+    (`texts`, when given, instead of theirs: Texts as decoded from a chunk, kept as they were).
+
+    A finding's record is its fields up to `key` (severity written as its value, related as a
+    list), which _findings reads back; orjson writes them from the findings as they are.
+    """
+    keys = [cache.key(f"{part}\0{base}\0{label}".encode()) for part in _PARTS]
+    cache.put(keys[0], [finding[:_RECORD_FIELDS] for finding in findings])
+    cache.put(keys[1], [f.text for f in findings] if texts is None else texts, default=json_hook)
+    by_severity = Counter(map(SEVERITY_OF, findings))
+    return Chunk(findings[0].file, findings[-1].file,
+                 (by_severity[Severity.ERROR], by_severity[Severity.WARNING], by_severity[Severity.INFO]), *keys)
+
+
+def put_manifest(cache: Cache, stored: Stored) -> None:
+    cache.put(stored.key, {"chunks": [[c.first, c.last, list(c.counts), c.records, c.texts, c.json]
+                                      for c in stored.chunks],
+                           "metrics": stored.metrics, "counts": stored.counts, "model": stored.info})
 
 
 _RECORD_FIELDS = Finding._fields.index("key") + 1
 
 
-def _texts_key(cache: Cache, key: str) -> str:
-    """The findings' templates and fields, kept apart: only a report in another language than
-    English reads them, and they are half of the entry (each carries its lists of names)."""
-    return cache.key(f"texts\0{key}".encode())
+def stored_at(cache: Cache, key: str) -> Stored | None:
+    """The manifest under `key`, checked to be of the shape put_manifest writes; None otherwise."""
+    entry = cache.get(key)
+    try:
+        chunks = [Chunk(first, last, (errors, warnings, infos), records, texts, json)
+                  for first, last, (errors, warnings, infos), records, texts, json in entry["chunks"]]
+        metrics, counts, model = entry["metrics"], entry["counts"], entry["model"]
+    except (TypeError, ValueError, KeyError):
+        return None
+    if not all(type(value) is str for c in chunks for value in (c.first, c.last, c.records, c.texts, c.json)) or \
+            not all(type(n) is int and n >= 0 for c in chunks for n in c.counts) or \
+            not all(c.size for c in chunks) or \
+            not all(a.last < b.first for a, b in pairwise(chunks)) or \
+            not isinstance(metrics, dict) or not isinstance(counts, dict) or not isinstance(model, dict):
+        return None
+    info = {"name": model.get("name"), "currency": model.get("currency")}
+    if any(value is not None and not isinstance(value, str) for value in info.values()):
+        return None
+    return Stored(key, chunks, metrics, counts, info)
+
+
+def chunk_findings(cache: Cache, chunk: Chunk, *, texts: bool = False, plain_texts: bool = False
+                   ) -> tuple[list[Finding], list | None] | None:
+    """A chunk's findings, with their Texts when `texts`; and with `plain_texts`, the Texts also as
+    decoded (to be written again as they were). None when an entry is missing or not ours."""
+    with gc_paused():
+        records = cache.get(chunk.records)
+        translations = cache.get(chunk.texts) if texts or plain_texts else None
+        if type(records) is not list or ((texts or plain_texts) and type(translations) is not list):
+            return None
+        try:
+            findings = _findings(records, translations if texts else None)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+    if findings is None or len(findings) != chunk.size or findings[0].file != chunk.first or \
+            findings[-1].file != chunk.last or (plain_texts and len(translations) != len(findings)):
+        return None
+    return findings, translations if plain_texts else None
 
 
 def fetch(cache: Cache, key: str, *, texts: bool = False) -> tuple[Result, dict] | None:
@@ -105,23 +208,55 @@ def fetch(cache: Cache, key: str, *, texts: bool = False) -> tuple[Result, dict]
     The findings' messages are in English; with `texts`, each finding also gets its Text back,
     to be shown in another language (i18n.message).
     """
-    with gc_paused():  # decoding builds millions of objects: 2 s more with the collector on
-        entry = cache.get(key)
-        translations = cache.get(_texts_key(cache, key)) if texts else None
-        if texts and type(translations) is not list:
+    stored = stored_at(cache, key)
+    if stored is None:
+        return None
+    findings: list[Finding] = []
+    for chunk in stored.chunks:
+        found = chunk_findings(cache, chunk, texts=texts)
+        if found is None:
             return None
-        try:
-            findings = _findings(entry["findings"], translations)
-            metrics, counts, model = entry["metrics"], entry["counts"], entry["model"]
-            if findings is None or not isinstance(metrics, dict) or not isinstance(counts, dict) or \
-                    not isinstance(model, dict):
-                return None
-            info = {"name": model.get("name"), "currency": model.get("currency")}
-            if any(value is not None and not isinstance(value, str) for value in info.values()):
-                return None
-        except (TypeError, ValueError, KeyError, AttributeError):
+        findings.extend(found[0])
+    return Result(True, findings, stored.metrics, stored.counts), stored.info
+
+
+def json_members(cache: Cache, stored: Stored) -> list[memoryview] | None:
+    """Each chunk's members of the JSON report, or None when one was never written."""
+    found = []
+    for chunk in stored.chunks:
+        members = cache.get_bytes(chunk.json)
+        if members is None:
             return None
-    return Result(True, findings, metrics, counts), info
+        found.append(members)
+    return found
+
+
+def json_report(stored: Stored, members: list, notices) -> Iterator[bytes | memoryview]:
+    """The JSON report of a stored analysis, from its chunks' members: the same bytes as json_format.pieces."""
+    from egov_align.reporters import json_format
+
+    yield json_format.head(True, stored.summary)
+    for number, part in enumerate(members):
+        if number:
+            yield b","
+        yield part
+    yield json_format.tail(bool(stored.chunks), stored.metrics, notices)
+
+
+def writing_json_report(cache: Cache, stored: Stored, result: Result) -> Iterator[bytes]:
+    """The JSON report of a result just stored, each chunk's members written to its entry as they are made."""
+    from egov_align.reporters import json_format
+
+    yield json_format.head(result.valid, result.summary())
+    start = 0
+    for number, chunk in enumerate(stored.chunks):
+        members = json_format.members(result.findings[start:start + chunk.size])
+        start += chunk.size
+        cache.put_bytes(chunk.json, members)
+        if number:
+            yield b","
+        yield members
+    yield json_format.tail(bool(result.findings), result.metrics, result.notices)
 
 
 def _findings(records: list, texts: list | None) -> list[Finding] | None:

@@ -450,6 +450,15 @@ def fails(result: Result, fail_on: str) -> bool:
     return any(f.severity.rank >= threshold for f in result.findings)
 
 
+def _fails_counted(summary: dict, fail_on: str) -> bool:
+    """`fails` from a result's summary: its counts of errors, warnings and infos."""
+    if fail_on == "never":
+        return False
+    threshold = Severity(fail_on).rank
+    return any(summary[counted] for counted, severity in (("errors", Severity.ERROR), ("warnings", Severity.WARNING),
+                                                          ("infos", Severity.INFO)) if severity.rank >= threshold)
+
+
 def _show(items, limit: int = 10) -> str:
     """'a, b, c' or 'a, b, … and 17 more'."""
     items = sorted(items)
@@ -546,6 +555,22 @@ def _report(args, config: Config, result: Result, options: ReportOptions, cache:
     return code
 
 
+def _report_stored_json(args, config: Config, cache: Cache, stored, result: Result) -> int:
+    """The JSON report of a stored analysis, its chunks' members written to the cache as they are
+    made (a warm run puts the report together from them: no second copy of 100 MB is kept)."""
+    from egov_align.analysis_cache import writing_json_report
+
+    if KEPT_UNTIL_EXIT is not None:
+        KEPT_UNTIL_EXIT.append(result)
+    code = EXIT_FAIL if fails(result, config.fail_on) else EXIT_OK
+    try:
+        with heap_frozen():
+            _emit_pieces(args, writing_json_report(cache, stored, result))
+    except BrokenPipeError:
+        pass
+    return code
+
+
 def _retire_list(args, model) -> list[str]:
     names = [n.strip() for chunk in args.retire for n in chunk.split(",") if n.strip()]
     for name in names:
@@ -568,11 +593,20 @@ def cmd_analyze(args) -> int:
         if key is not None:
             from egov_align import analysis_cache
 
+            stored = analysis_cache.stored_at(cache, key)
+            if stored is not None and args.format == "json":  # put together from the stored chunks
+                members = analysis_cache.json_members(cache, stored)
+                if members is not None:
+                    _emit_pieces(args, analysis_cache.json_report(stored, members, found.notices))
+                    return EXIT_FAIL if _fails_counted(stored.summary, config.fail_on) else EXIT_OK
             # the findings' Texts only when they are shown in another language than English
-            hit = analysis_cache.fetch(cache, key, texts=args.format in TRANSLATED_FORMATS and language() != "en")
+            hit = None if stored is None else analysis_cache.fetch(
+                cache, key, texts=args.format in TRANSLATED_FORMATS and language() != "en")
             if hit is not None:
                 result, info = hit
                 result.notices = list(found.notices)
+                if args.format == "json":
+                    return _report_stored_json(args, config, cache, stored, result)
                 return _report(args, config, result, _options(args, "analyze", config=config, info=info), cache,
                                rendered_key)
     loaded = load_for(args, config, paths, want_model=True, found=found, cache=cache)
@@ -589,10 +623,12 @@ def cmd_analyze(args) -> int:
             raise UsageError("--retire reports changes: use --format text, json or markdown")
         result = analyze(model, config=config, as_of=args.as_of)
         result.notices = list(loaded.notices)
+        stored = None
         if key is not None:
             from egov_align import analysis_cache
 
-            analysis_cache.store(cache, key, result, model_name=model.info.name, currency=model.info.currency)
+            stored = analysis_cache.store(cache, key, result, model_name=model.info.name,
+                                          currency=model.info.currency)
         options = _options(args, "analyze", model, config)
         if retire:
             from egov_align.compare import what_if
@@ -602,6 +638,8 @@ def cmd_analyze(args) -> int:
             _emit(args, render_comparison(comparison, args.format, options))
             return EXIT_FAIL if fails(comparison.after, config.fail_on) else EXIT_OK
         del loaded, model  # a national model is hundreds of MB the output does not need: freed before it is built
+        if stored is not None and args.format == "json":
+            return _report_stored_json(args, config, cache, stored, result)
         return _report(args, config, result, options, cache, rendered_key)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -55,6 +56,24 @@ def test_a_warm_analyze_in_another_format_or_language_is_rendered_from_the_cache
         assert "Matokeo" in warm.out or "matokeo" in warm.out  # Kiswahili messages, not the English ones
 
 
+@pytest.mark.parametrize("chunk", [1, 5, 2048])
+def test_the_json_report_put_together_from_stored_chunks_is_the_reporters(sample, monkeypatch, tmp_path, chunk):
+    """Cold (members written as the report is), warm (put together from them), and after a SARIF
+    run stored the analysis without them: the same bytes as the reporter's, in runs of any length."""
+    from egov_align import analysis_cache
+
+    monkeypatch.setattr(analysis_cache, "CHUNK_FINDINGS", chunk)
+    reference = run_cli("analyze", "--no-cache", "--format", "json", "--fail-on", "warning", cwd=sample)
+    runs = [run_cli("analyze", "--format", "json", "--fail-on", "warning", cwd=sample) for _cold_then_warm in "ab"]
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "other"))
+    run_cli("analyze", "--format", "sarif", cwd=sample)
+    runs += [run_cli("analyze", "--format", "json", "--fail-on", "warning", cwd=sample) for _members_then_warm in "ab"]
+    assert [(run.code, run.out) for run in runs] == [(reference.code, reference.out)] * 4
+    assert json.loads(reference.out)["findings"]
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    assert run_cli("analyze", "--format", "json", "--fail-on", "never", cwd=sample).code == 0
+
+
 def test_texts_missing_or_not_one_per_finding_are_a_miss_for_another_language(sample, tmp_path, monkeypatch):
     from egov_align import __version__, analysis_cache
     from egov_align.cache import Cache, cache_salt
@@ -67,7 +86,7 @@ def test_texts_missing_or_not_one_per_finding_are_a_miss_for_another_language(sa
                                                       policies=config.policy_names))
     keys = [p.stem for p in (tmp_path / "cache").rglob("*.json")]
     result_key = next(k for k in keys if analysis_cache.fetch(cache, k) is not None)
-    texts_key = analysis_cache._texts_key(cache, result_key)
+    texts_key = analysis_cache.stored_at(cache, result_key).chunks[0].texts
     assert analysis_cache.fetch(cache, result_key, texts=True) is not None
     for texts in ([], [None], "all clear", [{"t": 5, "v": []}]):
         cache.put(texts_key, texts)
@@ -127,36 +146,42 @@ def test_what_if_runs_are_never_served_from_the_cache(sample, monkeypatch):
 
 
 def test_a_forged_or_misshapen_entry_is_a_miss_and_the_real_result_is_printed(sample, tmp_path, monkeypatch):
+    """The manifest of an analysis, its chunks' records and their JSON members: each forged is a
+    miss; signed with the real key but in a shape we never write, a miss too."""
     import json
 
     from egov_align import analysis_cache
     from egov_align.cache import Cache
 
-    expected = run_cli("analyze", "--format", "json", cwd=sample).out
+    expected = {fmt: run_cli("analyze", "--format", fmt, cwd=sample).out for fmt in ("json", "sarif")}
     cache = Cache(tmp_path / "cache", salt="unused")
     keys = [p.stem for p in (tmp_path / "cache").rglob("*.json")]
-    result_key = next(k for k in keys if analysis_cache.fetch(cache, k) is not None)
-    output_key = next(k for k in keys if analysis_cache.fetch_output(cache, k) is not None)
-    for key in (output_key, result_key):  # the printed output first, then the result behind it
+    result_key = next(k for k in keys if analysis_cache.stored_at(cache, k) is not None)
+    chunk = analysis_cache.stored_at(cache, result_key).chunks[0]
+    for key in (chunk.json, chunk.records, result_key):  # the members first, then the records, then the manifest
         path = next((tmp_path / "cache").rglob(f"{key}.json"))
         # the right name, but not signed with the user's key: a clean bill of health is impossible
-        path.write_bytes(b"\0" * 32 + json.dumps({"findings": [], "metrics": {}, "counts": {}, "model": {}}).encode())
-        assert run_cli("analyze", "--format", "json", cwd=sample).out == expected
-    # signed with the real key, in shapes we never write
-    for shape in ({"findings": [["rule", "fatal", "m", "f", 1, 1, None, [], ""]], "metrics": {}, "counts": {},
-                   "model": {}},
-                  {"findings": [["rule", "error", "m", "f", "1", 1, None, [], ""]], "metrics": {}, "counts": {},
-                   "model": {}},
-                  {"findings": [["rule", "error", "m", "f", True, 1, None, [], ""]], "metrics": {}, "counts": {},
-                   "model": {}},
-                  {"findings": [["rule", "error", "m", "f", 1, 1, None, [], "", "extra"]], "metrics": {},
-                   "counts": {}, "model": {}},
-                  {"findings": "all clear"}, [], None):
-        cache.put(output_key, shape)
-        cache.put(result_key, shape)
+        path.write_bytes(b"\0" * 32 + json.dumps({"chunks": [], "metrics": {}, "counts": {}, "model": {}}).encode())
+        for fmt in ("json", "sarif"):
+            assert run_cli("analyze", "--format", fmt, cwd=sample).out == expected[fmt]
+    rest = {"metrics": {}, "counts": {}, "model": {}}
+    for manifest in ({"chunks": [["a.yaml", "a.yaml", [0, 0, 0], "k", "k", "k"]], **rest},  # an empty chunk
+                     {"chunks": [["b.yaml", "b.yaml", [1, 0, 0], "k", "k", "k"],
+                                 ["a.yaml", "a.yaml", [1, 0, 0], "k", "k", "k"]], **rest},  # out of order
+                     {"chunks": [["a.yaml", "a.yaml", [1, "0", 0], "k", "k", "k"]], **rest},
+                     {"chunks": [["a.yaml", "a.yaml", [1, 0, 0], "k", "k"]], **rest},
+                     {"chunks": "all clear", **rest}, [], None):
+        cache.put(result_key, manifest)
+        assert analysis_cache.stored_at(cache, result_key) is None
+        assert run_cli("analyze", "--format", "json", cwd=sample).out == expected["json"]
+    for records in ([["rule", "fatal", "m", "f", 1, 1, None, [], ""]],
+                    [["rule", "error", "m", "f", "1", 1, None, [], ""]],
+                    [["rule", "error", "m", "f", True, 1, None, [], ""]],
+                    [["rule", "error", "m", "f", 1, 1, None, [], "", "extra"]],
+                    [], "all clear", None):
+        cache.put(chunk.records, records)
         assert analysis_cache.fetch(cache, result_key) is None
-        assert analysis_cache.fetch_output(cache, output_key) is None
-        assert run_cli("analyze", "--format", "json", cwd=sample).out == expected
+        assert run_cli("analyze", "--format", "sarif", cwd=sample).out == expected["sarif"]
 
 
 def test_an_edited_translation_is_a_new_cache(monkeypatch, tmp_path):

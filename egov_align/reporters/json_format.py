@@ -57,13 +57,30 @@ def pieces(result, *, options=None) -> Iterator[bytes]:
     if orjson is None:
         yield encoded(as_document(result))
         return
-    head = orjson.dumps({"valid": result.valid, "summary": result.summary()}, option=orjson.OPT_INDENT_2)
-    yield head[:-len(b"\n}")] + b',\n  "findings": ['
+    yield head(result.valid, result.summary())
     yield from encoded_members(result.findings, Finding.as_record, depth=2)
-    yield b"\n  ]" if result.findings else b"]"
-    tail = {"metrics": result.metrics} if result.metrics is not None else {}
-    tail["notices"] = list(result.notices)
-    yield b"," + orjson.dumps(tail, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)[1:]
+    yield tail(bool(result.findings), result.metrics, result.notices)
+
+
+def head(valid: bool, summary: dict) -> bytes:
+    """The document up to its findings' `[`: pieces' first bytes (the analysis cache writes the
+    findings' members of each run of files apart, and puts a report together from them)."""
+    written = orjson.dumps({"valid": valid, "summary": summary}, option=orjson.OPT_INDENT_2)
+    return written[:-len(b"\n}")] + b',\n  "findings": ['
+
+
+def members(findings: Sequence[Finding]) -> bytes:
+    """The findings' members as pieces writes them, commas between: those of consecutive runs of
+    findings, joined by a comma, are the members of all of them."""
+    return b"".join(encoded_members(findings, Finding.as_record, depth=2))
+
+
+def tail(any_findings: bool, metrics: dict | None, notices) -> bytes:
+    """The document after its findings' members."""
+    rest = {"metrics": metrics} if metrics is not None else {}
+    rest["notices"] = list(notices)
+    return (b"\n  ]" if any_findings else b"]") + b"," + \
+        orjson.dumps(rest, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)[1:]
 
 
 _BATCH = 256  # members encoded at once: at national scale, 128-512 took half the time of 4,096
