@@ -38,12 +38,9 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def analysis_key(cache: Cache, sources: list[Source], *, max_bytes: int, config_fingerprint: str,
-                 as_of: dt.date | None, notices: list[str] = (), command: str = "analyze") -> str | None:
-    """A key for this exact model, configuration, date and command; None when a file cannot be read."""
-    digest = hashlib.blake2b(digest_size=32)
-    digest.update(f"{command}\0{_code_fingerprint()}\0{config_fingerprint}\0{as_of}\0{dt.date.today()}".encode())
-    digest.update("\0".join(["notices", *notices]).encode("utf-8", "surrogateescape"))
+def file_digests(sources: list[Source], max_bytes: int) -> list[tuple[str, bytes]] | None:
+    """(display, digest of the content) of each file in display order; None when one cannot be read."""
+    found = []
     for source in sorted(sources, key=lambda s: s.display):
         try:
             content = source.read(max_bytes)
@@ -51,8 +48,38 @@ def analysis_key(cache: Cache, sources: list[Source], *, max_bytes: int, config_
             return None
         if len(content) > max_bytes:
             return None
-        digest.update(b"\0file\0" + source.display.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.blake2b(content, digest_size=32).digest())
+        found.append((source.display, hashlib.blake2b(content, digest_size=32).digest()))
+    return found
+
+
+def _settings(command: str, config_fingerprint: str, as_of: dt.date | None, notices) -> bytes:
+    """Everything but the files an analysis depends on: the command, code, configuration, dates, notices."""
+    return (f"{command}\0{_code_fingerprint()}\0{config_fingerprint}\0{as_of}\0{dt.date.today()}\0".encode()
+            + "\0".join(["notices", *notices]).encode("utf-8", "surrogateescape"))
+
+
+def analysis_key(cache: Cache, sources: list[Source], *, max_bytes: int, config_fingerprint: str,
+                 as_of: dt.date | None, notices: list[str] = (), command: str = "analyze",
+                 digests: list[tuple[str, bytes]] | None = None) -> str | None:
+    """A key for this exact model, configuration, date and command; None when a file cannot be read."""
+    digests = digests if digests is not None else file_digests(sources, max_bytes)
+    if digests is None:
+        return None
+    digest = hashlib.blake2b(digest_size=32)
+    digest.update(_settings(command, config_fingerprint, as_of, notices))
+    for display, content in digests:
+        digest.update(b"\0file\0" + display.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(content)
+    return cache.key(digest.digest())
+
+
+def files_key(cache: Cache, digests: list[tuple[str, bytes]], *, config_fingerprint: str, as_of: dt.date | None,
+              notices: list[str] = ()) -> str:
+    """A key for the same files by name (their content aside), configuration, date and code: where
+    the state of the last analysis of them is kept (egov_align.incremental)."""
+    digest = hashlib.blake2b(_settings("files", config_fingerprint, as_of, notices), digest_size=32)
+    for display, _content in digests:
+        digest.update(b"\0file\0" + display.encode("utf-8", "surrogateescape"))
     return cache.key(digest.digest())
 
 

@@ -18,7 +18,7 @@ from egov_align.model import Model, step_subject
 from egov_align.perf import gc_paused
 from egov_align.policies import describe, violations
 from egov_align.results import Result
-from egov_align.rules import RULES
+from egov_align.rules import PROCESS_RULES, RULES
 from egov_align.schema import KINDS
 
 _SUBJECT_PREFIXES = {key: prefix for key, (prefix, _class) in KINDS.items()}
@@ -44,9 +44,15 @@ def suppressions(model: Model) -> set[tuple[str, str]]:
     return found
 
 
-def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None,
-              index: Index | None = None) -> tuple[list[Finding], Index, dict]:
-    ignored = suppressions(model)
+def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None, index: Index | None = None,
+              only: frozenset[str] | None = None, process_view: Model | None = None
+              ) -> tuple[list[Finding], Index, dict]:
+    """The findings of the enabled rules (those of `only`, and then no policy, when it is given).
+
+    `process_view`: the model the process rules see, with some of the processes only (the
+    incremental analysis); its `ignore` lists are the ones applied.
+    """
+    ignored = suppressions(process_view or model)
     timings = {}
     started = time.perf_counter()
     if index is None:
@@ -59,17 +65,18 @@ def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None,
     findings = []
     for name, rule in RULES.items():
         level = config.rules.get(name)
-        if level == "off":
+        if level == "off" or (only is not None and name not in only):
             continue
         started = time.perf_counter()
-        context = RuleContext(model, index, config, day, rule=name, level=Severity(level) if level else None,
+        seen = process_view if process_view is not None and name in PROCESS_RULES else model
+        context = RuleContext(seen, index, config, day, rule=name, level=Severity(level) if level else None,
                               default_severity=rule.DEFAULT_SEVERITY)
         if ignored:
             findings.extend(f for f in rule.check(context) if (name, f.subject) not in ignored)
         else:
             findings.extend(rule.check(context))
         timings[name] = time.perf_counter() - started
-    for policy in config.policies:  # the government's own rules, checked the same way
+    for policy in config.policies if only is None else ():  # the government's own rules, checked the same way
         level = config.rules.get(policy.name)
         if level == "off":
             continue

@@ -491,12 +491,12 @@ def _valid_model(args, config: Config, paths: list[str]) -> LoadResult | None:
     return loaded
 
 
-def _remembered(args, config: Config, found: Discovery, cache: Cache | None, command: str):
+def _remembered(args, config: Config, found: Discovery, cache: Cache | None, command: str, digests=None):
     """(analysis key, key of this very output, the output and exit code when printed before) — or Nones.
 
     The keys cover every model file's content, the configuration, `--as-of`, the day and the code.
     """
-    key = _analysis_key(args, config, cache, found.sources, found.notices, command)
+    key = _analysis_key(args, config, cache, found.sources, found.notices, command, digests)
     if key is None:
         return None, None, None
     from egov_align import analysis_cache
@@ -506,14 +506,16 @@ def _remembered(args, config: Config, found: Discovery, cache: Cache | None, com
     return key, rendered_key, analysis_cache.fetch_output(cache, rendered_key)
 
 
-def _analysis_key(args, config: Config, cache: Cache | None, sources, notices, command: str = "analyze") -> str | None:
+def _analysis_key(args, config: Config, cache: Cache | None, sources, notices, command: str = "analyze",
+                  digests=None) -> str | None:
     if cache is None:
         return None
     from egov_align import analysis_cache
 
     return analysis_cache.analysis_key(cache, sources, max_bytes=config.max_file_bytes,
                                        config_fingerprint=config.analysis_fingerprint(),
-                                       as_of=getattr(args, "as_of", None), notices=notices, command=command)
+                                       as_of=getattr(args, "as_of", None), notices=notices, command=command,
+                                       digests=digests)
 
 
 def _cached_analysis(args, config: Config, cache: Cache | None, sources, notices) -> tuple[str | None, tuple | None]:
@@ -555,6 +557,29 @@ def _report(args, config: Config, result: Result, options: ReportOptions, cache:
     return code
 
 
+def _from_cache(args, config: Config, cache: Cache, key: str, rendered_key: str, notices) -> int | None:
+    """Report the analysis stored under `key`, and return the exit code; None when there is none."""
+    from egov_align import analysis_cache
+
+    stored = analysis_cache.stored_at(cache, key)
+    if stored is None:
+        return None
+    if args.format == "json":  # put together from the stored chunks
+        members = analysis_cache.json_members(cache, stored)
+        if members is not None:
+            _emit_pieces(args, analysis_cache.json_report(stored, members, notices))
+            return EXIT_FAIL if _fails_counted(stored.summary, config.fail_on) else EXIT_OK
+    # the findings' Texts only when they are shown in another language than English
+    hit = analysis_cache.fetch(cache, key, texts=args.format in TRANSLATED_FORMATS and language() != "en")
+    if hit is None:
+        return None
+    result, info = hit
+    result.notices = list(notices)
+    if args.format == "json":
+        return _report_stored_json(args, config, cache, stored, result)
+    return _report(args, config, result, _options(args, "analyze", config=config, info=info), cache, rendered_key)
+
+
 def _report_stored_json(args, config: Config, cache: Cache, stored, result: Result) -> int:
     """The JSON report of a stored analysis, its chunks' members written to the cache as they are
     made (a warm run puts the report together from them: no second copy of 100 MB is kept)."""
@@ -584,31 +609,22 @@ def cmd_analyze(args) -> int:
     guard_output(args, paths)
     found = _discover(paths)
     cache = _cache(args, config, paths)
-    key = rendered_key = None
-    if not args.retire:  # what-if runs are not cached: they compare two analyses
-        key, rendered_key, rendered = _remembered(args, config, found, cache, "analyze")
+    key = digests = rendered_key = None
+    if not args.retire and cache is not None:  # what-if runs are not cached: they compare two analyses
+        from egov_align import analysis_cache, incremental
+
+        digests = analysis_cache.file_digests(found.sources, config.max_file_bytes)
+        key, rendered_key, rendered = _remembered(args, config, found, cache, "analyze", digests)
         if rendered is not None:  # this very output was printed before: the same model, configuration, day
             _emit(args, rendered[0])
             return rendered[1]
         if key is not None:
-            from egov_align import analysis_cache
-
-            stored = analysis_cache.stored_at(cache, key)
-            if stored is not None and args.format == "json":  # put together from the stored chunks
-                members = analysis_cache.json_members(cache, stored)
-                if members is not None:
-                    _emit_pieces(args, analysis_cache.json_report(stored, members, found.notices))
-                    return EXIT_FAIL if _fails_counted(stored.summary, config.fail_on) else EXIT_OK
-            # the findings' Texts only when they are shown in another language than English
-            hit = None if stored is None else analysis_cache.fetch(
-                cache, key, texts=args.format in TRANSLATED_FORMATS and language() != "en")
-            if hit is not None:
-                result, info = hit
-                result.notices = list(found.notices)
-                if args.format == "json":
-                    return _report_stored_json(args, config, cache, stored, result)
-                return _report(args, config, result, _options(args, "analyze", config=config, info=info), cache,
-                               rendered_key)
+            code = _from_cache(args, config, cache, key, rendered_key, found.notices)
+            if code is None and incremental.reanalyse(cache, digests, key=key, sources=found.sources, config=config,
+                                                      as_of=args.as_of, notices=found.notices, jobs=args.jobs):
+                code = _from_cache(args, config, cache, key, rendered_key, found.notices)  # a few files edited
+            if code is not None:
+                return code
     loaded = load_for(args, config, paths, want_model=True, found=found, cache=cache)
     with heap_frozen():  # the model's millions of objects: no collection (an import, a report) walks them again
         if not loaded.valid:
@@ -616,19 +632,21 @@ def cmd_analyze(args) -> int:
             _emit(args, REPORTERS[args.format](result, options=_options(args, "analyze")))
             return EXIT_FAIL
         from egov_align.analyze import analyze
+        from egov_align.graph import Index
 
         model = loaded.model
         retire = _retire_list(args, model)
         if retire and args.format not in ("text", "json", "markdown"):
             raise UsageError("--retire reports changes: use --format text, json or markdown")
-        result = analyze(model, config=config, as_of=args.as_of)
+        index = Index(model)
+        result = analyze(model, config=config, as_of=args.as_of, index=index)
         result.notices = list(loaded.notices)
         stored = None
         if key is not None:
-            from egov_align import analysis_cache
-
             stored = analysis_cache.store(cache, key, result, model_name=model.info.name,
                                           currency=model.info.currency)
+            incremental.remember(cache, digests, key=key, config=config, as_of=args.as_of, notices=found.notices,
+                                 model=model, index=index, result=result)
         options = _options(args, "analyze", model, config)
         if retire:
             from egov_align.compare import what_if

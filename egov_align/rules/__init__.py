@@ -51,6 +51,19 @@ RULES = {rule.NAME: rule for rule in (
 )}
 ALL_RULE_NAMES = RULE_NAMES
 
+# What each rule reads besides the landscape (institutions, capabilities, data, systems,
+# integrations, services): an analysis after an edit (egov_align.incremental) runs a rule again
+# only where what it read changed. tests/test_incremental.py checks both sets on the sample.
+# Each finding of these is made from one process, which reads the others only through the tables
+# Index makes over all of them: steps_needing_on, steps_supported and retired_by_plan.
+PROCESS_RULES = frozenset({unsupported_step.NAME, misaligned_step.NAME, inactive_support.NAME, unreachable_step.NAME,
+                           integration_gap.NAME, once_only_gap.NAME, fragmented_process.NAME})
+# These read no process at all. The others read all of them (capability-gap counts the steps that
+# need a capability), and are run again after any edit.
+LANDSCAPE_RULES = frozenset({overlapping_systems.NAME, non_standard_integration.NAME, unprotected_sensitive_data.NAME,
+                             unassessed_sensitive_system.NAME, divergent_standards.NAME, vendor_concentration.NAME,
+                             non_digital_service.NAME})
+
 
 def summary(rule) -> str:
     """The first line of the rule's docstring: its one-line purpose."""
@@ -80,4 +93,5 @@ def what_each_finds(policies=()) -> dict[str, str]:
         {policy.name: policy.summary for policy in policies}
 
 
-__all__ = ["ALL_RULE_NAMES", "RULES", "VALIDATION_RULES", "explanation", "summary", "what_each_finds"]
+__all__ = ["ALL_RULE_NAMES", "LANDSCAPE_RULES", "PROCESS_RULES", "RULES", "VALIDATION_RULES", "explanation", "summary",
+           "what_each_finds"]
