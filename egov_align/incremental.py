@@ -63,12 +63,16 @@ MIN_CHANGED = 16
 _PROCESS_SUBJECTS = ("process:", "step:")
 
 
+_LANDSCAPE = ("model", "institutions", "capabilities", "data_entities", "systems", "integrations", "services")
+GROUP_PROCESSES = 256  # processes per stored group of files: an edit rewrites its group's only
+
+
 @dataclasses.dataclass
 class _State:
     analysis: str  # the key of the analysis it is the state of
     files: list[tuple[str, str, bool, int]]  # display, digest (hex), defines landscape, processes in it
-    landscape: dict[str, dict[str, list]]  # display -> kind -> its elements of the landscape, as dumped
-    processes: list  # every process, in file order, as dumped
+    landscape: dict[str, str]  # kind (or "model", its details) -> the entry of its elements, in file order
+    groups: list[tuple[str, int, int]]  # (entry, first, end): the processes of files[first:end], in order
     places: dict[str, list]  # display -> [subject, line, column] of what it defines
     needing: dict[str, dict[str, int]]
     supported: dict[str, int]
@@ -79,13 +83,14 @@ class _State:
 
 @dataclasses.dataclass
 class _Kept:
-    """What the state had of the files not read again (their landscape and processes as dumped, the
-    places of what they define), and every file's processes."""
+    """What the state had of the files not read again, and every file's processes."""
 
-    landscape: dict[str, dict[str, list]]
-    processes: dict[str, list]
-    places: dict[str, list]
-    by_file: dict[str, list]
+    landscape: dict[str, str]  # the entries of the landscape, which did not change
+    groups: dict[int, str]  # group number -> its entry, for the groups with no file read again
+    places: dict[str, list]  # display -> the places of what it defines
+    by_file: dict[str, list]  # display -> its processes
+    holding: set[str] = dataclasses.field(default_factory=set)  # the files that define part of the landscape
+    bounds: list[tuple[int, int]] | None = None  # the groups' files, as the state has them
     same_steps: bool = False  # the changed files' processes have the same steps, needing, reading, writing, using the same
 
 
@@ -94,39 +99,77 @@ def remember(cache: Cache, digests: list[tuple[str, bytes]], *, key: str, config
              model_findings: list | None = None) -> None:
     """Keep the state of the analysis stored under `key` (of these files) for the next analysis of
     them; `kept`: what the last state had of the files not read (an analysis after an edit), and
-    `model_findings` the records of the rules that read every process, when they were not run again."""
+    `model_findings` the records of the rules that read every process, when they were not run again.
+
+    The landscape and the processes (in groups of files) are entries of their own, JSON written by
+    pydantic and read back by it; those an edit did not touch are the last state's, not written again.
+    """
     if orjson is None or config.policies:
         return
+    kept = kept or _Kept({}, {}, {}, _processes_by_file(model))
     try:
-        with gc_paused(), cache.writing(_key(cache, digests, config, as_of, notices)) as write:
-            # written in pieces, each made by orjson or pydantic: no second copy of the model as Python data
-            kept = kept or _Kept({}, {}, {}, _processes_by_file(model))
-            by_file = kept.by_file
-            landscape = {**_dumped_landscape(model, skip=kept.landscape), **kept.landscape}
-            landscape = {display: landscape[display] for display, _digest in digests if display in landscape}
-            write(b'{"analysis":' + orjson.dumps(key) + b',"files":' + orjson.dumps(
-                [[display, digest.hex(), display in landscape, len(by_file.get(display, ()))]
-                 for display, digest in digests]) + b',"landscape":' + orjson.dumps(landscape) + b',"processes":[')
-            first = True
-            for display, _digest in digests:
-                if by_file.get(display):
-                    listed = orjson.dumps(kept.processes[display]) if display in kept.processes else \
-                        _adapter("processes").dump_json(by_file[display], by_alias=True, exclude_unset=True)
-                    write((b"" if first else b",") + listed[1:-1])
+        with gc_paused():
+            landscape = kept.landscape or _put_landscape(cache, key, model)
+            groups = _put_groups(cache, key, digests, kept)
+            holding = _landscape_files(model, kept)
+            with cache.writing(_key(cache, digests, config, as_of, notices)) as write:
+                # written in pieces: no second copy of every place as Python data
+                write(b'{"analysis":' + orjson.dumps(key) + b',"files":' + orjson.dumps(
+                    [[display, digest.hex(), display in holding, len(kept.by_file.get(display, ()))]
+                     for display, digest in digests]) + b',"landscape":' + orjson.dumps(landscape) +
+                    b',"groups":' + orjson.dumps(groups) + b',"places":{')
+                first = True
+                for display, places in _places_by_file(model, kept.places):
+                    write((b"" if first else b",") + orjson.dumps(display) + b":" + orjson.dumps(places))
                     first = False
-            write(b'],"places":{')
-            first = True
-            for display, places in _places_by_file(model, kept.places):
-                write((b"" if first else b",") + orjson.dumps(display) + b":" + orjson.dumps(places))
-                first = False
-            write(b"}," + orjson.dumps({
-                "needing": index.steps_needing_on, "supported": index.steps_supported,
-                "processes_of": {system: sorted(processes) for system, processes in index.processes_of.items()},
-                "retired": sorted(index.retired_by_plan),
-                "model_findings": model_findings if model_findings is not None else
-                [f[:_RECORD_FIELDS] for f in result.findings if _reads_every_process(f.rule)]})[1:])
+                write(b"}," + orjson.dumps({
+                    "needing": index.steps_needing_on, "supported": index.steps_supported,
+                    "processes_of": {system: sorted(processes) for system, processes in index.processes_of.items()},
+                    "retired": sorted(index.retired_by_plan),
+                    "model_findings": model_findings if model_findings is not None else
+                    [f[:_RECORD_FIELDS] for f in result.findings if _reads_every_process(f.rule)]})[1:])
     except _NotKept:
         pass  # written in another order than read: the next analysis of these files is a full one
+
+
+def _put_landscape(cache: Cache, key: str, model: Model) -> dict[str, str]:
+    """Store each kind of the landscape (in the model's order: the files', then each file's own)."""
+    found = {}
+    for kind in _LANDSCAPE:
+        elements = ([model.info] if "model" in model.locations else []) if kind == "model" else \
+            list(model.kind(kind).values())
+        found[kind] = entry = cache.key(f"landscape\0{kind}\0{key}".encode())
+        cache.put_bytes(entry, _adapter(kind).dump_json(elements, by_alias=True, exclude_unset=True))
+    return found
+
+
+def _put_groups(cache: Cache, key: str, digests, kept: _Kept) -> list[list]:
+    """Store the processes in groups of files ([entry, first, end]); a group in `kept.groups` stays as it was.
+    The groups are the last state's when there was one (its files are these), else made anew."""
+    groups, first, count = [], 0, 0
+    bounds = kept.bounds
+    if bounds is None:
+        bounds = []
+        for number, (display, _digest) in enumerate(digests):
+            count += len(kept.by_file.get(display, ()))
+            if count >= GROUP_PROCESSES or number == len(digests) - 1:
+                bounds.append((first, number + 1))
+                first, count = number + 1, 0
+    for number, (start, end) in enumerate(bounds):
+        entry = kept.groups.get(number)
+        if entry is None:
+            entry = cache.key(f"processes\0{number}\0{key}".encode())
+            processes = [process for display, _digest in digests[start:end] for process in kept.by_file.get(display, ())]
+            cache.put_bytes(entry, _adapter("processes").dump_json(processes, by_alias=True, exclude_unset=True))
+        groups.append([entry, start, end])
+    return groups
+
+
+def _landscape_files(model: Model, kept: _Kept) -> set[str]:
+    """The files that define part of the landscape (the last state's, when the landscape was not read again)."""
+    if kept.landscape:
+        return kept.holding
+    return {place.file for subject, place in model.locations.items() if not subject.startswith(_PROCESS_SUBJECTS)}
 
 
 def _places_by_file(model: Model, kept: dict[str, list]):
@@ -151,25 +194,6 @@ def _places_by_file(model: Model, kept: dict[str, list]):
 
 class _NotKept(Exception):
     """A file's definitions are not together in the model's locations: no state is written."""
-
-
-def _dumped_landscape(model: Model, *, skip) -> dict[str, dict[str, object]]:
-    """file -> kind -> the landscape elements it defines (and `model`, its details), as JSON: all but
-    the files in `skip`."""
-    from egov_align.schema import KINDS
-
-    found: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    locations = model.locations
-    for key, (prefix, _class) in KINDS.items():
-        if key != "processes":
-            for element_id, element in model.kind(key).items():
-                display = locations[f"{prefix}:{element_id}"].file
-                if display not in skip:
-                    found[display][key].append(element)
-    if "model" in locations and locations["model"].file not in skip:
-        found[locations["model"].file]["model"].append(model.info)
-    return {display: {key: orjson.Fragment(_adapter(key).dump_json(elements, by_alias=True, exclude_unset=True))
-                      for key, elements in kinds.items()} for display, kinds in found.items()}
 
 
 def reanalyse(cache: Cache, digests: list[tuple[str, bytes]], *, key: str, sources: list[Source], config: Config,
@@ -202,10 +226,9 @@ def reanalyse(cache: Cache, digests: list[tuple[str, bytes]], *, key: str, sourc
 def _model(cache: Cache, state: _State, changed: set[str], sources: list[Source], config: Config,
            jobs: int | None) -> tuple[Model, _Kept] | None:
     """The whole model: the changed files read (and checked against all the others' ids), the rest
-    from the state, validated again; and what the state had of the files not read."""
+    from the state's entries, validated again by pydantic; and what the state had of the files not read."""
     from egov_align.loader import FileResult, _cross_file, _run_all
     from egov_align.model import Model
-    from egov_align.schema import KINDS
 
     read = _run_all([s for s in sources if s.display in changed], max_bytes=config.max_file_bytes, cache=cache,
                     want_elements=True, jobs=jobs if jobs is not None else (os.cpu_count() or 1))
@@ -217,52 +240,63 @@ def _model(cache: Cache, state: _State, changed: set[str], sources: list[Source]
     if _cross_file(sorted([*read, *others], key=lambda r: r.display)):
         return None
     model = Model(files=[display for display, *_rest in state.files])
+    new = {r.display: r.elements.get("processes", []) for r in read}
+    kept = _Kept(state.landscape, {}, {}, {}, holding={display for display, _digest, holds, _count in state.files
+                                                       if holds},
+                 bounds=[(start, end) for _entry, start, end in state.groups])
+    same_steps = True
     try:
-        for key in ("model", *KINDS):
-            if key == "processes":
-                continue
-            listed = [item for display, *_rest in state.files for item in state.landscape.get(display, {}).get(key, ())]
-            elements = _adapter(key).validate_python(listed, context={"policies": ()})
-            if key == "model":
-                model.info = elements[0] if elements else model.info
+        for kind, entry in state.landscape.items():
+            listed = _validated(cache, kind, entry)
+            if kind == "model":
+                model.info = listed[0] if listed else model.info
             else:
-                model.kind(key).update((element.id, element) for element in elements)
-        stated = _adapter("processes").validate_python(state.processes, context={"policies": ()})
-    except ValueError:
-        return None
-    kept = _Kept({}, {}, {}, {})
-    new = {r.display: r for r in read}
-    position, same_steps = 0, True
-    for display, _digest, _holds, count in state.files:
-        mine, position = stated[position:position + count], position + count
-        if display in new:
-            processes = new[display].elements.get("processes", [])
-            same_steps = same_steps and _steps(_adapter("processes").dump_python(
-                processes, mode="json", by_alias=True, exclude_unset=True)) == _steps(state.processes[position - count:
-                                                                                                     position])
-        else:
-            processes = mine
-            kept.places[display] = state.places.get(display, [])
-            if count:
-                kept.processes[display] = state.processes[position - count:position]
-            if display in state.landscape:
-                kept.landscape[display] = state.landscape[display]
-        for process in processes:
-            if process.id in model.processes:
-                return None  # an id used twice: a full analysis says where
-            model.processes[process.id] = process
-        if processes:
-            kept.by_file[display] = list(processes)
-    if position != len(stated):
+                model.kind(kind).update((element.id, element) for element in listed)
+        for number, (entry, start, end) in enumerate(state.groups):
+            files = state.files[start:end]
+            listed = _validated(cache, "processes", entry)
+            if len(listed) != sum(count for *_rest, count in files):
+                return None
+            touched = [display for display, *_rest in files if display in changed]
+            if touched:
+                dumped = orjson.loads(cache.get_bytes(entry))  # what the changed files had: their steps compared
+            else:
+                kept.groups[number] = entry
+            position = 0
+            for display, _digest, _holds, count in files:
+                mine, position = listed[position:position + count], position + count
+                if display in new:
+                    processes = new[display]
+                    same_steps = same_steps and _steps(_adapter("processes").dump_python(
+                        processes, mode="json", by_alias=True, exclude_unset=True)) == _steps(
+                        dumped[position - count:position])
+                else:
+                    processes = mine
+                    kept.places[display] = state.places.get(display, [])
+                for process in processes:
+                    if process.id in model.processes:
+                        return None  # an id used twice: a full analysis says where
+                    model.processes[process.id] = process
+                if processes:
+                    kept.by_file[display] = list(processes)
+    except (ValueError, TypeError):
         return None
     kept.same_steps = same_steps
-    for display in state.landscape:  # the places of the landscape, where findings about it are made
+    for display in kept.holding:  # the places of the landscape, where findings about it are made
         model.locations.update((subject, _place(display, line, column)) for subject, line, column
                                in state.places.get(display, ()) if not subject.startswith(_PROCESS_SUBJECTS))
     for result in read:
         model.locations.update((_subject(prefix, element_id), _place(result.display, line, column))
                                for prefix, element_id, line, column in result.defs)
     return model, kept
+
+
+def _validated(cache: Cache, kind: str, entry: str) -> list:
+    """An entry of the landscape or of processes, validated again; ValueError when missing or not ours."""
+    payload = cache.get_bytes(entry)
+    if payload is None:
+        raise ValueError(f"no entry {entry}")
+    return _adapter(kind).validate_json(bytes(payload), context={"policies": ()})  # pydantic reads no memoryview
 
 
 def _analysis(cache: Cache, key: str, digests, state: _State, before: Stored, model: Model, kept: _Kept,
@@ -425,7 +459,8 @@ def _read_state(entry, digests: list[tuple[str, bytes]]) -> _State | None:
     """The state as remember wrote it, for exactly these files; None for anything else."""
     try:
         files = [(display, digest, holds, count) for display, digest, holds, count in entry["files"]]
-        state = _State(entry["analysis"], files, entry["landscape"], entry["processes"], entry["places"],
+        groups = [(group, start, end) for group, start, end in entry["groups"]]
+        state = _State(entry["analysis"], files, entry["landscape"], groups, entry["places"],
                        entry["needing"], entry["supported"], entry["processes_of"], frozenset(entry["retired"]),
                        entry["model_findings"])
         return state if _well_formed(state, digests) else None
@@ -440,9 +475,11 @@ def _well_formed(state: _State, digests: list[tuple[str, bytes]]) -> bool:
         return False
     return (type(state.analysis) is str and all(type(d) is str and type(h) is bool and type(n) is int and n >= 0
                                                 for _display, d, h, n in files)
-            and type(state.processes) is list and sum(n for *_rest, n in files) == len(state.processes)
-            and type(state.landscape) is dict and all(_mapping_of(kinds, list) for kinds in state.landscape.values())
-            and {display for display, _d, holds, _n in files if holds} == set(state.landscape)
+            and _mapping_of(state.landscape, str) and set(state.landscape) == set(_LANDSCAPE)
+            and all(type(group) is str and type(start) is int and type(end) is int and start < end
+                    for group, start, end in state.groups)
+            and [start for _group, start, _end in state.groups] == [0, *(end for _g, _s, end in state.groups[:-1])]
+            and bool(state.groups) == bool(files) and (not files or state.groups[-1][2] == len(files))
             and _mapping_of(state.supported, int) and _mapping_of(state.processes_of, list)
             and all(type(p) is str for processes in state.processes_of.values() for p in processes)
             and type(state.needing) is dict

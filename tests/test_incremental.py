@@ -241,14 +241,22 @@ def test_a_state_of_the_wrong_shape_is_a_full_analysis(sample, taken, tmp_path):
     cache = Cache(tmp_path / "cache", salt="unused")
     entries = {path.stem: cache.get(path.stem) for path in (tmp_path / "cache").rglob("*.json")}
     [(key, good)] = [(k, v) for k, v in entries.items() if isinstance(v, dict) and "model_findings" in v]
-    for broken in ({**good, "files": good["files"][1:]}, {**good, "processes": good["processes"][1:]},
-                   {**good, "processes": [{"id": 5}] + good["processes"][1:]},
+    group = good["groups"][0][0]
+    for broken in ({**good, "files": good["files"][1:]}, {**good, "groups": good["groups"][1:]},
+                   {**good, "groups": [[group, 0, 1]] + good["groups"][1:]},
+                   {**good, "groups": [["no-such-entry", *good["groups"][0][1:]]] + good["groups"][1:]},
+                   {**good, "landscape": {**good["landscape"], "systems": "no-such-entry"}},
                    {**good, "supported": {"x": "1"}}, {**good, "places": {"a.yaml": [["s", 1]]}},
                    {**good, "model_findings": [["short"]]}, {**good, "retired": [7]}, [], None):
         cache.put(key, broken)
         _append_to(sample / "processes" / "passport.yaml", "# edited\n")
         _same_as_whole(sample)
-    assert taken == [False] * 9
+    good = next(v for k, v in ((p.stem, cache.get(p.stem)) for p in (tmp_path / "cache").rglob("*.json"))
+                if isinstance(v, dict) and "model_findings" in v)
+    cache.put_bytes(good["groups"][0][0], b'[{"id": 5}]')  # signed, but not processes
+    _append_to(sample / "processes" / "passport.yaml", "# edited\n")
+    _same_as_whole(sample)
+    assert taken == [False] * 12
 
 
 # ---------------------------------------------------------------- what the rules read
