@@ -611,7 +611,7 @@ def cmd_analyze(args) -> int:
     cache = _cache(args, config, paths)
     key = digests = rendered_key = None
     if not args.retire and cache is not None:  # what-if runs are not cached: they compare two analyses
-        from egov_align import analysis_cache, incremental
+        from egov_align import analysis_cache
 
         digests = analysis_cache.file_digests(found.sources, config.max_file_bytes)
         key, rendered_key, rendered = _remembered(args, config, found, cache, "analyze", digests)
@@ -620,9 +620,12 @@ def cmd_analyze(args) -> int:
             return rendered[1]
         if key is not None:
             code = _from_cache(args, config, cache, key, rendered_key, found.notices)
-            if code is None and incremental.reanalyse(cache, digests, key=key, sources=found.sources, config=config,
-                                                      as_of=args.as_of, notices=found.notices, jobs=args.jobs):
-                code = _from_cache(args, config, cache, key, rendered_key, found.notices)  # a few files edited
+            if code is None:  # a few files edited since the last analysis: only what they change analysed again
+                from egov_align import incremental
+
+                if incremental.reanalyse(cache, digests, key=key, sources=found.sources, config=config,
+                                         as_of=args.as_of, notices=found.notices, jobs=args.jobs):
+                    code = _from_cache(args, config, cache, key, rendered_key, found.notices)
             if code is not None:
                 return code
     loaded = load_for(args, config, paths, want_model=True, found=found, cache=cache)
@@ -643,6 +646,8 @@ def cmd_analyze(args) -> int:
         result.notices = list(loaded.notices)
         stored = None
         if key is not None:
+            from egov_align import incremental
+
             stored = analysis_cache.store(cache, key, result, model_name=model.info.name,
                                           currency=model.info.currency)
             incremental.remember(cache, digests, key=key, config=config, as_of=args.as_of, notices=found.notices,

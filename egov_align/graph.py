@@ -121,6 +121,11 @@ def _build_graph(model: Model, with_graph: bool = True) -> tuple[nx.MultiDiGraph
     return graph, relations
 
 
+def _without(systems: list[str], retired: frozenset[str]) -> list[str]:
+    """`systems` but the retired ones, unless none would be left (Index.kept)."""
+    return [s for s in systems if s not in retired] or systems
+
+
 def _drop(_edge) -> None:
     """An edge not kept: relations_of records the queried kinds only."""
 
@@ -213,13 +218,19 @@ class Index:
         capability; then the best connected (most active integrations); then by id.
         """
         ranked = self._suggestions.get(capability)
-        if ranked is None:
-            systems, degree = self.in_service, self.integration_degree
-            using = self.steps_needing_on.get(capability, {})
-            ranked = self.kept(sorted(self.providers.get(capability, ()), key=lambda s: (
-                systems[s].status != "active", -using.get(s, 0), -degree.get(s, 0), s)))
-            self._suggestions[capability] = ranked  # all of them: callers ask for different limits
+        if ranked is None:  # all of them: callers ask for different limits
+            ranked = self._suggestions[capability] = self.ranking(
+                capability, self.steps_needing_on.get(capability, {}), self.retired_by_plan)
         return ranked[:limit]
+
+    def ranking(self, capability: str, using: dict[str, int], retired: frozenset[str]) -> list[str]:
+        """suggest's order of a capability's providers, given how many steps needing it each
+        system supports (`using`) and the systems the plan retires: the same order for the same
+        counts (egov_align.incremental asks what it was before an edit)."""
+        systems, degree = self.in_service, self.integration_degree
+        ordered = sorted(self.providers.get(capability, ()), key=lambda s: (
+            systems[s].status != "active", -using.get(s, 0), -degree.get(s, 0), s))
+        return _without(ordered, retired)
 
     def suggest_for(self, capability: str, institution: str | None, limit: int = 3) -> list[str]:
         """`suggest`, for a step that `institution` performs: for a generic capability, that
@@ -312,8 +323,7 @@ class Index:
         name is left for those; a generic capability may have no other provider, and its only
         provider is then still named.
         """
-        retired = self.retired_by_plan
-        return [s for s in systems if s not in retired] or systems
+        return _without(systems, self.retired_by_plan)
 
     def advisable(self, systems: list[str]) -> list[str]:
         """`kept(systems)` (systems in service), and of those the active ones when there are any: a

@@ -1,18 +1,19 @@
 """Analyse again only what an edit can change (issue 15): one process file of 6,001 edited is
 not a whole analysis again.
 
-After each analysis, its state is kept beside it in the cache: each file's digest and whether
-it defines part of the landscape (institutions, capabilities, data, systems, integrations,
-services, the model's own details), every process as validated, the places of the processes
-and steps, the tables over all processes that the process rules read (rules.PROCESS_RULES),
-and the findings of the rules that read every process.
+After each analysis its state is kept beside it in the cache: each file's digest and whether it
+defines part of the landscape (institutions, capabilities, data, systems, integrations,
+services, the model's own details); the landscape and the processes as pydantic dumped them, in
+entries of their own; the places of what each file defines; the tables over all processes that
+the process rules read (rules.PROCESS_RULES); and the findings of the rules that read every process.
 
-When files changed since, all of them defining processes only, before and after, `analyze`:
+When the files that changed define processes only, before and after, `analyze`:
 
-- reads the landscape files and the changed ones (through the per-file cache); the other
-  processes come from the state, validated again by pydantic (cache content is input);
-- makes the tables over all processes, the consolidation plan, the metrics and the findings of
-  the rules that read every process again, over the whole model, as a full analysis does;
+- reads the changed files alone and checks them against every other file's ids; the rest of the
+  model comes from the state, validated again by pydantic (cache content is input);
+- makes the tables over all processes and the metrics again, over the whole model, as a full
+  analysis does; and the consolidation plan and the findings of the rules that read every
+  process too, unless what they read did not change;
 - makes the process rules' findings again for the changed files, and for any other process
   that reads a table entry that changed: a capability whose providers may be ranked otherwise,
   a system the plan now retires or no longer does, an entity whose master to integrate with may
@@ -372,7 +373,7 @@ def _chunks(cache: Cache, key: str, before: Stored, again: set[str], made: list[
             new_by_chunk[home[finding.file]].append(finding)
     rebuilt: dict[int, Chunk | None] = {}
     for number in sorted(set(home.values())):
-        kept, texts = [], []
+        standing, texts = [], []  # the findings not made again, and their Texts as stored
         if number < len(chunks):
             found = chunk_findings(cache, chunks[number], plain_texts=True)
             if found is None:
@@ -381,9 +382,9 @@ def _chunks(cache: Cache, key: str, before: Stored, again: set[str], made: list[
                 if finding.file in touched and (finding.rule in PROCESS_RULES and finding.file in again
                                                 or model_again and _reads_every_process(finding.rule)):
                     continue
-                kept.append(finding)
+                standing.append(finding)
                 texts.append(text)
-        pairs = sorted([*zip(kept, texts, strict=True), *((f, f.text) for f in new_by_chunk[number])],
+        pairs = sorted([*zip(standing, texts, strict=True), *((f, f.text) for f in new_by_chunk[number])],
                        key=lambda pair: pair[0].sort_key())
         if not pairs:
             rebuilt[number] = None
@@ -419,15 +420,17 @@ def _reading_a_change(state: _State, model: Model, index: Index, others: dict[st
     counted = {s for s in state.supported.keys() | new_supported.keys()
                if state.supported.get(s, 0) != new_supported.get(s, 0)}
     providers, new_needing = index.providers, index.steps_needing_on
-    ranked_again = set()  # capabilities whose providers suggest may rank otherwise
-    for capability in state.needing.keys() | new_needing.keys():
-        old_counts, new_counts = state.needing.get(capability, {}), new_needing.get(capability, {})
-        if old_counts != new_counts and providers.get(capability):
-            differ = {s for s in old_counts.keys() | new_counts.keys() if old_counts.get(s, 0) != new_counts.get(s, 0)}
-            if not differ.isdisjoint(providers[capability]):
-                ranked_again.add(capability)
-    ranked_again.update(c for c, systems in providers.items() if not retired.isdisjoint(systems))
-    succession = ranked_again | {c for c, systems in providers.items() if not counted.isdisjoint(systems)}
+    # capabilities whose providers suggest ranks otherwise now (advice names them in that order)
+    ranked_again = {c for c in _touched(state.needing, new_needing, providers, retired)
+                    if index.ranking(c, state.needing.get(c, {}), state.retired) != index.suggest(c, None)}
+    # and those whose successors inactive-support may rank otherwise: a system on a shortlist (the
+    # top of suggest's order; for a generic capability, any provider) whose count of steps changed
+    from egov_align.rules.inactive_support import SHORTLIST
+
+    succession = ranked_again | {
+        c for c, systems in providers.items() if not counted.isdisjoint(
+            systems if c in index.generic else [*index.suggest(c, SHORTLIST),
+                                                *index.ranking(c, state.needing.get(c, {}), state.retired)[:SHORTLIST]])}
     sources = {e for e, systems in index.masters.items() if not retired.isdisjoint(systems)}
     if any(i.via in retired for i in model.integrations.values() if i.via):
         return set(others)  # a bus integration-gap names may be retired now, or kept
@@ -446,6 +449,17 @@ def _reading_a_change(state: _State, model: Model, index: Index, others: dict[st
 
     return {display for display, processes in others.items()
             if any(reads_a_change(step) for process in processes for step in process.steps)}
+
+
+def _touched(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]], providers,
+             retired: set[str]) -> set[str]:
+    """Capabilities with a provider whose count of steps needing them changed, or whose retirement did."""
+    found = {c for c, systems in providers.items() if not retired.isdisjoint(systems)}
+    for capability in before.keys() | after.keys():
+        old, new = before.get(capability, {}), after.get(capability, {})
+        if old != new and any(old.get(s, 0) != new.get(s, 0) for s in providers.get(capability, ())):
+            found.add(capability)
+    return found
 
 
 def _processes_by_file(model: Model) -> dict[str, list]:

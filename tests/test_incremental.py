@@ -160,7 +160,11 @@ def test_after_an_edit_to_a_process_file_the_output_is_a_full_analysiss(sample, 
 
 
 def test_random_edits_to_a_synthetic_national_model_keep_its_output(synthetic, tmp_path, monkeypatch, taken):
-    """Twelve rounds of one to three edited files, each edit any of EDITS, on 500 process files."""
+    """Twelve rounds of one to three edited files, each edit any of EDITS, on 500 process files;
+    in some, other processes read what the edit changed, and are analysed again too."""
+    reading = []
+    real = incremental._reading_a_change
+    monkeypatch.setattr(incremental, "_reading_a_change", lambda *args: reading.append(real(*args)) or reading[-1])
     monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("EGOV_ALIGN_NO_CACHE", raising=False)
     repo = tmp_path / "S"
@@ -178,6 +182,7 @@ def test_random_edits_to_a_synthetic_national_model_keep_its_output(synthetic, t
         whole = run_cli("analyze", "--no-cache", "--format", "json", "models", "processes", cwd=repo)
         assert (cached.code, cached.out) == (whole.code, whole.out)
     assert len(taken) >= 10 and all(taken)
+    assert any(reading) and not all(reading)
 
 
 def test_every_format_and_language_after_an_edit(sample, taken):
