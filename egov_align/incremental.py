@@ -51,6 +51,7 @@ from egov_align.model import Model
 from egov_align.perf import gc_paused
 from egov_align.results import Result
 from egov_align.rules import LANDSCAPE_RULES, PROCESS_RULES, RULES
+from egov_align.schema import KINDS
 
 try:
     import orjson
@@ -64,7 +65,7 @@ MIN_CHANGED = 16
 _PROCESS_SUBJECTS = ("process:", "step:")
 
 
-_LANDSCAPE = ("model", "institutions", "capabilities", "data_entities", "systems", "integrations", "services")
+_LANDSCAPE = ("model", *(key for key in KINDS if key != "processes"))  # the model's details, and every kind but processes
 GROUP_PROCESSES = 256  # processes per stored group of files: an edit rewrites its group's only
 
 
@@ -228,7 +229,7 @@ def _model(cache: Cache, state: _State, changed: set[str], sources: list[Source]
            jobs: int | None) -> tuple[Model, _Kept] | None:
     """The whole model: the changed files read (and checked against all the others' ids), the rest
     from the state's entries, validated again by pydantic; and what the state had of the files not read."""
-    from egov_align.loader import FileResult, _cross_file, _run_all
+    from egov_align.loader import FileResult, _cross_file, _run_all, subject_of
     from egov_align.model import Model
 
     read = _run_all([s for s in sources if s.display in changed], max_bytes=config.max_file_bytes, cache=cache,
@@ -258,19 +259,14 @@ def _model(cache: Cache, state: _State, changed: set[str], sources: list[Source]
             listed = _validated(cache, "processes", entry)
             if len(listed) != sum(count for *_rest, count in files):
                 return None
-            touched = [display for display, *_rest in files if display in changed]
-            if touched:
-                dumped = orjson.loads(cache.get_bytes(entry))  # what the changed files had: their steps compared
-            else:
+            if not any(display in changed for display, *_rest in files):
                 kept.groups[number] = entry
             position = 0
             for display, _digest, _holds, count in files:
                 mine, position = listed[position:position + count], position + count
                 if display in new:
                     processes = new[display]
-                    same_steps = same_steps and _steps(_adapter("processes").dump_python(
-                        processes, mode="json", by_alias=True, exclude_unset=True)) == _steps(
-                        dumped[position - count:position])
+                    same_steps = same_steps and _steps(processes) == _steps(mine)  # before the edit: mine
                 else:
                     processes = mine
                     kept.places[display] = state.places.get(display, [])
@@ -287,7 +283,7 @@ def _model(cache: Cache, state: _State, changed: set[str], sources: list[Source]
         model.locations.update((subject, _place(display, line, column)) for subject, line, column
                                in state.places.get(display, ()) if not subject.startswith(_PROCESS_SUBJECTS))
     for result in read:
-        model.locations.update((_subject(prefix, element_id), _place(result.display, line, column))
+        model.locations.update((subject_of(prefix, element_id), _place(result.display, line, column))
                                for prefix, element_id, line, column in result.defs)
     return model, kept
 
@@ -516,11 +512,11 @@ def _key(cache: Cache, digests, config: Config, as_of, notices) -> str:
     return files_key(cache, digests, config_fingerprint=config.analysis_fingerprint(), as_of=as_of, notices=notices)
 
 
-def _steps(processes: list[dict]) -> list:
-    """What the rules that read every process read of these processes (as dumped): their steps' ids,
-    needs, reads, writes and systems, in order."""
-    return [(process["id"], [(step["id"], step.get("needs", []), step.get("reads", []), step.get("writes", []),
-                              step.get("systems", [])) for step in process["steps"]]) for process in processes]
+def _steps(processes: list) -> list:
+    """What the rules that read every process read of these processes: their steps' ids, needs,
+    reads, writes and systems, in order."""
+    return [(process.id, [(step.id, step.needs, step.reads, step.writes, step.systems) for step in process.steps])
+            for process in processes]
 
 
 def _process_of(subject: str | None) -> str | None:
@@ -556,10 +552,6 @@ def _definition(subject: str, line: int, column: int) -> tuple:
         return ("model", "", line, column)
     prefix, _, element_id = subject.partition(":")
     return (prefix, element_id, line, column)
-
-
-def _subject(prefix: str, element_id: str) -> str:
-    return "model" if prefix == "model" else f"{prefix}:{element_id}"
 
 
 _RECORD_FIELDS = Finding._fields.index("key") + 1

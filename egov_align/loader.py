@@ -476,9 +476,13 @@ def _assemble(results: list[FileResult]) -> Model:
             for element in elements.get(key, ()):
                 table[element.id] = element
         for prefix, element_id, line, column in result.defs:
-            subject = "model" if prefix == "model" else f"{prefix}:{element_id}"
-            locations[subject] = SourcePos(result.display, line, column)
+            locations[subject_of(prefix, element_id)] = SourcePos(result.display, line, column)
     return model
+
+
+def subject_of(prefix: str, element_id: str) -> str:
+    """The subject a file's definition (prefix, id) is known by in a model's locations and findings."""
+    return "model" if prefix == "model" else f"{prefix}:{element_id}"
 
 
 def changed_parts(old: list[Source], new: list[Source], *, max_bytes: int, cache: Cache | None = None,
