@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -236,8 +236,11 @@ def fetch(cache: Cache, key: str, *, texts: bool = False) -> tuple[Result, dict]
     to be shown in another language (i18n.message).
     """
     stored = stored_at(cache, key)
-    if stored is None:
-        return None
+    return None if stored is None else fetch_stored(cache, stored, texts=texts)
+
+
+def fetch_stored(cache: Cache, stored: Stored, *, texts: bool = False) -> tuple[Result, dict] | None:
+    """fetch, for a manifest already read."""
     findings: list[Finding] = []
     for chunk in stored.chunks:
         found = chunk_findings(cache, chunk, texts=texts)
@@ -258,7 +261,7 @@ def json_members(cache: Cache, stored: Stored) -> list[memoryview] | None:
     return found
 
 
-def json_report(stored: Stored, members: list, notices) -> Iterator[bytes | memoryview]:
+def json_report(stored: Stored, members: Iterable[bytes | memoryview], notices) -> Iterator[bytes | memoryview]:
     """The JSON report of a stored analysis, from its chunks' members: the same bytes as json_format.pieces."""
     from egov_align.reporters import json_format
 
@@ -270,20 +273,20 @@ def json_report(stored: Stored, members: list, notices) -> Iterator[bytes | memo
     yield json_format.tail(bool(stored.chunks), stored.metrics, notices)
 
 
-def writing_json_report(cache: Cache, stored: Stored, result: Result) -> Iterator[bytes]:
+def writing_json_report(cache: Cache, stored: Stored, result: Result) -> Iterator[bytes | memoryview]:
     """The JSON report of a result just stored, each chunk's members written to its entry as they are made."""
+    return json_report(stored, _writing_members(cache, stored, result), result.notices)
+
+
+def _writing_members(cache: Cache, stored: Stored, result: Result) -> Iterator[bytes]:
     from egov_align.reporters import json_format
 
-    yield json_format.head(result.valid, result.summary())
     start = 0
-    for number, chunk in enumerate(stored.chunks):
+    for chunk in stored.chunks:
         members = json_format.members(result.findings[start:start + chunk.size])
         start += chunk.size
         cache.put_bytes(chunk.json, members)
-        if number:
-            yield b","
         yield members
-    yield json_format.tail(bool(result.findings), result.metrics, result.notices)
 
 
 def _findings(records: list, texts: list | None) -> list[Finding] | None:

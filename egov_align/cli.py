@@ -442,16 +442,12 @@ def _emit_pieces(args, pieces: Iterable[bytes | memoryview], *, also: Callable[[
 
 
 def fails(result: Result, fail_on: str) -> bool:
-    if fail_on == "never":
-        return False
-    if not result.valid:
-        return True
-    threshold = Severity(fail_on).rank
-    return any(f.severity.rank >= threshold for f in result.findings)
+    return fail_on != "never" and (not result.valid or _fails_counted(result.summary(), fail_on))
 
 
 def _fails_counted(summary: dict, fail_on: str) -> bool:
-    """`fails` from a result's summary: its counts of errors, warnings and infos."""
+    """`fails` from a valid result's summary (its counts of errors, warnings and infos): a stored
+    analysis's exit code without its findings read."""
     if fail_on == "never":
         return False
     threshold = Severity(fail_on).rank
@@ -570,7 +566,7 @@ def _from_cache(args, config: Config, cache: Cache, key: str, rendered_key: str,
             _emit_pieces(args, analysis_cache.json_report(stored, members, notices))
             return EXIT_FAIL if _fails_counted(stored.summary, config.fail_on) else EXIT_OK
     # the findings' Texts only when they are shown in another language than English
-    hit = analysis_cache.fetch(cache, key, texts=args.format in TRANSLATED_FORMATS and language() != "en")
+    hit = analysis_cache.fetch_stored(cache, stored, texts=args.format in TRANSLATED_FORMATS and language() != "en")
     if hit is None:
         return None
     result, info = hit
