@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import sys
 import textwrap
 from contextlib import redirect_stderr, redirect_stdout
@@ -76,6 +77,17 @@ def model_dir(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_cache_by_default(monkeypatch, tmp_path):
     monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path.parent / f"{tmp_path.name}-cache"))
+
+
+def sample_with_a_cache(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the sample model repository in tmp_path/repo, its cache in tmp_path/cache."""
+    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EGOV_ALIGN_NO_CACHE", raising=False)
+    repo = tmp_path / "repo"
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, repo / part)
+    shutil.copy(ROOT / "egov-align.toml", repo)
+    return repo
 
 
 @pytest.fixture

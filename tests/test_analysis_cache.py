@@ -7,19 +7,14 @@ import shutil
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import run_cli, sample_with_a_cache
 
 FORMATS = ["text", "json", "sarif", "markdown", "github"]
 
 
 @pytest.fixture
 def sample(tmp_path, monkeypatch):
-    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("EGOV_ALIGN_NO_CACHE", raising=False)
-    repo = tmp_path / "repo"
-    for part in ("models", "processes"):
-        shutil.copytree(ROOT / part, repo / part)
-    shutil.copy(ROOT / "egov-align.toml", repo)
+    repo = sample_with_a_cache(tmp_path, monkeypatch)
     return repo
 
 

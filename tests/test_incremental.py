@@ -17,7 +17,7 @@ from egov_align.config import Config
 from egov_align.graph import Index
 from egov_align.loader import load_paths
 from egov_align.rules import LANDSCAPE_RULES, PROCESS_RULES
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, sample_with_a_cache
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -30,12 +30,7 @@ def _without_policies(repo) -> None:
 
 @pytest.fixture
 def sample(tmp_path, monkeypatch):
-    monkeypatch.setenv("EGOV_ALIGN_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("EGOV_ALIGN_NO_CACHE", raising=False)
-    repo = tmp_path / "repo"
-    for part in ("models", "processes"):
-        shutil.copytree(ROOT / part, repo / part)
-    shutil.copy(ROOT / "egov-align.toml", repo)
+    repo = sample_with_a_cache(tmp_path, monkeypatch)
     _without_policies(repo)
     return repo
 
