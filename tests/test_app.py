@@ -484,7 +484,8 @@ def test_the_server_reads_and_analyses_its_model_before_the_first_visit(monkeypa
 
 def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_by_a_spinner(monkeypatch, tmp_path):
     """A national model's analysis takes seconds after the server answers; a browser on the same
-    machine kept drawing the cache's spinner meanwhile, with CPU the analysis needed."""
+    machine kept drawing the cache's spinner meanwhile, with CPU the analysis needed. The page says
+    what is known of the model already, and all of it is gone once the overview is drawn."""
     import shutil
     import threading
     import time
@@ -498,19 +499,23 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
         shutil.copytree(ROOT / part, model / part)
     head_start = server_model.read_server_model(["--model", str(model)])
     common._analysed.clear()
-    shown, real_empty = [], st.empty
+    shown, real_empty, real_known = [], st.empty, common.what_is_being_analysed
 
     class Slot:
         def __init__(self):
             self.slot = real_empty()
 
-        def info(self, text):
-            shown.append(text)
-            return self.slot.info(text)
+        def container(self):
+            shown.append("container")
+            return self.slot.container()
 
         def empty(self):
             shown.append(None)
             return self.slot.empty()
+
+    def known_already(model, config):
+        shown.append(("known", model is head_start.loaded.model))
+        real_known(model, config)
 
     def analysed_later():
         time.sleep(1)
@@ -523,17 +528,52 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
         raise AssertionError("the first page loaded the model again")
 
     monkeypatch.setattr(st, "empty", Slot)
+    monkeypatch.setattr(common, "what_is_being_analysed", known_already)
     monkeypatch.setattr(common, "load", no_second_load)
-    common.HEAD_START_OVER.clear()
+    common.head_start_begins(head_start)
     threading.Thread(target=analysed_later, daemon=True).start()
     try:
         app = start(["--model", str(model)], monkeypatch)
     finally:
         common.HEAD_START_OVER.wait(60)
-    assert shown[:2] == ["Loading and analysing the model ...", None]  # said, then gone once the model is ready
+    assert shown[:3] == ["container", ("known", True), None]  # said, then gone once the model is ready
     assert metric(app, "Systems") == str(len(app.session_state["egov_loaded"].model.systems))
     assert not [i for i in app.info if "Loading" in i.value]
+    assert not [c for c in app.caption if "checked against" in c.value]
     common._analysed.clear()
+
+
+def _what_is_being_analysed(model, config):
+    from egov_align.dashboard import common
+
+    common.what_is_being_analysed(model, config)
+
+
+def test_while_waiting_the_page_shows_the_models_size_and_the_rules_it_is_checked_against(tmp_path):
+    import shutil
+
+    from egov_align.config import load_config
+    from egov_align.loader import discover, load
+    from egov_align.rules import RULES
+
+    model = tmp_path / "model"
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, model / part)
+    shutil.copy(ROOT / "egov-align.toml", model)
+    with (model / "egov-align.toml").open("a") as toml:
+        toml.write('\n[rules]\nvendor-concentration = "off"\n')
+    config = load_config(model)
+    loaded = load(discover([str(model / "models"), str(model / "processes")]).sources, policies=config.policy_names)
+    app = AppTest.from_function(_what_is_being_analysed, args=(loaded.model, config), default_timeout=30)
+    app.run()
+    assert not app.exception, app.exception
+    counts = {m.label: m.value for m in app.metric}
+    assert counts == {"Institutions": str(len(loaded.model.institutions)), "Systems": str(len(loaded.model.systems)),
+                      "Processes": str(len(loaded.model.processes)), "Process steps": str(loaded.model.step_count)}
+    rules = app.dataframe[0].value
+    assert list(rules["rule"]) == [name for name in RULES if name != "vendor-concentration"] + [
+        "gov-hosting", "no-email-for-personal-data"]
+    assert rules["what it finds"].iloc[-1] == config.policies[-1].summary
 
 
 def test_a_file_changed_after_the_head_start_is_read_again(monkeypatch, tmp_path):

@@ -71,7 +71,7 @@ def _warm_up(head_start: HeadStart) -> None:
     did not answer (nor show a visitor that the model is on its way) until the analysis was done."""
     from egov_align.dashboard import common
 
-    common.HEAD_START_OVER.clear()  # a first visitor's page waits for this analysis, and says so
+    common.head_start_begins(head_start)  # a first visitor's page waits for this analysis, and says so
     try:
         from streamlit.runtime import Runtime, RuntimeState
 
