@@ -516,11 +516,27 @@ def _analysis_key(args, config: Config, cache: Cache | None, sources, notices, c
 
 def _cached_analysis(args, config: Config, cache: Cache | None, sources, notices) -> tuple[str | None, tuple | None]:
     """The key `analyze` uses for these files and this configuration, and what the analysis cache
-    holds under it: (Result, the model's name and currency), or None."""
+    holds under it: (Result, the model's name and currency), or None.
+
+    When it holds none but a few process files are all that differ from the last analysis of
+    files of these names (a pull request's base against its head), the analysis is made from
+    that one's state (egov_align.incremental) and read from the cache.
+    """
     from egov_align import analysis_cache
 
-    key = _analysis_key(args, config, cache, sources, notices)
-    return key, analysis_cache.fetch(cache, key, texts=language() != "en") if key is not None else None
+    digests = analysis_cache.file_digests(sources, config.max_file_bytes) if cache is not None else None
+    key = _analysis_key(args, config, cache, sources, notices, digests=digests) if digests is not None else None
+    if key is None:
+        return None, None
+    texts = language() != "en"
+    hit = analysis_cache.fetch(cache, key, texts=texts)
+    if hit is None:
+        from egov_align import incremental
+
+        if incremental.reanalyse(cache, digests, key=key, sources=sources, config=config, as_of=args.as_of,
+                                 notices=notices, jobs=getattr(args, "jobs", None)):
+            hit = analysis_cache.fetch(cache, key, texts=texts)
+    return key, hit
 
 
 # The console script leaves with os._exit right after a command and sets this to a list: a

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import shutil
+import subprocess
 import sys
 
 import pytest
@@ -287,3 +288,30 @@ def test_process_rules_make_each_finding_from_its_process(synthetic):
                                           process_view=view)[0]
                      if incremental._process_of(f.subject) == process.id]
             assert alone == [f for f in whole if incremental._process_of(f.subject) == process.id], process.id
+
+
+# ---------------------------------------------------------------- a pull request's base
+
+
+def _git(cwd, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args], cwd=cwd,
+                          check=True, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("edit", [rename_a_step, add_a_system, take_the_systems_off], ids=lambda e: e.__name__)
+def test_a_pull_requests_base_is_analysed_from_the_heads_state(sample, taken, edit):
+    """CI analyses the head, then runs `diff --base`: the base, one process file apart, is made
+    from the head's state, and the comparison is the one made without a cache."""
+    _git(sample, "init", "-q", "-b", "main")
+    _git(sample, "add", ".")
+    _git(sample, "commit", "-qm", "base")
+    systems = [s["id"] for s in yaml.safe_load((sample / "models" / "systems.yaml").read_text())["systems"]]
+    _edit(sample / "processes" / "passport.yaml", lambda processes: edit(processes, random.Random(3), systems))
+    assert run_cli("analyze", "--format", "json", cwd=sample).code in (0, 1)
+    taken.clear()
+    for fmt in ("json", "markdown"):
+        made = run_cli("diff", "--base", "HEAD", "--format", fmt, cwd=sample)
+        whole = run_cli("diff", "--base", "HEAD", "--format", fmt, "--no-cache", cwd=sample)
+        assert (made.code, made.out, made.err) == (whole.code, whole.out, whole.err), fmt
+    assert taken == [True]  # the base once; the head, and the base the second time, from the cache
+    assert _git(sample, "status", "--porcelain") == " M processes/passport.yaml\n"
