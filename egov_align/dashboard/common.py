@@ -210,6 +210,13 @@ def head_start_begins(head_start: HeadStart) -> None:
     HEAD_START_OVER.clear()
 
 
+def head_start_ends() -> None:
+    """serve.py: the pages wait no longer; the model read is the analysis cache's to keep, or not."""
+    global _ANALYSING
+    _ANALYSING = None
+    HEAD_START_OVER.set()
+
+
 def wait_for_the_server_model() -> None:
     """Say in words, without an animation, that the server's own model is still being analysed,
     and what is already known of it.

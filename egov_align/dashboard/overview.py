@@ -6,6 +6,7 @@ import streamlit as st
 
 from egov_align.dashboard.app import page_path
 from egov_align.dashboard.common import (
+    COUNTED,
     TREND_READING,
     current,
     md,
@@ -36,10 +37,8 @@ if model.info.description:
 # above and below it keep the same columns.
 WIDTHS = [1, 1.1, 1, 1.6]
 counts = st.columns(WIDTHS)
-counts[0].metric(_("Institutions"), summary["institutions"])
-counts[1].metric(_("Systems"), summary["systems"])
-counts[2].metric(_("Processes"), summary["processes"])
-counts[3].metric(_("Process steps"), summary["steps"])
+for column, (key, label) in zip(counts, COUNTED.items(), strict=True):
+    column.metric(_(label), summary[key])
 counts[0].page_link(page_path("landscape.py"), label=_("The landscape"), icon=":material/apps:")
 counts[2].page_link(page_path("processes.py"), label=_("The processes"), icon=":material/route:")
 

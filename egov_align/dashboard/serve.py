@@ -82,7 +82,7 @@ def _warm_up(head_start: HeadStart) -> None:
     except Exception:  # noqa: BLE001 - as above: the first page analyses the model itself
         pass
     finally:
-        common.HEAD_START_OVER.set()
+        common.head_start_ends()
 
 
 def _say_done(data, lang: str) -> None:
