@@ -615,3 +615,24 @@ def test_the_overview_says_what_each_rule_finds_in_the_readers_language():
     by_rule = next(frame.value for frame in app.dataframe if "what it finds" in frame.value.columns)
     assert dict(zip(by_rule["rule"], by_rule["what it finds"], strict=True))["unsupported-step"].startswith(
         "Hatua ya mchakato inayohitaji uwezo")
+
+
+def test_a_trend_stopped_with_the_server_is_not_reported_as_a_failure(monkeypatch, capsys):
+    """Stopping the server stops the process reading the git history: the log said it could not
+    be read ("exit code None") after "Stopping...", as if something had gone wrong."""
+    from concurrent.futures import Future
+
+    from egov_align import history
+    from egov_align.config import Config
+    from egov_align.dashboard import common
+
+    def ended(*_args, **_kwargs):
+        raise RuntimeError("reading the model's history ended with exit code None")
+
+    monkeypatch.setattr(history, "trend_in_child", ended)
+    for stopping, said in ((False, True), (True, False)):
+        monkeypatch.setattr(common, "server_stopping", lambda: stopping)  # noqa: B023 - called in this round
+        reading = Future()
+        common._read_trend(reading, ("models",), Config())
+        assert reading.result() is None
+        assert ("could not be read" in capsys.readouterr().err) is said

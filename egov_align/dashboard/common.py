@@ -403,9 +403,15 @@ def _read_trend(reading: Future, paths: tuple[str, ...], config: Config) -> None
     try:
         reading.set_result(trend_in_child(list(paths), config, cwd=Path.cwd(), limit=TREND_COMMITS))
     except Exception as error:  # noqa: BLE001 - a bug of ours: said in the server's log; the overview goes without
-        print(f"egov-align: the trend over the model's git history could not be read: {error}", file=sys.stderr,
-              flush=True)
+        if not server_stopping():  # then its reader is stopped with it: nothing went wrong
+            print(f"egov-align: the trend over the model's git history could not be read: {error}", file=sys.stderr,
+                  flush=True)
         reading.set_result(None)
+
+
+def server_stopping() -> bool:
+    """The server's main thread has ended: Python is stopping the server's child processes."""
+    return not threading.main_thread().is_alive()
 
 
 def current() -> Loaded:
