@@ -173,7 +173,7 @@ def put_chunk(cache: Cache, base: str, label: str, findings: list[Finding], text
     list), which _findings reads back; orjson writes them from the findings as they are.
     """
     keys = [cache.key(f"{part}\0{base}\0{label}".encode()) for part in _PARTS]
-    cache.put(keys[0], [finding[:_RECORD_FIELDS] for finding in findings])
+    cache.put(keys[0], records(findings))
     cache.put(keys[1], [f.text for f in findings] if texts is None else texts, default=json_hook)
     by_severity = Counter(map(SEVERITY_OF, findings))
     return Chunk(findings[0].file, findings[-1].file,
@@ -186,7 +186,12 @@ def put_manifest(cache: Cache, stored: Stored) -> None:
                            "metrics": stored.metrics, "counts": stored.counts, "model": stored.info})
 
 
-_RECORD_FIELDS = Finding._fields.index("key") + 1
+RECORD_FIELDS = Finding._fields.index("key") + 1
+
+
+def records(findings: Iterable[Finding]) -> list[tuple]:
+    """The findings' records as a chunk stores them: each finding's fields up to `key`."""
+    return [finding[:RECORD_FIELDS] for finding in findings]
 
 
 def stored_at(cache: Cache, key: str) -> Stored | None:

@@ -34,12 +34,14 @@ import os
 from collections import defaultdict
 
 from egov_align.analysis_cache import (
+    RECORD_FIELDS,
     Chunk,
     Stored,
     chunk_findings,
     files_key,
     put_chunk,
     put_manifest,
+    records,
     stored_at,
 )
 from egov_align.cache import Cache
@@ -129,7 +131,7 @@ def remember(cache: Cache, digests: list[tuple[str, bytes]], *, key: str, config
                     "processes_of": {system: sorted(processes) for system, processes in index.processes_of.items()},
                     "retired": sorted(index.retired_by_plan),
                     "model_findings": model_findings if model_findings is not None else
-                    [f[:_RECORD_FIELDS] for f in result.findings if _reads_every_process(f.rule)]})[1:])
+                    records(f for f in result.findings if _reads_every_process(f.rule))})[1:])
     except _NotKept:
         pass  # written in another order than read: the next analysis of these files is a full one
 
@@ -401,7 +403,7 @@ def _files_whose_findings_differ(before: list, made: list[Finding]) -> set[str]:
     for record in before:
         old[record[3]].append(record)
     new: dict[str, list] = defaultdict(list)
-    for record in orjson.loads(orjson.dumps([f[:_RECORD_FIELDS] for f in made])):
+    for record in orjson.loads(orjson.dumps(records(made))):
         new[record[3]].append(record)
     return {display for display in old.keys() | new.keys() if old.get(display) != new.get(display)}
 
@@ -500,7 +502,7 @@ def _well_formed(state: _State, digests: list[tuple[str, bytes]]) -> bool:
                                                  for subject, line, column in places)
                     for places in state.places.values())
             and type(state.model_findings) is list
-            and all(type(record) is list and len(record) == _RECORD_FIELDS and type(record[3]) is str
+            and all(type(record) is list and len(record) == RECORD_FIELDS and type(record[3]) is str
                     for record in state.model_findings))
 
 
@@ -552,6 +554,3 @@ def _definition(subject: str, line: int, column: int) -> tuple:
         return ("model", "", line, column)
     prefix, _, element_id = subject.partition(":")
     return (prefix, element_id, line, column)
-
-
-_RECORD_FIELDS = Finding._fields.index("key") + 1
