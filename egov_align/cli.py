@@ -530,13 +530,18 @@ def _cached_analysis(args, config: Config, cache: Cache | None, sources, notices
         return None, None
     texts = language() != "en"
     hit = analysis_cache.fetch(cache, key, texts=texts)
-    if hit is None:
-        from egov_align import incremental
-
-        if incremental.reanalyse(cache, digests, key=key, sources=sources, config=config, as_of=args.as_of,
-                                 notices=notices, jobs=getattr(args, "jobs", None)):
-            hit = analysis_cache.fetch(cache, key, texts=texts)
+    if hit is None and _made_after_an_edit(args, config, cache, key, digests, sources, notices):
+        hit = analysis_cache.fetch(cache, key, texts=texts)
     return key, hit
+
+
+def _made_after_an_edit(args, config: Config, cache: Cache, key: str, digests, sources, notices) -> bool:
+    """A few process files edited since the last analysis of these files: only what they change
+    analysed again (egov_align.incremental), and stored under `key`. False: a full analysis is needed."""
+    from egov_align import incremental
+
+    return incremental.reanalyse(cache, digests, key=key, sources=sources, config=config, as_of=args.as_of,
+                                 notices=notices, jobs=getattr(args, "jobs", None)) is not None
 
 
 # The console script leaves with os._exit right after a command and sets this to a list: a
@@ -632,12 +637,8 @@ def cmd_analyze(args) -> int:
             return rendered[1]
         if key is not None:
             code = _from_cache(args, config, cache, key, rendered_key, found.notices)
-            if code is None:  # a few files edited since the last analysis: only what they change analysed again
-                from egov_align import incremental
-
-                if incremental.reanalyse(cache, digests, key=key, sources=found.sources, config=config,
-                                         as_of=args.as_of, notices=found.notices, jobs=args.jobs):
-                    code = _from_cache(args, config, cache, key, rendered_key, found.notices)
+            if code is None and _made_after_an_edit(args, config, cache, key, digests, found.sources, found.notices):
+                code = _from_cache(args, config, cache, key, rendered_key, found.notices)
             if code is not None:
                 return code
     loaded = load_for(args, config, paths, want_model=True, found=found, cache=cache)

@@ -411,7 +411,7 @@ def _files_whose_findings_differ(before: list, made: list[Finding]) -> set[str]:
 def _reading_a_change(state: _State, model: Model, index: Index, others: dict[str, list]) -> set[str]:
     """The files of `others` (display -> its processes) with a step that reads a table entry that
     the changed files changed (rules.PROCESS_RULES say which tables those are)."""
-    from egov_align.rules.inactive_support import INACTIVE
+    from egov_align.rules.inactive_support import INACTIVE, SHORTLIST
 
     retired = state.retired ^ index.retired_by_plan
     new_supported = index.steps_supported
@@ -423,8 +423,6 @@ def _reading_a_change(state: _State, model: Model, index: Index, others: dict[st
                     if index.ranking(c, state.needing.get(c, {}), state.retired) != index.suggest(c, None)}
     # and those whose successors inactive-support may rank otherwise: a system on a shortlist (the
     # top of suggest's order; for a generic capability, any provider) whose count of steps changed
-    from egov_align.rules.inactive_support import SHORTLIST
-
     succession = ranked_again | {
         c for c, systems in providers.items() if not counted.isdisjoint(
             systems if c in index.generic else [*index.suggest(c, SHORTLIST),
