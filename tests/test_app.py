@@ -6,7 +6,7 @@ import json
 import sys
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, sample_with_a_cache
 from streamlit.testing.v1 import AppTest
 
 from egov_align.dashboard.app import page_path
@@ -550,17 +550,12 @@ def _what_is_being_analysed(model, config):
     common.what_is_being_analysed(model, config)
 
 
-def test_while_waiting_the_page_shows_the_models_size_and_the_rules_it_is_checked_against(tmp_path):
-    import shutil
-
+def test_while_waiting_the_page_shows_the_models_size_and_the_rules_it_is_checked_against(tmp_path, monkeypatch):
     from egov_align.config import load_config
     from egov_align.loader import discover, load
     from egov_align.rules import RULES
 
-    model = tmp_path / "model"
-    for part in ("models", "processes"):
-        shutil.copytree(ROOT / part, model / part)
-    shutil.copy(ROOT / "egov-align.toml", model)
+    model = sample_with_a_cache(tmp_path, monkeypatch)
     with (model / "egov-align.toml").open("a") as toml:
         toml.write('\n[rules]\nvendor-concentration = "off"\n')
     config = load_config(model)
