@@ -45,12 +45,12 @@ def suppressions(model: Model) -> set[tuple[str, str]]:
 
 
 def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None, index: Index | None = None,
-              only: frozenset[str] | None = None, process_view: Model | None = None
+              only: frozenset[str] | None = None, process_view: Model | None = None, messages: bool = True
               ) -> tuple[list[Finding], Index, dict]:
     """The findings of the enabled rules (those of `only`, and then no policy, when it is given).
 
     `process_view`: the model the process rules see, with some of the processes only (the
-    incremental analysis); its `ignore` lists are the ones applied.
+    incremental analysis); its `ignore` lists are the ones applied. `messages`: as analyze's.
     """
     ignored = suppressions(process_view or model)
     timings = {}
@@ -70,7 +70,7 @@ def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None, ind
         started = time.perf_counter()
         seen = process_view if process_view is not None and name in PROCESS_RULES else model
         context = RuleContext(seen, index, config, day, rule=name, level=Severity(level) if level else None,
-                              default_severity=rule.DEFAULT_SEVERITY)
+                              default_severity=rule.DEFAULT_SEVERITY, messages=messages)
         if ignored:
             findings.extend(f for f in rule.check(context) if (name, f.subject) not in ignored)
         else:
@@ -82,7 +82,7 @@ def run_rules(model: Model, *, config: Config, as_of: dt.date | None = None, ind
             continue
         started = time.perf_counter()
         context = RuleContext(model, index, config, day, rule=policy.name, level=Severity(level) if level else None,
-                              default_severity=Severity(policy.severity))
+                              default_severity=Severity(policy.severity), messages=messages)
         findings.extend(f for f in policy_findings(policy, context) if (policy.name, f.subject) not in ignored)
         timings[policy.name] = time.perf_counter() - started
     return sorted_findings(findings), index, timings
@@ -95,14 +95,19 @@ def policy_findings(policy, ctx: RuleContext):
 
 
 def analyze(model: Model, *, config: Config | None = None, as_of: dt.date | None = None,
-            index: Index | None = None) -> Result:
-    """Findings and metrics of a valid model; pass `index` to reuse a graph built before."""
+            index: Index | None = None, messages: bool = True) -> Result:
+    """Findings and metrics of a valid model; pass `index` to reuse a graph built before.
+
+    `messages=False`: the findings' English messages are left out (None), to be written by
+    findings.with_messages when they are needed. Writing them is a sixth of a national analysis
+    (165,000 of them); the dashboard's overview, which counts findings, is drawn without them.
+    """
     with gc_paused():
-        return _analyze(model, config=config or Config(), as_of=as_of, index=index)
+        return _analyze(model, config=config or Config(), as_of=as_of, index=index, messages=messages)
 
 
-def _analyze(model: Model, *, config: Config, as_of: dt.date | None, index: Index | None) -> Result:
-    findings, index, timings = run_rules(model, config=config, as_of=as_of, index=index)
+def _analyze(model: Model, *, config: Config, as_of: dt.date | None, index: Index | None, messages: bool) -> Result:
+    findings, index, timings = run_rules(model, config=config, as_of=as_of, index=index, messages=messages)
     started = time.perf_counter()
     metrics = compute_metrics(model, index, config.approved_standards)
     timings["metrics"] = time.perf_counter() - started

@@ -27,6 +27,7 @@ class RuleContext:
     rule: str = ""
     level: Severity | None = None  # the configured level, when [rules] sets one
     default_severity: Severity = Severity.WARNING
+    messages: bool = True  # False: each finding's English message is left to findings.with_messages (None till then)
 
     @property
     def graph(self) -> nx.MultiDiGraph:
@@ -44,7 +45,8 @@ class RuleContext:
         place = self.model.location(at or subject)
         # 150,000 findings at national scale: tuples built without NamedTuple's Python-level __new__
         text = template if type(template) is Text else Text.from_fields(template, fields)
-        return _new_tuple(Finding, (self.rule, self.level or severity or self.default_severity, text.render("en"),
+        return _new_tuple(Finding, (self.rule, self.level or severity or self.default_severity,
+                                    text.render("en") if self.messages else None,
                                     place.file, place.line, place.column, subject,
                                     tuple(dict.fromkeys(related)) if related else (), key, text))
 

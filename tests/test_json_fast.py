@@ -1,5 +1,6 @@
 """The fast JSON writer (orjson) gives the same bytes as the standard library's, byte for byte;
-and the reports written in pieces the same bytes as the whole document encoded at once."""
+the reports written in pieces the same bytes as the whole document encoded at once; and findings
+made without their messages (the dashboard's analysis) get the very ones analyze gives them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from conftest import ROOT
 from egov_align.analyze import analyze
 from egov_align.compare import what_if
 from egov_align.config import Config, load_config
+from egov_align.findings import with_messages
 from egov_align.loader import load_paths
 from egov_align.reporters import IN_PIECES, ReportOptions, json_format
 from egov_align.reporters.json_format import as_document, dumps, encoded, orjson
@@ -33,10 +35,19 @@ def _same_in_pieces(result: Result, options: ReportOptions) -> None:
         assert all(piece.decode("utf-8") for piece in written)  # each piece whole UTF-8 (a text-only stdout)
 
 
+def _same_with_messages_written_later(model, config: Config, result: Result) -> None:
+    later = analyze(model, config=config, messages=False)
+    assert later.findings and all(f.message is None for f in later.findings)
+    written = Result(True, with_messages(later.findings), later.metrics, later.counts)
+    assert written.findings == result.findings
+    assert encoded(as_document(written)) == encoded(as_document(result))
+
+
 def test_the_sample_in_every_json_shape(monkeypatch):
     config = load_config(ROOT)
     model = load_paths([ROOT / "models", ROOT / "processes"], config=config, jobs=1).model
     result = analyze(model, config=config)
+    _same_with_messages_written_later(model, config, result)
     options = ReportOptions(command="analyze", version="x", policies=config.policies)
     _same(as_document(result))
     _same(sarif_document(result, options=options))
@@ -66,5 +77,6 @@ def test_a_synthetic_national_model(tmp_path):
     model = load_paths([tmp_path / "S"], config=Config(), jobs=1).model
     result = analyze(model)
     assert len(result.findings) > 1_000
+    _same_with_messages_written_later(model, Config(), result)
     _same(as_document(result))
     _same_in_pieces(result, ReportOptions(command="analyze", version="x"))
