@@ -9,6 +9,8 @@ import pytest
 from conftest import ROOT, run_cli, sample_with_a_cache
 from streamlit.testing.v1 import AppTest
 
+from egov_align.analyze import analyze
+from egov_align.config import load_config
 from egov_align.dashboard.app import page_path
 from egov_align.dashboard.common import DIRECTORY_CHOICE, UPLOAD_CHOICE
 
@@ -442,19 +444,37 @@ def test_the_other_pages_tables_are_prepared_only_after_the_first_page_has_been_
     common._analysed.clear()
 
 
-def test_tables_due_while_the_server_stops_are_left_without_a_traceback(monkeypatch):
-    """The grace may end while the server is stopping, its pool shut down for new work."""
+@pytest.mark.parametrize("pool", ["_WRITING", "_PREPARING"])
+def test_work_due_while_the_server_stops_is_left_without_a_traceback(monkeypatch, pool):
+    """The grace may end while the server is stopping, its pools shut down for new work."""
     from concurrent.futures import ThreadPoolExecutor
 
     from egov_align.dashboard import common
 
     stopped = ThreadPoolExecutor(max_workers=1)
     stopped.shutdown()
-    monkeypatch.setattr(common, "_PREPARING", stopped)
+    monkeypatch.setattr(common, pool, stopped)
     common._analysed.clear()
     loaded = common.load_repository(ROOT, "sample")
-    loaded._prepare_tables_unless_leaving()  # the timer's call: nothing raised
+    loaded._prepare_the_rest_unless_leaving()  # the timer's call: nothing raised
     assert loaded.tables is None
+    common._analysed.clear()
+
+
+def test_the_server_writes_the_findings_messages_after_the_first_page(monkeypatch):
+    """The overview counts findings and shows no message: the server analyses without them (a
+    sixth of a national analysis) and writes them after the first page; the other pages get
+    exactly the findings `egov-align analyze` reports."""
+    from egov_align.dashboard import common
+
+    monkeypatch.setattr(common, "DRAWING_SECONDS", 30.0)  # no timer writes them during this test
+    common._analysed.clear()
+    loaded = start().session_state["egov_loaded"]  # the overview, drawn
+    assert loaded.messages is None and all(f.message is None for f in loaded.analysed.findings)
+    reported = analyze(loaded.model, config=load_config(ROOT))
+    assert loaded.analysed.summary() == reported.summary()
+    assert loaded.result.findings == reported.findings  # a page that shows them waits for them
+    assert loaded.messages.done()
     common._analysed.clear()
 
 

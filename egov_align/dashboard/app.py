@@ -43,7 +43,7 @@ def main() -> None:
         st.title("egov-align")
         st.write(_("Choose a model in the sidebar."))
         st.stop()
-    if data.result is None:
+    if data.analysed is None:
         st.title("egov-align")
         common.show_diagnostics(data)
         st.stop()
@@ -55,7 +55,7 @@ def main() -> None:
                                                                     or _("you"))))
         st.sidebar.button(_("Log out"), on_click=st.logout, key="logout")
     page.run()
-    data.prepare_tables_soon()  # the other pages' tables, once this page has been drawn
+    data.prepare_the_rest_soon()  # the findings' messages and the other pages' tables, once this page has been drawn
 
 
 if __name__ == "__main__":

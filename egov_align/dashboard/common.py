@@ -24,11 +24,13 @@ from egov_align.dashboard.server_model import (
     settings,
     stamp_of,
 )
+from egov_align.findings import with_messages
 from egov_align.graph import Index
 from egov_align.i18n import LANGUAGES, N_, PROBLEM, _, count, message, use
 from egov_align.isolated import AnalysisTimeout, analyse_isolated
 from egov_align.loader import Discovery, LoadResult, PathNotFound, discover, load
 from egov_align.model import Model
+from egov_align.perf import gc_paused
 from egov_align.results import Result
 from egov_align.rules import RULES, what_each_finds
 from egov_align.upload import IMPORTED_SUFFIXES, UnpackedUpload, UploadError, import_upload, unpack_models
@@ -77,12 +79,32 @@ class Loaded:
     digest: str
     loaded: LoadResult
     model: Model | None
-    result: Result | None
+    analysed: Result | None  # the analysis, its findings' messages perhaps still being written: see `result`
     index: Index | None
     config: Config = field(default_factory=Config)
     paths: tuple[str, ...] = ()  # the model paths, for the trend over the git history
     visitor: bool = False  # an upload or a visitor's folder: no git history is read for it
     tables: Future | None = None  # the tables below, prepared in the background once a page has shown
+    messages: Future | None = None  # the findings' messages, written in the background once a page has shown
+
+    @property
+    def result(self) -> Result | None:
+        """The analysis, every finding with its message. The server analyses without them
+        (analyze's messages=False: a sixth of a national analysis) and writes them once the first
+        page has run: the overview counts findings and shows no message. Others wait for them."""
+        if self.analysed is not None:
+            self.write_messages().result()
+        return self.analysed
+
+    def write_messages(self) -> Future:
+        with _PREPARING_LOCK:
+            if self.messages is None:
+                self.messages = _WRITING.submit(self._write_messages)
+        return self.messages
+
+    def _write_messages(self) -> None:
+        with gc_paused():
+            self.analysed.findings = with_messages(self.analysed.findings)
 
     def prepare_tables(self) -> Future:
         """Start preparing what the other pages open with, once for all sessions. Called after
@@ -90,20 +112,22 @@ class Loaded:
         the interpreter with the overview and delay it."""
         with _PREPARING_LOCK:
             if self.tables is None:
-                self.tables = _PREPARING.submit(_prepare, self.model, self.result, self.index)
+                self.tables = _PREPARING.submit(lambda: _prepare(self.model, self.result, self.index))
         return self.tables
 
-    def prepare_tables_soon(self) -> None:
-        """prepare_tables once the browser has had time to draw the page that just ran: begun at
-        once, their work (and dot's) shared the two cores with the browser drawing the overview,
-        shown 0.3-0.6 s later at national scale. A page that needs them sooner starts them itself."""
+    def prepare_the_rest_soon(self) -> None:
+        """The findings' messages, then the other pages' tables, once the browser has had time to
+        draw the page that just ran: begun at once, their work (and dot's) shared the two cores
+        with the browser drawing the overview, shown 0.3-0.6 s later at national scale. A page
+        that needs either sooner starts it itself."""
         if self.tables is None:
-            timer = threading.Timer(DRAWING_SECONDS, self._prepare_tables_unless_leaving)
+            timer = threading.Timer(DRAWING_SECONDS, self._prepare_the_rest_unless_leaving)
             timer.daemon = True
             timer.start()
 
-    def _prepare_tables_unless_leaving(self) -> None:
+    def _prepare_the_rest_unless_leaving(self) -> None:
         try:
+            self.write_messages()
             self.prepare_tables()
         except RuntimeError:  # the server is stopping (no new work for the pool): no page will need them
             pass
@@ -166,7 +190,7 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
         if not loaded.valid:
             return Loaded(label, digest.result(), loaded, None, None, None, _config, paths=paths, visitor=isolated)
         index = Index(loaded.model)
-        result = result or analyze(loaded.model, config=_config, index=index)
+        result = result or analyze(loaded.model, config=_config, index=index, messages=False)
     digest = digest.result()
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
@@ -174,8 +198,10 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
     return Loaded(label, digest, loaded, loaded.model, result, index, _config, paths=paths, visitor=isolated)
 
 
-DRAWING_SECONDS = 1.0  # what a browser gets to draw the first page before the other pages' tables begin
+DRAWING_SECONDS = 1.0  # what a browser gets to draw the first page before the messages and tables begin
 _PREPARING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-align-tables")
+# The findings' messages: not in _PREPARING, whose tables wait for them.
+_WRITING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-align-messages")
 _PREPARING_LOCK = threading.Lock()
 
 

@@ -25,7 +25,7 @@ from egov_align.views import rule_counts, trend_chart, worst
 TREND_POLL_SECONDS = 2.0
 
 data = current()
-model, result = data.model, data.result
+model, result = data.model, data.analysed  # counted, not shown: its findings' messages may be on their way
 summary, metrics = result.summary(), result.metrics
 
 st.title(md(model.info.name) if model.info.name else _("Model overview"))

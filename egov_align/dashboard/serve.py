@@ -87,7 +87,7 @@ def _warm_up(head_start: HeadStart) -> None:
 
 def _say_done(data, lang: str) -> None:
     """The log's line when the head start is over: when the first visitor will wait for nothing more."""
-    if data.result is None:
+    if data.analysed is None:
         _say(N_("the model does not validate ({problems}); the dashboard lists them"), lang,
              problems=count(len(data.loaded.diagnostics), PROBLEM, lang))
     else:
