@@ -81,6 +81,7 @@ class Discovery:
 
     sources: list[Source]
     notices: list[str] = field(default_factory=list)
+    folders: list[str] = field(default_factory=list)  # every folder listed: a file added or removed changes one's mtime
 
 
 def display_path(path: str, cwd: str) -> str:
@@ -138,6 +139,7 @@ def discover(paths, *, cwd: Path | None = None) -> Discovery:
     found: dict[tuple[int, int], Source] = {}
     problems: list[Source] = []
     notices: list[str] = []
+    folders: list[str] = []
     given_paths = [os.path.join(here, os.fspath(given)) for given in paths]
     for given, path in zip(paths, given_paths, strict=True):
         if not os.path.lexists(path):
@@ -163,6 +165,7 @@ def discover(paths, *, cwd: Path | None = None) -> Discovery:
         pending = [path]
         while pending:
             directory = pending.pop()
+            folders.append(directory)
             try:
                 with os.scandir(directory) as listing:
                     entries = sorted(listing, key=lambda e: e.name, reverse=True)
@@ -190,4 +193,4 @@ def discover(paths, *, cwd: Path | None = None) -> Discovery:
                     problems.append(Source(display_path(entry.path, here), entry.path,
                                            error=f"cannot read: {error.strerror}"))
     sources = sorted([*found.values(), *problems], key=lambda s: s.display)
-    return Discovery(sources, notices)
+    return Discovery(sources, notices, folders)

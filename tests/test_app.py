@@ -13,6 +13,7 @@ from egov_align.analyze import analyze
 from egov_align.config import load_config
 from egov_align.dashboard.app import page_path
 from egov_align.dashboard.common import DIRECTORY_CHOICE, UPLOAD_CHOICE
+from egov_align.discovery import discover
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -607,6 +608,47 @@ def test_a_file_changed_after_the_head_start_is_read_again(monkeypatch, tmp_path
     common.warm_up(head_start)
     assert "late-comer" in common.load_repository(model, str(model)).model.institutions
     common._analysed.clear()
+
+
+def test_a_models_files_are_listed_again_only_when_a_folder_changes(monkeypatch, tmp_path):
+    """Every click runs the page again: a national model's 6,001 files are not listed again while
+    their folders are unchanged. A file added, removed or renamed changes its folder; so does
+    setting its mtime back (its ctime cannot be). A folder changed just before it was listed is
+    listed again until it has settled."""
+    import os
+    import shutil
+
+    from egov_align.dashboard import server_model
+
+    model = tmp_path / "m"
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, model / part)
+    listings = []
+    monkeypatch.setattr(server_model, "discover", lambda paths: listings.append(paths) or discover(paths))
+    monkeypatch.setattr(server_model, "_LISTINGS", {})
+    monkeypatch.setattr(server_model, "SETTLED_NS", 0)  # no folder is too fresh to be kept
+
+    def names() -> set[str]:
+        return {source.display.rsplit("/", 1)[-1] for source in server_model.repository(model)[2].sources}
+
+    first = server_model.repository(model)[2]
+    assert server_model.repository(model)[2] is first and len(listings) == 1  # unchanged: the same listing
+    processes = model / "processes"
+    (processes / "new-process.yaml").write_text("processes: []\n")
+    assert "new-process.yaml" in names() and len(listings) == 2  # added
+    names()
+    assert len(listings) == 2  # unchanged since
+    (processes / "new-process.yaml").rename(processes / "renamed.yaml")
+    assert "renamed.yaml" in names() and "new-process.yaml" not in names() and len(listings) == 3
+    before = os.stat(processes)
+    (processes / "renamed.yaml").unlink()
+    os.utime(processes, ns=(before.st_atime_ns, before.st_mtime_ns))  # as it was, to the nanosecond
+    assert "renamed.yaml" not in names() and len(listings) == 4
+    monkeypatch.setattr(server_model, "SETTLED_NS", 10**18)  # every folder changed just now
+    monkeypatch.setattr(server_model, "_LISTINGS", {})
+    names()
+    names()
+    assert len(listings) == 6  # listed each time
 
 
 def test_no_head_start_without_a_model_to_serve(monkeypatch, tmp_path):

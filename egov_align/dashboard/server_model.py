@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +70,50 @@ def config_of(directory: Path) -> Config:
 def repository(directory: Path) -> tuple[Config, list[str], Discovery]:
     config = config_of(directory)
     paths = [str(p) for p in model_paths(directory, config.paths)]
-    return config, paths, discover(paths)
+    return config, paths, listed(paths)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    found: Discovery
+    folders: tuple[tuple[str, int | None], ...]  # each folder listed, with its status change time (ns) then
+
+
+_LISTINGS: dict[tuple, _Listing] = {}
+SETTLED_NS = 2_000_000_000  # a folder changed this recently may change again within its timestamps' resolution
+
+
+def listed(paths: list[str]) -> Discovery:
+    """discover(paths), listed again only when one of its folders changed: a file added, removed
+    or renamed changes its folder's status change time (ctime, which no one can set back, unlike
+    the mtime), and a file's own changes are the stamp's (stamp_of).
+
+    Every page run asks (a visitor's every click): at national scale a listing is 6,001 entries
+    and their display paths, a tenth of a second; the folders are a few stats. A folder changed
+    in the two seconds before it was listed is listed again next time: on a file system with
+    coarse timestamps, a change made just after the listing may not show.
+    """
+    key = (tuple(paths), os.getcwd())
+    known = _LISTINGS.pop(key, None)
+    if known is not None and all(_changed_at(folder) == changed for folder, changed in known.folders):
+        _LISTINGS[key] = known
+        return known.found
+    listing_began = time.time_ns()
+    found = discover(paths)
+    folders = tuple((folder, _changed_at(folder)) for folder in found.folders)
+    if all(os.path.isdir(path) for path in paths) and \
+            all(changed is not None and changed < listing_began - SETTLED_NS for _folder, changed in folders):
+        if len(_LISTINGS) >= 8:  # visitors' folders under --allow-directories: a few remembered
+            _LISTINGS.pop(next(iter(_LISTINGS)))
+        _LISTINGS[key] = _Listing(found, folders)
+    return found
+
+
+def _changed_at(folder: str) -> int | None:
+    try:
+        return os.stat(folder).st_ctime_ns
+    except OSError:
+        return None
 
 
 def stamp_of(sources) -> str:
