@@ -24,6 +24,18 @@ def findings_by_subject(findings: list[Finding]) -> dict[str, list[Finding]]:
     return grouped
 
 
+def findings_by_system(findings: list[Finding]) -> dict[str, list[Finding]]:
+    """Each system's findings, in order: those about it and those naming it among their related
+    elements. Made once per model: a national model's 165,000 findings took 0.1 s to search on
+    every run of the page that shows one system's."""
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        for named in dict.fromkeys((finding.subject, *finding.related)):
+            if named and named.startswith("system:"):
+                grouped[named.removeprefix("system:")].append(finding)
+    return grouped
+
+
 def step_status(step, rules: set[str]) -> str:
     """One word for the colour of a step: the most serious thing about it."""
     for rule, status in (("inactive-support", "inactive"), ("unsupported-step", "unsupported"),

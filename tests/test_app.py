@@ -303,6 +303,21 @@ def test_the_landscape_heatmap_reads_like_a_table_for_leaders(app):
     assert totals == sorted(totals, reverse=True) and filled[0] >= 2  # duplication first
 
 
+def test_one_systems_findings_are_those_about_it_or_naming_it():
+    """The Landscape's "one system up close", from findings grouped once per model."""
+    from egov_align.loader import load_paths
+    from egov_align.views import findings_by_system
+
+    config = load_config(ROOT)
+    model = load_paths([ROOT / "models", ROOT / "processes"], config=config, jobs=1).model
+    findings = analyze(model, config=config).findings
+    grouped = findings_by_system(findings)
+    for system in model.systems:
+        subject = f"system:{system}"
+        assert grouped.get(system, []) == [f for f in findings if f.subject == subject or subject in f.related]
+    assert any(len({*map(id, found)}) > 1 for found in grouped.values())  # some systems have several
+
+
 def test_institution_columns_are_short_names():
     from egov_align.views import short_name
 

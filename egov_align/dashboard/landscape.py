@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from egov_align.dashboard.common import CHOOSE, choose_many, choose_one, current, show_diagram, table
+from egov_align.dashboard.common import CHOOSE, choose_many, choose_one, current, per_model, show_diagram, table
 from egov_align.diagrams import system_neighbourhood
 from egov_align.i18n import _, language, message, severity_word, value_word
-from egov_align.views import heatmap_table, short_name
+from egov_align.views import findings_by_system, heatmap_table, short_name
 
 MAX_INSTITUTIONS = 25
 MAX_ROWS = 200
@@ -61,7 +61,7 @@ system_id = choose_one(_("System"), {s: f"{model.systems[s].name} ({s})" for s i
 if system_id is None:
     st.stop()
 show_diagram(system_neighbourhood(model, result.findings, system_id))
-mine = [f for f in result.findings if f.subject == f"system:{system_id}" or f"system:{system_id}" in f.related]
+mine = per_model(data.digest, "findings by system", lambda: findings_by_system(result.findings)).get(system_id, [])
 if mine:
     table([{"severity": severity_word(f.severity.value), "rule": f.rule, "subject": f.subject,
             "message": message(f)} for f in mine], hide_index=True)
