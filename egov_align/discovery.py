@@ -81,7 +81,7 @@ class Discovery:
 
     sources: list[Source]
     notices: list[str] = field(default_factory=list)
-    folders: list[str] = field(default_factory=list)  # every folder listed: a file added or removed changes one's mtime
+    folders: list[str] = field(default_factory=list)  # every folder listed: a file added, removed or renamed changes one
 
 
 def display_path(path: str, cwd: str) -> str:
