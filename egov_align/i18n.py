@@ -259,9 +259,10 @@ def field_names(template: str) -> tuple[str, ...]:
 
 
 def message(finding, lang: str | None = None) -> str:
-    """A finding's message in the language; diagnostics without a template stay as written."""
+    """A finding's message in the language; diagnostics without a template stay as written. A
+    finding of analyze(messages=False) gets the English one analyze would have written."""
     lang = lang or _language.get()
-    if lang == "en" or finding.text is None:
+    if finding.text is None or (lang == "en" and finding.message is not None):
         return finding.message
     return finding.text.render(lang)
 

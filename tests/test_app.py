@@ -424,8 +424,10 @@ def test_a_failed_head_start_on_the_diagrams_leaves_the_tables(monkeypatch):
     monkeypatch.setattr(common, "_lay_out_first_views", broken)
     model = load_paths([ROOT / "models", ROOT / "processes"], config=Config(), jobs=1).model
     index = Index(model)
-    tables = common._prepare(model, analyze(model, index=index), index)
-    assert len(tables["system_rows"]) == len(model.systems) and tables["finding_rows"] and tables["heatmap"]
+    result = analyze(model, index=index)
+    common._lay_out_first_views_if_possible(model, result.findings)  # nothing raised
+    tables = common._prepare(model, result, index)
+    assert len(tables["system_rows"]) == len(model.systems) and tables["heatmap"]
 
 
 @pytest.mark.parametrize("asked", [False, True])
@@ -437,7 +439,7 @@ def test_the_other_pages_tables_are_prepared_only_after_the_first_page_has_been_
     from egov_align.dashboard import common
 
     started = []  # the models prepared for (earlier tests' pages may still have theirs due)
-    monkeypatch.setattr(common, "_prepare", lambda model, *args: started.append(model) or {"finding_rows": [1]})
+    monkeypatch.setattr(common, "_prepare", lambda model, *args: started.append(model) or {"heatmap": [1]})
     monkeypatch.setattr(common, "DRAWING_SECONDS", 1.5)
     common._analysed.clear()
     loaded = common.load_repository(ROOT, "sample")
@@ -450,13 +452,14 @@ def test_the_other_pages_tables_are_prepared_only_after_the_first_page_has_been_
 
     assert data.tables is None and not prepared()  # the browser is still drawing the overview
     if asked:
-        assert data.finding_rows == [1] and prepared() == 1
+        assert data.heatmap == [1] and prepared() == 1
     waited = time.monotonic()
-    while data.tables is None and time.monotonic() - waited < 30:
+    while (data.tables is None or data.rows is None) and time.monotonic() - waited < 30:
         time.sleep(0.05)
-    assert data.tables is not None and data.tables.result() == {"finding_rows": [1]}
+    assert data.tables is not None and data.tables.result() == {"heatmap": [1]}
     time.sleep(1.6)  # past the grace: the page's own timer finds them prepared
-    assert data.finding_rows == [1] and prepared() == 1  # once, however often a page asks
+    assert data.heatmap == [1] and prepared() == 1  # once, however often a page asks
+    assert len(data.rows.result()) == len(data.result.findings)  # the Findings page's rows, after the messages
     common._analysed.clear()
 
 
@@ -708,3 +711,74 @@ def test_a_trend_stopped_with_the_server_is_not_reported_as_a_failure(monkeypatc
         common._read_trend(reading, ("models",), Config())
         assert reading.result() is None
         assert ("could not be read" in capsys.readouterr().err) is said
+
+
+def test_pages_that_show_messages_write_those_they_show_without_waiting_for_all(monkeypatch):
+    """The messages of a national model take seconds to write: Processes, Landscape, Integrations,
+    Coordination, Data quality and What-if do not wait for them, and show what analyze writes."""
+    from egov_align.dashboard import common
+    from egov_align.i18n import message
+
+    monkeypatch.setattr(common, "DRAWING_SECONDS", 30.0)  # no timer writes them during this test
+    common._analysed.clear()
+    app = start()
+    loaded = app.session_state["egov_loaded"]
+    for page in PAGES:
+        if not page.endswith("findings.py"):
+            app.switch_page(page).run()
+            assert not app.exception, (page, app.exception)
+    assert loaded.messages is None  # not one page asked for all of them
+    from egov_align.views import step_rows
+
+    app.switch_page(str(page_path("processes.py"))).run()
+    reported = analyze(loaded.model, config=load_config(ROOT))
+    written = step_rows(loaded.model, reported.findings, app.selectbox(key="process").value)
+    assert list(app.dataframe[0].value["what to do"]) == [row["what to do"] for row in written]
+    assert any(row["what to do"] for row in written)
+    assert [message(f) for f in loaded.analysed.findings] == [f.message for f in reported.findings]
+    common._analysed.clear()
+
+
+def test_a_long_table_shows_its_first_rows_and_downloads_all(monkeypatch):
+    """Coordination's hand-offs (36,781 at national scale) and the consolidation plan (8,232): the
+    browser is sent the first rows, those not coordinated first; the CSV holds every row."""
+    from egov_align.dashboard import common
+    from egov_align.views import handoff_rows
+
+    monkeypatch.setattr(common, "MAX_TABLE_ROWS", 2)
+    app = start()
+    app.switch_page(str(page_path("coordination.py"))).run()
+    assert not app.exception
+    loaded = app.session_state["egov_loaded"]
+    every = handoff_rows(loaded.model, loaded.index.handoffs)
+    assert len(every) > 2 and len(app.dataframe[0].value) == 2
+    assert list(app.dataframe[0].value["coordinated"]) == ["no", "no"]
+    assert any(f"{len(every):,} hand-offs, those not coordinated first" in c.value for c in app.caption)
+    assert "Download CSV" in [b.proto.label for b in app.get("download_button")]
+    app.switch_page(str(page_path("what_if.py"))).run()
+    plan = loaded.analysed.metrics["consolidation"]
+    assert len(plan) > 2 and len(app.dataframe[0].value) == 2
+    assert list(app.dataframe[0].value["retire"]) == [item["system"] for item in plan[:2]]
+
+
+def test_a_csv_download_never_hands_a_spreadsheet_a_formula():
+    from egov_align.dashboard.common import csv_of
+
+    written = csv_of([{"name": "=HYPERLINK(\"http://x\")", "cost": 5}, {"name": "+1", "cost": -2}])
+    assert written.splitlines() == ["name,cost", "\"'=HYPERLINK(\"\"http://x\"\")\",5", "'+1,-2"]
+
+
+def test_a_pages_summaries_are_kept_per_model_the_least_recently_used_forgotten_first(monkeypatch):
+    from egov_align.dashboard import common
+
+    monkeypatch.setattr(common, "_PER_MODEL", {})
+    monkeypatch.setattr(common, "PER_MODEL_ENTRIES", 2)
+    made = []
+
+    def summary(name):
+        return common.per_model("digest", name, lambda: made.append(name) or name.upper())
+
+    assert [summary("a"), summary("b"), summary("a")] == ["A", "B", "A"] and made == ["a", "b"]
+    summary("c")  # "b" was used least recently
+    assert summary("a") == "A" and made == ["a", "b", "c"]
+    assert summary("b") == "B" and made == ["a", "b", "c", "b"]

@@ -84,14 +84,17 @@ class Loaded:
     config: Config = field(default_factory=Config)
     paths: tuple[str, ...] = ()  # the model paths, for the trend over the git history
     visitor: bool = False  # an upload or a visitor's folder: no git history is read for it
-    tables: Future | None = None  # the tables below, prepared in the background once a page has shown
+    tables: Future | None = None  # the Landscape's tables, prepared in the background once a page has shown
+    rows: Future | None = None  # the Findings page's rows, prepared after those and the messages
     messages: Future | None = None  # the findings' messages, written in the background once a page has shown
 
     @property
     def result(self) -> Result | None:
         """The analysis, every finding with its message. The server analyses without them
         (analyze's messages=False: a sixth of a national analysis) and writes them once the first
-        page has run: the overview counts findings and shows no message. Others wait for them."""
+        page has run. A page that shows messages only through i18n.message, which writes a
+        missing one itself, reads `analysed` instead; one that compares or exports findings waits
+        for them here."""
         if self.analysed is not None:
             self.write_messages().result()
         return self.analysed
@@ -105,15 +108,30 @@ class Loaded:
     def _write_messages(self) -> None:
         with gc_paused():
             self.analysed.findings = with_messages(self.analysed.findings)
+        gc.freeze()  # kept for the model's life, like the analysis: see _analysed
 
     def prepare_tables(self) -> Future:
         """Start preparing what the other pages open with, once for all sessions. Called after
         the first page has run, not before: seconds of work at national scale that would share
-        the interpreter with the overview and delay it."""
+        the interpreter with the overview and delay it. They need no message."""
         with _PREPARING_LOCK:
             if self.tables is None:
-                self.tables = _PREPARING.submit(lambda: _prepare(self.model, self.result, self.index))
+                self.tables = _PREPARING.submit(_prepare, self.model, self.analysed, self.index)
+                _PREPARING.submit(_lay_out_first_views_if_possible, self.model, self.analysed.findings)
         return self.tables
+
+    def prepare_rows(self) -> Future:
+        """The Findings page's rows, with the messages: after the tables and the first diagrams, in
+        the same worker."""
+        with _PREPARING_LOCK:
+            if self.rows is None:
+                self.rows = _PREPARING.submit(self._finding_rows)
+        return self.rows
+
+    def _finding_rows(self) -> list[dict]:
+        rows = finding_rows(self.model, self.result.findings)
+        gc.freeze()  # kept for the model's life, like the analysis: see _analysed
+        return rows
 
     def prepare_the_rest_soon(self) -> None:
         """The findings' messages, then the other pages' tables, once the browser has had time to
@@ -129,13 +147,14 @@ class Loaded:
         try:
             self.write_messages()
             self.prepare_tables()
+            self.prepare_rows()
         except RuntimeError:  # the server is stopping (no new work for the pool): no page will need them
             pass
 
     @property
     def finding_rows(self) -> list[dict]:
         """One row per finding, for the Findings page."""
-        return self.prepare_tables().result()["finding_rows"]
+        return self.prepare_rows().result()
 
     @property
     def heatmap(self) -> list[dict]:
@@ -206,15 +225,18 @@ _PREPARING_LOCK = threading.Lock()
 
 
 def _prepare(model: Model, result: Result, index: Index) -> dict:
-    """What the other pages open with: their tables, and the first diagrams laid out by dot
-    (seconds at national scale: done while the leader reads the overview)."""
-    tables = dict(finding_rows=finding_rows(model, result.findings), heatmap=capability_heatmap(model),
-                  system_rows=system_rows(model, result.findings, index.steps_supported))
+    """What the Landscape page opens with, prepared while the leader reads the overview."""
+    tables = dict(heatmap=capability_heatmap(model), system_rows=system_rows(model, result.findings, index.steps_supported))
+    gc.freeze()  # kept for the model's life, like the analysis: see _analysed
+    return tables
+
+
+def _lay_out_first_views_if_possible(model: Model, findings) -> None:
+    """After the tables, which the Landscape waits for: a second of dot at national scale."""
     try:
-        _lay_out_first_views(model, result.findings)
+        _lay_out_first_views(model, findings)
     except Exception:  # noqa: BLE001 - a head start only: a page lays out its diagram itself (and shows why not)
         pass
-    return tables
 
 
 def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Loaded:
@@ -372,17 +394,47 @@ def choose_model() -> Loaded | None:
     return None
 
 
-_PER_MODEL: dict[tuple[str, str], object] = {}
+_PER_MODEL: dict[tuple, object] = {}
+PER_MODEL_ENTRIES = 256  # the least recently used is forgotten first
+_PER_MODEL_LOCK = threading.Lock()
+_MISSING = object()
 
 
-def per_model(digest: str, name: str, compute):
-    """A page's summary of the model, computed once per model content."""
+def per_model(digest: str, name: str | tuple, compute):
+    """A page's summary, diagram or table of the model, computed once per model content and `name`
+    (which holds the reader's language and the page's choices when the result depends on them):
+    at national scale each is a tenth of a second or more, on every visit to the page."""
     key = (digest, name)
-    if key not in _PER_MODEL:
-        if len(_PER_MODEL) > 64:
-            _PER_MODEL.clear()
-        _PER_MODEL[key] = compute()
-    return _PER_MODEL[key]
+    with _PER_MODEL_LOCK:  # sessions run their pages in threads of their own
+        value = _PER_MODEL.pop(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+    with _PER_MODEL_LOCK:
+        _PER_MODEL.pop(key, None)
+        while len(_PER_MODEL) >= PER_MODEL_ENTRIES:
+            del _PER_MODEL[next(iter(_PER_MODEL))]
+        _PER_MODEL[key] = value
+    return value
+
+
+def institution_names(data: Loaded) -> dict[str, str]:
+    """Every institution's id -> name, sorted by id: the pages' institution filters."""
+    return per_model(data.digest, "institution names",
+                     lambda: {i: data.model.institutions[i].name for i in sorted(data.model.institutions)})
+
+
+def system_names(data: Loaded, *, in_service: bool = False) -> dict[str, str]:
+    """Every system's (or every system in service's) id -> "name (id)", sorted by id."""
+    systems = data.model.systems
+    return per_model(data.digest, ("system names", in_service),
+                     lambda: {s: f"{systems[s].name} ({s})" for s in sorted(systems)
+                              if systems[s].in_service or not in_service})
+
+
+def process_names(data: Loaded) -> dict[str, str]:
+    """Every process's id -> name, sorted by id."""
+    return per_model(data.digest, "process names",
+                     lambda: {p: data.model.processes[p].name for p in sorted(data.model.processes)})
 
 
 TREND_COMMITS = 50
@@ -561,6 +613,28 @@ COLUMN_NAMES = (N_("#"), N_("step"), N_("name"), N_("performer"), N_("needs"), N
                 N_("subject"), N_("message"), N_("file"), N_("line"), N_("column"), N_("institutions"),
                 N_("capability"), N_("alignment"), N_("kind"), N_("after step"), N_("where"), N_("retire"),
                 N_("taken over by"), N_("why them"), N_("date"), N_("commit"), N_("what it finds"))
+
+
+MAX_TABLE_ROWS = 500  # rows a long table shows; its download holds all (the browser draws what it is sent)
+
+
+def csv_of(rows: list[dict]) -> str:
+    """The rows as CSV, every cell a spreadsheet would run as a formula made text (csv_safe)."""
+    import csv
+    import io
+
+    from egov_align.interop.sheet_export import csv_safe
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["rule"])
+    writer.writeheader()
+    writer.writerows({key: csv_safe(value) for key, value in row.items()} for row in rows)
+    return buffer.getvalue()
+
+
+def download_csv(rows: list[dict], *, file_name: str, key: str | None = None, where=st) -> None:
+    """A button that downloads all the rows as CSV, written only when pressed (megabytes at national scale)."""
+    where.download_button(_("Download CSV"), lambda: csv_of(rows), file_name=file_name, mime="text/csv", key=key)
 
 
 def table(rows: list[dict], *, column_config: dict | None = None, **options) -> None:

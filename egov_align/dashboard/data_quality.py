@@ -10,8 +10,8 @@ from egov_align.reporters.text import percent
 from egov_align.views import completeness_by_institution
 
 data = current()
-model, result = data.model, data.result
-completeness = result.metrics.get("completeness") or {}
+model = data.model
+completeness = data.analysed.metrics.get("completeness") or {}
 st.title(_("Data quality of the model"))
 st.caption(_("Completeness is the share of the fields that matter that are filled in: for systems their "
              "capabilities, vendor, support, hosting, cost, users and (when they hold personal or confidential "

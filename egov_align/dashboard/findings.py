@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import streamlit as st
 
-from egov_align.dashboard.common import CHOOSE, choose_many, current, md, table
+from egov_align.dashboard.common import (
+    CHOOSE,
+    choose_many,
+    current,
+    download_csv,
+    institution_names,
+    md,
+    per_model,
+    process_names,
+    table,
+)
 from egov_align.i18n import _, language, message, severity_word
-from egov_align.interop.sheet_export import csv_safe, export_sheet
+from egov_align.interop.sheet_export import export_sheet
 from egov_align.reporters import ReportOptions
 from egov_align.reporters.json_format import as_document
 from egov_align.reporters.markdown import render as render_markdown
@@ -26,18 +34,19 @@ st.title(_("Findings"))
 
 rows = data.finding_rows
 filters = st.columns(4)
-rules = filters[0].multiselect(_("Rule"), sorted({r["rule"] for r in rows}), key="f_rule", placeholder=_(CHOOSE))
+rules = filters[0].multiselect(_("Rule"), per_model(data.digest, "rules found", lambda: sorted({r["rule"] for r in rows})),
+                               key="f_rule", placeholder=_(CHOOSE))
 severities = filters[1].multiselect(_("Severity"), ["error", "warning", "info"], format_func=severity_word,
                                     key="f_severity", placeholder=_(CHOOSE))
 with filters[2]:
-    institutions = choose_many(_("Institution"), {i: model.institutions[i].name for i in sorted(model.institutions)},
-                               key="f_institution")
+    institutions = choose_many(_("Institution"), institution_names(data), key="f_institution")
 with filters[3]:
-    processes = choose_many(_("Process"), {p: model.processes[p].name for p in sorted(model.processes)}, key="f_process")
+    processes = choose_many(_("Process"), process_names(data), key="f_process")
 keep = [i for i, row in enumerate(rows)
         if (not rules or row["rule"] in rules) and (not severities or row["severity"] in severities)
         and (not institutions or set(institutions) & set(row["institutions"].split(", ")))
-        and (not processes or row["process"] in processes)]
+        and (not processes or row["process"] in processes)] if rules or severities or institutions or processes \
+    else range(len(rows))
 st.write(_("{shown:,} of {count:,} findings", shown=len(keep), count=len(rows)))
 if language() == "en":
     shown = [rows[i] for i in keep[:MAX_ROWS]]
@@ -61,18 +70,9 @@ for rule in rules:
 
 selected = Result(True, [result.findings[i] for i in keep], result.metrics, result.counts)
 
-
-def as_csv() -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["rule"])
-    writer.writeheader()
-    writer.writerows({k: csv_safe(v) for k, v in rows[i].items()} for i in keep)
-    return buffer.getvalue()
-
-
 options = ReportOptions(currency=model.info.currency, model_name=model.info.name)
 downloads = st.columns(4)
-downloads[0].download_button(_("Download CSV"), as_csv, file_name="findings.csv", mime="text/csv")
+download_csv([rows[i] for i in keep], file_name="findings.csv", where=downloads[0])
 downloads[1].download_button(_("Download JSON"), lambda: json.dumps(as_document(selected), indent=2),
                              file_name="findings.json", mime="application/json")
 downloads[2].download_button(_("Download Markdown report"), lambda: render_markdown(selected, options=options),

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from egov_align.dashboard.common import CHOOSE, choose_many, choose_one, current, per_model, show_diagram, table
+from egov_align.dashboard.common import (
+    CHOOSE,
+    choose_many,
+    choose_one,
+    current,
+    institution_names,
+    per_model,
+    show_diagram,
+    system_names,
+    table,
+)
 from egov_align.diagrams import system_neighbourhood
 from egov_align.i18n import _, language, message, severity_word, value_word
 from egov_align.views import findings_by_system, heatmap_table, short_name
@@ -13,7 +23,8 @@ MAX_INSTITUTIONS = 25
 MAX_ROWS = 200
 
 data = current()
-model, result = data.model, data.result
+model, result = data.model, data.analysed  # its messages perhaps on their way: i18n.message writes those it shows
+lang = language()
 st.title(_("System landscape"))
 
 
@@ -37,8 +48,7 @@ if rows:
 st.subheader(_("Systems"))
 filters = st.columns(3)
 with filters[0]:
-    owners = choose_many(_("Institution"), {i: model.institutions[i].name for i in sorted(model.institutions)},
-                         key="land_owner")
+    owners = choose_many(_("Institution"), institution_names(data), key="land_owner")
 statuses = filters[1].multiselect(_("Status"), ["active", "legacy", "retiring", "retired", "planned"], key="land_status",
                                   format_func=value_word, placeholder=_(CHOOSE))
 capabilities = filters[2].multiselect(_("Capability"), sorted(model.capabilities), key="land_capability",
@@ -50,17 +60,17 @@ if len(rows) > MAX_ROWS:
     st.caption(_("{count:,} systems; showing the {shown:,} with most findings. Filter to see others.",
                  count=len(rows), shown=MAX_ROWS))
     rows = sorted(rows, key=lambda r: (-r["findings"], r["system"]))[:MAX_ROWS]
-if language() != "en":  # the rows are shared by every session: the reader's words for the rows shown
+if lang != "en":  # the rows are shared by every session: the reader's words for the rows shown
     rows = [{**row, "status": value_word(row["status"]), "support": value_word(row["support"])} for row in rows]
 table(rows, hide_index=True,
       column_config={"annual cost": st.column_config.NumberColumn(_("annual cost"), format="%,.0f")})
 
 st.subheader(_("One system up close"))
-system_id = choose_one(_("System"), {s: f"{model.systems[s].name} ({s})" for s in sorted(model.systems)},
-                       key="land_system")
+system_id = choose_one(_("System"), system_names(data), key="land_system")
 if system_id is None:
     st.stop()
-show_diagram(system_neighbourhood(model, result.findings, system_id))
+show_diagram(per_model(data.digest, ("system neighbourhood", system_id, lang),
+                       lambda: system_neighbourhood(model, result.findings, system_id)))
 mine = per_model(data.digest, "findings by system", lambda: findings_by_system(result.findings)).get(system_id, [])
 if mine:
     table([{"severity": severity_word(f.severity.value), "rule": f.rule, "subject": f.subject,
