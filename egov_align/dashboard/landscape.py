@@ -30,7 +30,8 @@ st.title(_("System landscape"))
 
 heatmap, all_systems = data.heatmap, data.system_rows
 st.subheader(_("Capabilities by institution (systems in service)"))
-rows, shown, institutions_in_all = heatmap_table(model, heatmap, max_institutions=MAX_INSTITUTIONS)
+rows, shown, institutions_in_all = per_model(data.digest, "heatmap table",
+                                             lambda: heatmap_table(model, heatmap, max_institutions=MAX_INSTITUTIONS))
 if institutions_in_all > MAX_INSTITUTIONS:
     st.caption(_("The {shown} institutions with most systems of {all}; filter the system table below for the rest.",
                  shown=MAX_INSTITUTIONS, all=institutions_in_all))
@@ -53,13 +54,21 @@ statuses = filters[1].multiselect(_("Status"), ["active", "legacy", "retiring", 
                                   format_func=value_word, placeholder=_(CHOOSE))
 capabilities = filters[2].multiselect(_("Capability"), sorted(model.capabilities), key="land_capability",
                                       placeholder=_(CHOOSE))
-rows = [row for row, system in zip(all_systems, model.systems.values(), strict=True)
-        if (not owners or system.owner in owners) and (not statuses or system.status in statuses)
-        and (not capabilities or set(capabilities) & set(system.capabilities))]
-if len(rows) > MAX_ROWS:
+
+
+def systems_shown() -> tuple[int, list[dict]]:
+    """How many systems pass the filters, and the (at most MAX_ROWS) with most findings."""
+    rows = [row for row, system in zip(all_systems, model.systems.values(), strict=True)
+            if (not owners or system.owner in owners) and (not statuses or system.status in statuses)
+            and (not capabilities or set(capabilities) & set(system.capabilities))]
+    return len(rows), sorted(rows, key=lambda r: (-r["findings"], r["system"]))[:MAX_ROWS] if len(rows) > MAX_ROWS else rows
+
+
+passing, rows = systems_shown() if owners or statuses or capabilities else per_model(data.digest, "systems shown",
+                                                                                     systems_shown)
+if passing > MAX_ROWS:
     st.caption(_("{count:,} systems; showing the {shown:,} with most findings. Filter to see others.",
-                 count=len(rows), shown=MAX_ROWS))
-    rows = sorted(rows, key=lambda r: (-r["findings"], r["system"]))[:MAX_ROWS]
+                 count=passing, shown=MAX_ROWS))
 if lang != "en":  # the rows are shared by every session: the reader's words for the rows shown
     rows = [{**row, "status": value_word(row["status"]), "support": value_word(row["support"])} for row in rows]
 table(rows, hide_index=True,
