@@ -713,6 +713,23 @@ def test_a_trend_stopped_with_the_server_is_not_reported_as_a_failure(monkeypatc
         assert ("could not be read" in capsys.readouterr().err) is said
 
 
+def test_a_trend_due_while_the_server_stops_leaves_no_traceback(monkeypatch, capsys):
+    """The reader's timer may fire as Python stops the server: importing the history's code then
+    fails ("can't register atexit after shutdown"), which the log showed as a thread's traceback."""
+    from concurrent.futures import Future
+
+    from egov_align.config import Config
+    from egov_align.dashboard import common
+
+    monkeypatch.setitem(sys.modules, "egov_align.history", None)  # its import fails
+    for stopping, said in ((False, True), (True, False)):
+        monkeypatch.setattr(common, "server_stopping", lambda: stopping)  # noqa: B023 - called in this round
+        reading = Future()
+        common._read_trend(reading, ("models",), Config())  # nothing raised
+        assert reading.result() is None
+        assert ("could not be read" in capsys.readouterr().err) is said
+
+
 def test_pages_that_show_messages_write_those_they_show_without_waiting_for_all(monkeypatch):
     """The messages of a national model take seconds to write: Processes, Landscape, Integrations,
     Coordination, Data quality and What-if do not wait for them, and show what analyze writes."""

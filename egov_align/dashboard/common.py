@@ -476,9 +476,10 @@ def trend(data: Loaded) -> list[dict] | str | None:
 
 
 def _read_trend(reading: Future, paths: tuple[str, ...], config: Config) -> None:
-    from egov_align.history import trend_in_child
-
     try:
+        # imported here, in the try: as Python stops the server, importing fails (a traceback in the log)
+        from egov_align.history import trend_in_child
+
         reading.set_result(trend_in_child(list(paths), config, cwd=Path.cwd(), limit=TREND_COMMITS))
     except Exception as error:  # noqa: BLE001 - a bug of ours: said in the server's log; the overview goes without
         if not server_stopping():  # then its reader is stopped with it: nothing went wrong
