@@ -24,16 +24,12 @@ def findings_by_subject(findings: list[Finding]) -> dict[str, list[Finding]]:
     return grouped
 
 
-def findings_by_system(findings: list[Finding]) -> dict[str, list[Finding]]:
-    """Each system's findings, in order: those about it and those naming it among their related
-    elements. Made once per model: a national model's 165,000 findings took 0.1 s to search on
-    every run of the page that shows one system's."""
-    grouped: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        for named in dict.fromkeys((finding.subject, *finding.related)):
-            if named and named.startswith("system:"):
-                grouped[named.removeprefix("system:")].append(finding)
-    return grouped
+def findings_about_system(findings: list[Finding], system_id: str) -> list[Finding]:
+    """The findings about one system or naming it among their related elements, in order. One
+    search: 0.13 s over a national model's 165,000 findings, where grouping them all by system
+    once per model took 0.66 s on the Landscape's first visit."""
+    named = f"system:{system_id}"
+    return [finding for finding in findings if finding.subject == named or named in finding.related]
 
 
 def step_status(step, rules: set[str]) -> str:

@@ -303,19 +303,21 @@ def test_the_landscape_heatmap_reads_like_a_table_for_leaders(app):
     assert totals == sorted(totals, reverse=True) and filled[0] >= 2  # duplication first
 
 
-def test_one_systems_findings_are_those_about_it_or_naming_it():
-    """The Landscape's "one system up close", from findings grouped once per model."""
-    from egov_align.loader import load_paths
-    from egov_align.views import findings_by_system
+def test_one_systems_findings_are_those_about_it_or_naming_it(app, expected):
+    """The Landscape's "one system up close": a system's own findings, and those that name it."""
+    from egov_align.i18n import severity_word
 
-    config = load_config(ROOT)
-    model = load_paths([ROOT / "models", ROOT / "processes"], config=config, jobs=1).model
-    findings = analyze(model, config=config).findings
-    grouped = findings_by_system(findings)
-    for system in model.systems:
-        subject = f"system:{system}"
-        assert grouped.get(system, []) == [f for f in findings if f.subject == subject or subject in f.related]
-    assert any(len({*map(id, found)}) > 1 for found in grouped.values())  # some systems have several
+    findings = expected["findings"]
+    named = {s.removeprefix("system:") for f in findings for s in f["related"] if s.startswith("system:")}
+    system = next(s for s in sorted(named) if any(f["subject"] == f"system:{s}" for f in findings))
+    app.switch_page(str(page_path("landscape.py"))).run()
+    app.selectbox(key="land_system").set_value(system).run()
+    assert not app.exception
+    shown = app.dataframe[-1].value
+    mine = [f for f in findings if f["subject"] == f"system:{system}" or f"system:{system}" in f["related"]]
+    assert list(shown["rule"]) == [f["rule"] for f in mine] and list(shown["message"]) == [f["message"] for f in mine]
+    assert list(shown["severity"]) == [severity_word(f["severity"]) for f in mine]
+    assert any(f["subject"] != f"system:{system}" for f in mine)  # one that only names it
 
 
 def test_institution_columns_are_short_names():

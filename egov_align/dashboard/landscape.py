@@ -17,7 +17,7 @@ from egov_align.dashboard.common import (
 )
 from egov_align.diagrams import system_neighbourhood
 from egov_align.i18n import _, language, message, severity_word, value_word
-from egov_align.views import findings_by_system, heatmap_table, short_name
+from egov_align.views import findings_about_system, heatmap_table, short_name
 
 MAX_INSTITUTIONS = 25
 MAX_ROWS = 200
@@ -80,7 +80,7 @@ if system_id is None:
     st.stop()
 show_diagram(per_model(data.digest, ("system neighbourhood", system_id, lang),
                        lambda: system_neighbourhood(model, result.findings, system_id)))
-mine = per_model(data.digest, "findings by system", lambda: findings_by_system(result.findings)).get(system_id, [])
+mine = per_model(data.digest, ("findings about system", system_id), lambda: findings_about_system(result.findings, system_id))
 if mine:
     table([{"severity": severity_word(f.severity.value), "rule": f.rule, "subject": f.subject,
             "message": message(f)} for f in mine], hide_index=True)
