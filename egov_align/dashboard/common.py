@@ -219,7 +219,8 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
 
 DRAWING_SECONDS = 1.0  # what a browser gets to draw the first page before the messages and tables begin
 _PREPARING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-align-tables")
-# The findings' messages: not in _PREPARING, whose tables wait for them.
+# The findings' messages: not in _PREPARING, whose Findings rows wait for them, and so that a page
+# asking for them does not wait behind the tables.
 _WRITING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-align-messages")
 _PREPARING_LOCK = threading.Lock()
 

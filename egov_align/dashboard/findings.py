@@ -72,7 +72,7 @@ selected = Result(True, [result.findings[i] for i in keep], result.metrics, resu
 
 options = ReportOptions(currency=model.info.currency, model_name=model.info.name)
 downloads = st.columns(4)
-download_csv([rows[i] for i in keep], file_name="findings.csv", where=downloads[0])
+download_csv(rows if isinstance(keep, range) else [rows[i] for i in keep], file_name="findings.csv", where=downloads[0])
 downloads[1].download_button(_("Download JSON"), lambda: json.dumps(as_document(selected), indent=2),
                              file_name="findings.json", mime="application/json")
 downloads[2].download_button(_("Download Markdown report"), lambda: render_markdown(selected, options=options),
