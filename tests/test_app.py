@@ -554,8 +554,15 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
             shown.append(None)
             return self.slot.empty()
 
+    real_radio = st.radio
+
+    def the_model_choice(*args, **kwargs):
+        shown.append("choice")
+        return real_radio(*args, **kwargs)
+
     def known_already(model, config):
         shown.append(("known", model is head_start.loaded.model))
+        shown.append(("interval", sys.getswitchinterval()))
         real_known(model, config)
 
     def analysed_later():
@@ -569,7 +576,9 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
         raise AssertionError("the first page loaded the model again")
 
     monkeypatch.setattr(st, "empty", Slot)
+    monkeypatch.setattr(st, "radio", the_model_choice)
     monkeypatch.setattr(common, "what_is_being_analysed", known_already)
+    sys.setswitchinterval(0.005)
     monkeypatch.setattr(common, "load", no_second_load)
     common.head_start_begins(head_start)
     threading.Thread(target=analysed_later, daemon=True).start()
@@ -577,12 +586,66 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
         app = start(["--model", str(model)], monkeypatch)
     finally:
         common.HEAD_START_OVER.wait(60)
-    assert shown[:3] == ["container", ("known", True), None]  # said, then gone once the model is ready
+    # the sidebar's model choice first, then what is known, then nothing once the model is ready; and the
+    # interpreter not handed to the page every half millisecond while the analysis runs, only after
+    assert shown[:5] == ["choice", "container", ("known", True), ("interval", 0.005), None]
+    assert sys.getswitchinterval() == common.RESPONSIVE_SWITCH_INTERVAL
     assert metric(app, "Systems") == str(len(app.session_state["egov_loaded"].model.systems))
     assert not [i for i in app.info if "Loading" in i.value]
     assert not [c for c in app.caption if "checked against" in c.value]
     assert common._ANALYSING is None  # the model read is not held beyond the analysis cache
     common._analysed.clear()
+
+
+def test_streamlits_question_whether_it_runs_in_a_repl_is_asked_before_the_analysis(monkeypatch):
+    """Asked by a page's first element, it walks the stack with inspect, a file lookup per module
+    loaded: each lookup let go of the interpreter, and the first visitor's page stayed blank until
+    the analysis (which held it meanwhile) was over. serve.py asks it before the analysis."""
+    import inspect
+
+    import streamlit.delta_generator
+
+    from egov_align.dashboard import serve
+
+    walks = []
+    real_stack = inspect.stack
+
+    def counted_stack(*args, **kwargs):
+        walks.append(1)
+        return real_stack(*args, **kwargs)
+
+    monkeypatch.setattr(inspect, "stack", counted_stack)
+    monkeypatch.setattr(streamlit.delta_generator, "_use_warning_has_been_displayed", False)
+    serve._ask_streamlits_first_question()
+    assert walks == [1]
+    app = AppTest.from_function(_one_element, default_timeout=30)
+    app.run()
+    assert not app.exception and app.markdown[0].value == "one"
+    assert walks == [1]  # not asked again by the page
+
+
+def _one_element():
+    import streamlit as st
+
+    st.markdown("one")
+
+
+def test_the_server_imports_what_the_pages_import_while_the_model_is_read():
+    """Each page's own imports (the overview's reporters, the Findings page's exports) were
+    imported on its first visit: the overview's, after the analysis, while the first visitor waited."""
+    import ast
+    import subprocess
+
+    pages = [ROOT / "egov_align" / "dashboard" / file for file in
+             ("overview.py", "processes.py", "landscape.py", "integrations.py", "coordination.py", "data_quality.py",
+              "findings.py", "what_if.py")]
+    imported = {node.module for page in pages for node in ast.parse(page.read_text(encoding="utf-8")).body
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module.startswith("egov_align")}
+    missing = subprocess.run(
+        [sys.executable, "-c", "import sys; from egov_align.dashboard import serve; serve._import_the_server(); "
+         f"print(sorted(m for m in {sorted(imported)!r} if m not in sys.modules))"],
+        capture_output=True, text=True, check=True, timeout=120).stdout.strip()
+    assert missing == "[]"
 
 
 def _what_is_being_analysed(model, config):

@@ -45,13 +45,18 @@ def _read_model(argv: list[str]) -> HeadStart | None:
         return None
 
 
-SERVER_MODULES = ("streamlit.web.cli", "egov_align.dashboard.common", "pandas", "pyarrow")
+SERVER_MODULES = ("streamlit.web.cli", "egov_align.dashboard.common", "pandas", "pyarrow", "pyarrow.pandas_compat",
+                  # what the pages import themselves (a test keeps the list whole)
+                  "egov_align.dashboard.app", "egov_align.compare", "egov_align.consolidation", "egov_align.diagrams",
+                  "egov_align.interop.sheet_export", "egov_align.reporters.json_format",
+                  "egov_align.reporters.markdown", "egov_align.reporters.text", "egov_align.results",
+                  "egov_align.rules", "egov_align.views")
 
 
 def _import_the_server() -> None:
-    """Streamlit, the pages' shared code and the libraries of the first page's tables: imported
-    while the loader's workers read the model (a second or more of work at national scale that
-    otherwise comes after the read, or on the first visit)."""
+    """Streamlit, the pages' code and the libraries of their tables: imported while the loader's
+    workers read the model (a second or more of work at national scale that otherwise comes after
+    the read, or on the first visit: the overview imported the reporters after the analysis)."""
     for module in SERVER_MODULES:
         importlib.import_module(module)
 
@@ -78,11 +83,23 @@ def _warm_up(head_start: HeadStart) -> None:
         while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
             time.sleep(0.02)
         logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
+        _ask_streamlits_first_question()
         _say_done(common.warm_up(head_start), head_start.lang)
     except Exception:  # noqa: BLE001 - as above: the first page analyses the model itself
         pass
     finally:
         common.head_start_ends()
+
+
+def _ask_streamlits_first_question() -> None:
+    """Before the analysis: a page's first element asks once whether Streamlit runs in a REPL, by
+    walking the stack with inspect, which looks up the file of every module loaded. Each lookup
+    lets go of the interpreter, and with the default switch interval kept while the analysis runs
+    (common.responsive), waited up to 5 ms to have it back: the first visitor's page stayed blank
+    until the analysis was over. Asked here, it is not asked again."""
+    first_question = getattr(importlib.import_module("streamlit.delta_generator"), "_maybe_print_use_warning", None)
+    if first_question is not None:
+        first_question()
 
 
 def _say_done(data, lang: str) -> None:
