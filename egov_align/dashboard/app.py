@@ -6,6 +6,7 @@ The pages beside this file display what the egov_align library computes: the sam
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -14,6 +15,9 @@ from egov_align.dashboard import common
 from egov_align.i18n import FILE, N_, _, count
 
 HERE = Path(__file__).resolve().parent
+# Responsiveness over throughput: with the default 5 ms, a thread preparing tables held the
+# interpreter in turns long enough to delay sending a finished page to the browser by seconds.
+sys.setswitchinterval(0.0005)
 PAGES = [("overview.py", N_("Overview"), ":material/dashboard:"), ("processes.py", N_("Processes"), ":material/route:"),
          ("landscape.py", N_("Landscape"), ":material/apps:"),
          ("integrations.py", N_("Integrations & data"), ":material/hub:"),
@@ -34,7 +38,6 @@ def main() -> None:
                           for file, title, icon in PAGES])
     common.logged_in_or_stop()
     data = common.choose_model()
-    common.responsive()
     if data is None:
         st.title("egov-align")
         st.write(_("Choose a model in the sidebar."))

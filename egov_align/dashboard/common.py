@@ -259,18 +259,6 @@ def head_start_begins(head_start: HeadStart) -> None:
     HEAD_START_OVER.clear()
 
 
-# Responsiveness over throughput: with the default 5 ms, a thread preparing tables held the
-# interpreter in turns long enough to delay sending a finished page to the browser by seconds.
-RESPONSIVE_SWITCH_INTERVAL = 0.0005
-
-
-def responsive() -> None:
-    """Pages first, once the server's model is analysed. While it is, the default interval stays:
-    at a tenth of it, the first visitor's page load (the server's event loop, the waiting page)
-    took the interpreter from the analysis so often that the overview came later."""
-    sys.setswitchinterval(RESPONSIVE_SWITCH_INTERVAL)
-
-
 def head_start_ends() -> None:
     """serve.py: the pages wait no longer; the model read is the analysis cache's to keep, or not."""
     global _ANALYSING
