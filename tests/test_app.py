@@ -343,7 +343,10 @@ def test_the_coordination_page_lists_hand_offs_per_process(app, expected):
     assert not app.exception
     table = app.dataframe[0].value
     assert set(table["coordinated"]) == {"yes", "no"}
-    app.selectbox(key="coordination_process").set_value("land-title").run()
+    choice, processes = app.selectbox(key="coordination_process"), app.session_state["egov_loaded"].model.processes
+    assert choice.options[0] == "All processes" and choice.options[1:] == [
+        f"{process.name} ({process_id})" for process_id, process in sorted(processes.items())]
+    choice.set_value("land-title").run()
     assert metric(app, "Coordinated hand-offs") == \
         f"{expected['metrics']['processes']['land-title']['coordination']:.0%}"
     assert set(app.dataframe[0].value["process"]) == {"land-title"}

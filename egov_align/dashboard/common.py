@@ -436,10 +436,11 @@ def system_names(data: Loaded, *, in_service: bool = False) -> dict[str, str]:
                               if systems[s].in_service or not in_service})
 
 
-def process_names(data: Loaded) -> dict[str, str]:
-    """Every process's id -> name, sorted by id."""
-    return per_model(data.digest, "process names",
-                     lambda: {p: data.model.processes[p].name for p in sorted(data.model.processes)})
+def process_names(data: Loaded, *, with_ids: bool = False) -> dict[str, str]:
+    """Every process's id -> name (or "name (id)"), sorted by id."""
+    processes = data.model.processes
+    return per_model(data.digest, ("process names", with_ids),
+                     lambda: {p: f"{processes[p].name} ({p})" if with_ids else processes[p].name for p in sorted(processes)})
 
 
 TREND_COMMITS = 50

@@ -27,7 +27,7 @@ st.caption(_("A hand-off is a step followed by a step of another institution. It
              "steps share a system, or an active integration runs between their systems; otherwise the citizen "
              "or a clerk carries it between offices."))
 
-options = {"": _("All processes"), **{p: f"{name} ({p})" for p, name in process_names(data).items()}}
+options = {"": _("All processes"), **process_names(data, with_ids=True)}
 chosen = choose_one(_("Process"), options, key="coordination_process") or ""
 value = metrics["coordination"] if not chosen else metrics["processes"][chosen].get("coordination")
 st.metric(_("Coordinated hand-offs"), percent(value),
