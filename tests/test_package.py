@@ -98,16 +98,17 @@ def test_the_command_passes_the_model_and_the_settings(tmp_path):
     assert argv[argv.index("--server.fileWatcherType") + 1] == "none"  # served, not edited
 
 
-def _server_says(model: Path, words: str, seconds: float = 120) -> list[str]:
+def _server_says(model: Path, words: str, seconds: float = 120, *, address: str = "127.0.0.1",
+                 env: dict | None = None) -> list[str]:
     """Start the server as `egov-align dashboard --model MODEL` would, and return egov-align's lines
     of its log up to the one that contains `words`, with the server answering by then."""
     import queue
     import threading
 
     port = _free_port()
-    argv = command(model=str(model), port=port, address="127.0.0.1", allow_directories=None, require_login=False,
+    argv = command(model=str(model), port=port, address=address, allow_directories=None, require_login=False,
                    headless=True)
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     lines: queue.Queue = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True)
     reader.start()
@@ -202,6 +203,32 @@ def test_the_container_is_slim_non_root_and_checks_its_health():
     assert any("graphviz" in run for run in docker["RUN"])
     assert docker["USER"] == ["egov"]
     assert "/_stcore/health" in docker["HEALTHCHECK"][0]
+
+
+@pytest.mark.timeout(180)
+def test_a_headless_server_on_every_address_asks_no_one_for_its_external_address(tmp_path):
+    """The container's command (headless, every address): Streamlit's welcome lines asked
+    checkip.amazonaws.com for the server's external address at every start, from a government
+    server, holding up its event loop for up to 2 s (10 s with Streamlit 1.56) where that cannot be
+    reached. The server says itself where it answers; any request for that address would reach
+    this proxy."""
+    shutil.copytree(ROOT / "tests" / "examples" / "valid" / "tiny", tmp_path / "model")
+    with socket.socket() as proxy:
+        proxy.bind(("127.0.0.1", 0))
+        proxy.listen()
+        proxy.setblocking(False)
+        via = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+        env = {**os.environ, "HTTP_PROXY": via, "HTTPS_PROXY": via, "http_proxy": via, "https_proxy": via,
+               "NO_PROXY": "", "no_proxy": ""}
+        said = _server_says(tmp_path / "model", "the model is analysed and ready", address="0.0.0.0", env=env)
+        time.sleep(1)  # Streamlit asked right after it began to answer
+        try:
+            proxy.accept()[0].close()
+            asked = True
+        except BlockingIOError:
+            asked = False
+    assert not asked, "the server asked someone for its external address"
+    assert any("the dashboard answers at http://localhost:" in line for line in said), said
 
 
 def test_the_containers_start_command_serves_the_dashboard_outside_a_container(tmp_path):

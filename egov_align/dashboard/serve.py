@@ -71,24 +71,53 @@ def _say_reading(files: int, lang: str) -> None:
     _say(N_("reading the model ({files}) before the server starts"), lang, files=count(files, FILE, lang))
 
 
-def _warm_up(head_start: HeadStart) -> None:
-    """Once the server answers: started together, the two shared the interpreter, and the server
-    did not answer (nor show a visitor that the model is on its way) until the analysis was done."""
+def _once_the_server_answers(head_start: HeadStart | None, lang: str) -> None:
+    """Say where the server answers, then analyse the model read (the head start). The analysis
+    waits for the server: started together, the two shared the interpreter, and the server did not
+    answer (nor show a visitor that the model is on its way) until the analysis was done."""
     from egov_align.dashboard import common
 
-    common.head_start_begins(head_start)  # a first visitor's page waits for this analysis, and says so
+    if head_start is not None:
+        common.head_start_begins(head_start)  # a first visitor's page waits for this analysis, and says so
     try:
         from streamlit.runtime import Runtime, RuntimeState
 
         while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
             time.sleep(0.02)
-        logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
-        _ask_streamlits_first_question()
-        _say_done(common.warm_up(head_start), head_start.lang)
+        _say_where(lang)
+        if head_start is not None:
+            logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
+            _ask_streamlits_first_question()
+            _say_done(common.warm_up(head_start), head_start.lang)
     except Exception:  # noqa: BLE001 - as above: the first page analyses the model itself
         pass
     finally:
-        common.head_start_ends()
+        if head_start is not None:
+            common.head_start_ends()
+
+
+EVERY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+def _say_where(lang: str) -> None:
+    """Where to open the dashboard, in place of Streamlit's welcome lines (launch.py turns them off):
+    on a headless server listening on every address, they asked checkip.amazonaws.com for its
+    external address, a request from a government server at every start that held up the server
+    for up to 2 s where it cannot be reached (10 s with Streamlit 1.56). Said from what this machine
+    knows."""
+    from streamlit import config, net_util
+    from streamlit.web.server.server import server_address_is_unix_socket
+    from streamlit.web.server.server_util import get_url
+
+    address = config.get_option("server.address") or ""
+    if server_address_is_unix_socket():
+        where = [address]
+    elif address not in EVERY_ADDRESS:
+        where = [get_url(address)]
+    else:
+        where = [get_url("localhost"), *(get_url(ip) for ip in [net_util.get_internal_ip()] if ip)]
+    for url in where:
+        _say(N_("the dashboard answers at {url}"), lang, url=url)
 
 
 def _ask_streamlits_first_question() -> None:
@@ -117,8 +146,11 @@ def main() -> None:
         head_start = _read_model(sys.argv)
     except KeyboardInterrupt:  # stopped while reading, as the server would be: no traceback
         sys.exit(130)
-    if head_start is not None:
-        threading.Thread(target=_warm_up, args=(head_start,), name=WARM_UP_THREAD, daemon=True).start()
+    from egov_align.dashboard.server_model import language_of
+
+    lang = head_start.lang if head_start is not None else language_of(None)
+    threading.Thread(target=_once_the_server_answers, args=(head_start, lang), name=WARM_UP_THREAD,
+                     daemon=True).start()
     from streamlit.web.cli import main as streamlit
 
     streamlit(prog_name="streamlit")
