@@ -24,10 +24,10 @@ APP = Path(__file__).resolve().parent / "app.py"
 # Government deployments: no usage statistics, no "Deploy" button, no tracebacks shown to
 # visitors, and uploads no larger than the unpacker accepts. No welcome lines: on a headless
 # server listening on every address (the container's), Streamlit asked checkip.amazonaws.com for
-# its external address to print them; serve.py says where the server answers instead. No full garbage collection after
-# every page run: over a national model's findings and tables (not frozen) it held the
-# interpreter for 0.3-0.4 s after each run, delaying the page's last messages and the next click;
-# the collector still runs as objects are made (docs/speed.md).
+# its external address to print them; serve.py says where the server answers instead. No full
+# garbage collection after every page run: over a national model's findings and tables (not
+# frozen) it held the interpreter for 0.3-0.4 s after each run, delaying the page's last messages
+# and the next click; the collector still runs as objects are made (docs/speed.md).
 STREAMLIT_OPTIONS = {
     "browser": {"gatherUsageStats": False},
     "client": {"toolbarMode": "viewer", "showErrorDetails": "none"},
