@@ -596,6 +596,41 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
     common._analysed.clear()
 
 
+def test_once_the_server_answers_it_analyses_its_model_even_if_saying_where_fails(monkeypatch, tmp_path, capsys):
+    """serve.py's thread says where the server answers, then analyses the model it read; a line of
+    the log that cannot be written does not leave the first visitor to analyse the model."""
+    import shutil
+
+    from streamlit.runtime import Runtime, RuntimeState
+
+    from egov_align.dashboard import common, serve
+
+    model = tmp_path / "model"
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, model / part)
+    head_start = serve._read_model(["serve.py", "run", "app.py", "--", "--model", str(model)])
+    common._analysed.clear()
+
+    def cannot_say(_lang):
+        raise OSError("no network interface")
+
+    with monkeypatch.context() as answering:  # as if Streamlit's server had started
+        answering.setattr(Runtime, "exists", lambda: True)
+        answering.setattr(Runtime, "instance", lambda: type("Started", (), {"state": RuntimeState.NO_SESSIONS_CONNECTED}))
+        answering.setattr(serve, "_say_where", cannot_say)
+        serve._once_the_server_answers(head_start, "en")
+    assert common.HEAD_START_OVER.is_set() and common._ANALYSING is None
+    assert "the model is analysed and ready (14 files" in capsys.readouterr().err
+
+    def no_second_load(*_args, **_kwargs):
+        raise AssertionError("the first page loaded the model again")
+
+    monkeypatch.setattr(common, "load", no_second_load)
+    app = start(["--model", str(model)], monkeypatch)
+    assert metric(app, "Systems") == str(len(app.session_state["egov_loaded"].model.systems))
+    common._analysed.clear()
+
+
 def test_streamlits_question_whether_it_runs_in_a_repl_is_asked_before_the_analysis(monkeypatch):
     """Asked by a page's first element, it walks the stack with inspect, a file lookup per module
     loaded, each waiting for the analysis to let go of the interpreter: the first visitor's waiting

@@ -84,7 +84,10 @@ def _once_the_server_answers(head_start: HeadStart | None, lang: str) -> None:
 
         while not Runtime.exists() or Runtime.instance().state == RuntimeState.INITIAL:
             time.sleep(0.02)
-        _say_where(lang)
+        try:
+            _say_where(lang)
+        except Exception:  # noqa: BLE001 - a line of the log: the server answers, and analyses, all the same
+            pass
         if head_start is not None:
             logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_NoPageHere())
             _ask_streamlits_first_question()
@@ -115,7 +118,8 @@ def _say_where(lang: str) -> None:
     elif address not in EVERY_ADDRESS:
         where = [get_url(address)]
     else:
-        where = [get_url("localhost"), *(get_url(ip) for ip in [net_util.get_internal_ip()] if ip)]
+        network = net_util.get_internal_ip()  # 127.0.0.1 when the machine has no network
+        where = [get_url("localhost"), *([get_url(network)] if network and network != "127.0.0.1" else [])]
     for url in where:
         _say(N_("the dashboard answers at {url}"), lang, url=url)
 
