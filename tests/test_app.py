@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 
 import pytest
@@ -43,6 +44,23 @@ def expected():
 
 def metric(app: AppTest, label: str) -> str:
     return next(m.value for m in app.metric if m.label == label)
+
+
+def the_sample_copied_to(directory):
+    """A copy of the sample model's folders, for a test that reads them as a server does or changes them."""
+    for part in ("models", "processes"):
+        shutil.copytree(ROOT / part, directory / part)
+    return directory
+
+
+def refuse_a_second_load(monkeypatch) -> None:
+    """The first page must find the head start's analysis in the cache: loading the model again fails the test."""
+    from egov_align.dashboard import common
+
+    def no_second_load(*_args, **_kwargs):
+        raise AssertionError("the first page loaded the model again")
+
+    monkeypatch.setattr(common, "load", no_second_load)
 
 
 def test_overview_numbers_equal_the_json_output(app, expected):
@@ -505,22 +523,15 @@ def test_the_server_writes_the_findings_messages_after_the_first_page(monkeypatc
 def test_the_server_reads_and_analyses_its_model_before_the_first_visit(monkeypatch, tmp_path):
     """`egov-align dashboard` reads its model before Streamlit starts and analyses it while it
     starts (serve.py): the first page finds it in the cache, and loads nothing itself."""
-    import shutil
-
     from egov_align.dashboard import common, serve
 
-    model = tmp_path / "model"
-    for part in ("models", "processes"):
-        shutil.copytree(ROOT / part, model / part)
+    model = the_sample_copied_to(tmp_path / "model")
     head_start = serve._read_model(["serve.py", "run", "app.py", "--server.port", "8600", "--", "--model", str(model)])
     assert head_start.loaded.valid and head_start.paths and all(p.startswith(str(model)) for p in head_start.paths)
     common._analysed.clear()
     common.warm_up(head_start)
 
-    def no_second_load(*_args, **_kwargs):
-        raise AssertionError("the first page loaded the model again")
-
-    monkeypatch.setattr(common, "load", no_second_load)
+    refuse_a_second_load(monkeypatch)
     app = start(["--model", str(model)], monkeypatch)
     assert metric(app, "Systems") == str(len(app.session_state["egov_loaded"].model.systems))
     common._analysed.clear()
@@ -530,7 +541,6 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
     """A national model's analysis takes seconds after the server answers; a browser on the same
     machine kept drawing the cache's spinner meanwhile, with CPU the analysis needed. The page says
     what is known of the model already, and all of it is gone once the overview is drawn."""
-    import shutil
     import threading
     import time
 
@@ -538,9 +548,7 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
 
     from egov_align.dashboard import common, server_model
 
-    model = tmp_path / "model"
-    for part in ("models", "processes"):
-        shutil.copytree(ROOT / part, model / part)
+    model = the_sample_copied_to(tmp_path / "model")
     head_start = server_model.read_server_model(["--model", str(model)])
     common._analysed.clear()
     shown, real_empty, real_known = [], st.empty, common.what_is_being_analysed
@@ -574,13 +582,10 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
         finally:
             common.head_start_ends()
 
-    def no_second_load(*_args, **_kwargs):
-        raise AssertionError("the first page loaded the model again")
-
     monkeypatch.setattr(st, "empty", Slot)
     monkeypatch.setattr(st, "radio", the_model_choice)
     monkeypatch.setattr(common, "what_is_being_analysed", known_already)
-    monkeypatch.setattr(common, "load", no_second_load)
+    refuse_a_second_load(monkeypatch)
     common.head_start_begins(head_start)
     threading.Thread(target=analysed_later, daemon=True).start()
     try:
@@ -599,15 +604,11 @@ def test_a_first_visitor_waiting_for_the_servers_analysis_is_told_in_words_not_b
 def test_once_the_server_answers_it_analyses_its_model_even_if_saying_where_fails(monkeypatch, tmp_path, capsys):
     """serve.py's thread says where the server answers, then analyses the model it read; a line of
     the log that cannot be written does not leave the first visitor to analyse the model."""
-    import shutil
-
     from streamlit.runtime import Runtime, RuntimeState
 
     from egov_align.dashboard import common, serve
 
-    model = tmp_path / "model"
-    for part in ("models", "processes"):
-        shutil.copytree(ROOT / part, model / part)
+    model = the_sample_copied_to(tmp_path / "model")
     head_start = serve._read_model(["serve.py", "run", "app.py", "--", "--model", str(model)])
     common._analysed.clear()
 
@@ -622,10 +623,7 @@ def test_once_the_server_answers_it_analyses_its_model_even_if_saying_where_fail
     assert common.HEAD_START_OVER.is_set() and common._ANALYSING is None
     assert "the model is analysed and ready (14 files" in capsys.readouterr().err
 
-    def no_second_load(*_args, **_kwargs):
-        raise AssertionError("the first page loaded the model again")
-
-    monkeypatch.setattr(common, "load", no_second_load)
+    refuse_a_second_load(monkeypatch)
     app = start(["--model", str(model)], monkeypatch)
     assert metric(app, "Systems") == str(len(app.session_state["egov_loaded"].model.systems))
     common._analysed.clear()
@@ -712,13 +710,9 @@ def test_while_waiting_the_page_shows_the_models_size_and_the_rules_it_is_checke
 
 
 def test_a_file_changed_after_the_head_start_is_read_again(monkeypatch, tmp_path):
-    import shutil
-
     from egov_align.dashboard import common, server_model
 
-    model = tmp_path / "model"
-    for part in ("models", "processes"):
-        shutil.copytree(ROOT / part, model / part)
+    model = the_sample_copied_to(tmp_path / "model")
     head_start = server_model.read_server_model(["--model", str(model)])
     extra = model / "models" / "more.yaml"
     extra.write_text("institutions:\n  - id: late-comer\n    name: Late Comer\n")
@@ -734,13 +728,10 @@ def test_a_models_files_are_listed_again_only_when_a_folder_changes(monkeypatch,
     setting its mtime back (its ctime cannot be). A folder changed just before it was listed is
     listed again until it has settled."""
     import os
-    import shutil
 
     from egov_align.dashboard import server_model
 
-    model = tmp_path / "m"
-    for part in ("models", "processes"):
-        shutil.copytree(ROOT / part, model / part)
+    model = the_sample_copied_to(tmp_path / "m")
     listings = []
     monkeypatch.setattr(server_model, "discover", lambda paths: listings.append(paths) or discover(paths))
     monkeypatch.setattr(server_model, "_LISTINGS", {})
