@@ -8,6 +8,7 @@ is ever written under the model paths.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -60,6 +61,11 @@ class FileResult:
     # subject prefixes whose ids this file may define unseen ("*": any, when it does not parse):
     # unknown references to them are knock-on errors, not reported one by one
     unsure: list[str] = field(default_factory=list)
+    digest: bytes = b""  # a hash of the bytes read, or of why none were (after a NUL, which YAML cannot hold)
+
+
+def content_digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
 
 
 def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements: bool,
@@ -75,8 +81,10 @@ def cached_result(source: Source, cache: Cache, *, max_bytes: int, want_elements
                              context={"policies": policies}) if entry is not None else None
     except (TypeError, ValueError, KeyError, AttributeError, RecursionError):  # pydantic's errors are ValueErrors
         return None  # not the shape we write: a miss, whoever wrote it
-    if result is not None and keep_items:
-        result.items = entry["elements"]  # checked just now by validating it
+    if result is not None:
+        result.digest = content_digest(raw)
+        if keep_items:
+            result.items = entry["elements"]  # checked just now by validating it
     return result
 
 
@@ -150,15 +158,17 @@ def load_file(source: Source, *, max_bytes: int, cache: Cache | None = None,
     """
     size = source.size()
     if size > max_bytes:
-        return FileResult(source.display, [too_large(size, max_bytes)])
+        return FileResult(source.display, [too_large(size, max_bytes)], digest=content_digest(b"\0too large: %d" % size))
     try:
         raw = source.read(max_bytes)
     except OSError as error:
         reason = source.error or f"cannot read file: {error.strerror or error}"
-        return FileResult(source.display, [("unreadable-file", reason, 1, 1)])
+        return FileResult(source.display, [("unreadable-file", reason, 1, 1)],
+                          digest=content_digest(b"\0unread: " + reason.encode()))
     from egov_align.parsing import parse_file  # the YAML parser and pydantic: only for files the cache lacks
 
     result = parse_file(source.display, raw, max_bytes=max_bytes, policies=policies, keep_items=keep_items)
+    result.digest = content_digest(raw)
     if cache is not None:
         cache.put(cache.key(raw), _to_entry(result))
     if not want_elements:
@@ -180,6 +190,10 @@ class LoadResult:
     diagnostics: list[Finding]
     counts: dict  # files, institutions, systems, processes, steps
     notices: list[str] = field(default_factory=list)  # what discovery skipped, and why
+    # The identity of the files as read: their names and a hash of each one's bytes. The dashboard
+    # keys what it shows of a model on it; hashing the bytes as they are read (in the workers) costs
+    # next to nothing, reading every file again beside the analysis cost it half a second.
+    digest: str = ""
 
     @property
     def valid(self) -> bool:
@@ -344,7 +358,15 @@ def load(sources: list[Source], *, max_bytes: int = 5_000_000, cache: Cache | No
                        for r in results for rule, message, line, column in r.problems]
         diagnostics.extend(crossing)
         model = _assemble(results) if want_model and not diagnostics else None
-    return LoadResult(model, sorted_diagnostics(diagnostics), _counts(results), list(notices))
+    return LoadResult(model, sorted_diagnostics(diagnostics), _counts(results), list(notices), _identity(results))
+
+
+def _identity(results: list[FileResult]) -> str:
+    taken = hashlib.blake2b(digest_size=16)
+    for result in results:
+        name = result.display.encode()
+        taken.update(len(name).to_bytes(4, "big") + name + result.digest)
+    return taken.hexdigest()
 
 
 def _counts(results: list[FileResult]) -> dict:

@@ -709,6 +709,38 @@ def test_while_waiting_the_page_shows_the_models_size_and_the_rules_it_is_checke
     assert rules["what it finds"].iloc[-1] == config.policies[-1].summary
 
 
+def test_the_server_reads_each_file_of_its_model_once(monkeypatch, tmp_path):
+    """The model's identity (the key of every page's tables) is taken from the bytes the loader
+    read: reading every file again beside the analysis cost the analysis half a second at national
+    scale. Files with the same content, wherever they are, are the same model; one byte changed
+    is another, and so is the same content in files of other names (their findings name them)."""
+    import os
+
+    from egov_align.dashboard import common, server_model
+    from egov_align.discovery import Source
+
+    model = the_sample_copied_to(tmp_path / "model")
+    head_start = server_model.read_server_model(["--model", str(model)])
+    reads = []
+    read = Source.read
+    monkeypatch.setattr(Source, "read", lambda self, *args, **kwargs: reads.append(self.display) or read(self, *args,
+                                                                                                         **kwargs))
+    common._analysed.clear()
+    first = common.warm_up(head_start)
+    assert reads == []
+    monkeypatch.undo()
+
+    one_file = next((model / "processes").glob("*.yaml"))
+    os.utime(one_file, ns=(1, 1))  # saved again as it was: read again, the same model
+    again = common.load_repository(model, "again")
+    assert again is not first and again.digest == first.digest
+    one_file.write_text(one_file.read_text() + "#\n")
+    assert common.load_repository(model, "changed").digest != first.digest
+    elsewhere = the_sample_copied_to(tmp_path / "elsewhere")
+    assert common.load_repository(elsewhere, "elsewhere").digest != first.digest
+    common._analysed.clear()
+
+
 def test_a_file_changed_after_the_head_start_is_read_again(monkeypatch, tmp_path):
     from egov_align.dashboard import common, server_model
 

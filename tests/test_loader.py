@@ -416,14 +416,16 @@ def _shape(result) -> tuple:
         key: {i: e.model_dump() for i, e in model.kind(key).items()}
         for key in ("institutions", "capabilities", "data_entities", "systems", "integrations", "services",
                     "processes")}
-    return (result.diagnostics, result.counts, elements, None if model is None else dict(model.locations))
+    return (result.diagnostics, result.counts, elements, None if model is None else dict(model.locations),
+            result.digest)
 
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("broken", [False, True])
 def test_worker_processes_give_exactly_what_one_process_gives(monkeypatch, tmp_path, broken):
     """The workers send their elements as plain data, validated again here: the same model, or
-    the same diagnostics, whether parsed or taken from the cache."""
+    the same diagnostics, whether parsed or taken from the cache; and the same identity of the
+    files read (the dashboard keys its tables on it)."""
     from egov_align import loader
     from egov_align.cache import Cache
 
@@ -438,6 +440,7 @@ def test_worker_processes_give_exactly_what_one_process_gives(monkeypatch, tmp_p
     assert _shape(load(sources, jobs=3, cache=cache)) == alone  # parsed, and put in the cache
     assert _shape(load(sources, jobs=3, cache=cache)) == alone  # every file from the cache
     assert (alone[2] is None) == broken
+    assert len(alone[4]) == 32
 
 
 @pytest.mark.timeout(60)

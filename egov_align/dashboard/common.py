@@ -76,7 +76,6 @@ class Loaded:
     """One analysed model, shared by all pages and sessions while its files are unchanged."""
 
     label: str
-    digest: str
     loaded: LoadResult
     model: Model | None
     analysed: Result | None  # the analysis, its findings' messages perhaps still being written: see `result`
@@ -87,6 +86,11 @@ class Loaded:
     tables: Future | None = None  # the Landscape's tables, prepared in the background once a page has shown
     rows: Future | None = None  # the Findings page's rows, prepared after those and the messages
     messages: Future | None = None  # the findings' messages, written in the background once a page has shown
+
+    @property
+    def digest(self) -> str:
+        """The identity of the model's files, as read: what the pages key their tables on."""
+        return self.loaded.digest
 
     @property
     def result(self) -> Result | None:
@@ -171,18 +175,6 @@ class Loaded:
         return (self.model.info.currency or "") if self.model else ""
 
 
-def _digest(sources) -> str:
-    """The identity of the model: a hash of every file's content."""
-    digest = hashlib.blake2b(digest_size=16)
-    for source in sources:
-        digest.update(source.display.encode() + b"\0")
-        try:
-            digest.update(hashlib.blake2b(source.read(), digest_size=16).digest())
-        except OSError:
-            digest.update(b"unreadable")
-    return digest.hexdigest()
-
-
 @st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
 def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _config: Config,
               isolated: bool = False, _found: Discovery | None = None, _loaded: LoadResult | None = None) -> Loaded:
@@ -202,19 +194,14 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
             found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices,
             policies=_config.policy_names)
         result = None
-    # The files' hash, taken beside the analysis (after loading, which forks: no thread of ours
-    # runs then): reading and hashing mostly release the interpreter.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="egov-align-digest") as digesting:
-        digest = digesting.submit(_digest, found.sources)
-        if not loaded.valid:
-            return Loaded(label, digest.result(), loaded, None, None, None, _config, paths=paths, visitor=isolated)
-        index = Index(loaded.model)
-        result = result or analyze(loaded.model, config=_config, index=index, messages=False)
-    digest = digest.result()
+    if not loaded.valid:
+        return Loaded(label, loaded, None, None, None, _config, paths=paths, visitor=isolated)
+    index = Index(loaded.model)
+    result = result or analyze(loaded.model, config=_config, index=index, messages=False)
     # Millions of long-lived objects: move them out of the collector's sight, or every later
     # full collection (on any page switch) walks them all again.
     gc.freeze()
-    return Loaded(label, digest, loaded, loaded.model, result, index, _config, paths=paths, visitor=isolated)
+    return Loaded(label, loaded, loaded.model, result, index, _config, paths=paths, visitor=isolated)
 
 
 DRAWING_SECONDS = 1.0  # what a browser gets to draw the first page before the messages and tables begin
