@@ -712,8 +712,8 @@ def test_while_waiting_the_page_shows_the_models_size_and_the_rules_it_is_checke
 def test_the_server_reads_each_file_of_its_model_once(monkeypatch, tmp_path):
     """The model's identity (the key of every page's tables) is taken from the bytes the loader
     read: reading every file again beside the analysis cost the analysis half a second at national
-    scale. Files with the same content, wherever they are, are the same model; one byte changed
-    is another, and so is the same content in files of other names (their findings name them)."""
+    scale. A file saved again unchanged leaves it the same model; one byte changed makes another,
+    and so do the same files under other names (their findings name them)."""
     import os
 
     from egov_align.dashboard import common, server_model
