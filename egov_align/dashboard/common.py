@@ -28,7 +28,7 @@ from egov_align.findings import with_messages
 from egov_align.graph import Index
 from egov_align.i18n import LANGUAGES, N_, PROBLEM, _, count, message, use
 from egov_align.isolated import AnalysisTimeout, analyse_isolated
-from egov_align.loader import Discovery, LoadResult, PathNotFound, discover, load
+from egov_align.loader import Discovery, LoadResult, PathNotFound, load
 from egov_align.model import Model
 from egov_align.perf import gc_paused
 from egov_align.results import Result
@@ -176,8 +176,8 @@ class Loaded:
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading and analysing the model ...")
-def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _config: Config,
-              isolated: bool = False, _found: Discovery | None = None, _loaded: LoadResult | None = None) -> Loaded:
+def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _config: Config, _found: Discovery,
+              isolated: bool = False, _loaded: LoadResult | None = None) -> Loaded:
     """Loaded once per state of the files and configuration: switching pages never reloads.
 
     A model a visitor brings (an upload, a folder under --allow-directories) is loaded and
@@ -185,13 +185,12 @@ def _analysed(stamp: str, paths: tuple[str, ...], label: str, config_key: str, _
     hold up the other sessions nor run for ever. `_loaded`: the files as read before the server
     started (HeadStart).
     """
-    found = _found or discover(list(paths))
     if isolated:
         analysed = analyse_isolated(list(paths), _config)
         loaded, result = analysed.loaded, analysed.result
     else:
         loaded = _loaded if _loaded is not None else load(
-            found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=found.notices,
+            _found.sources, max_bytes=_config.max_file_bytes, cache=None, notices=_found.notices,
             policies=_config.policy_names)
         result = None
     if not loaded.valid:
@@ -230,7 +229,7 @@ def _lay_out_first_views_if_possible(model: Model, findings) -> None:
 def load_repository(directory: Path, label: str, *, visitor: bool = False) -> Loaded:
     """A model repository (or folder of model files) with its own egov-align.toml in force, like the CLI."""
     config, paths, found = repository(directory)
-    return _analysed(stamp_of(found.sources), tuple(paths), label, repr(config), config, visitor, found)
+    return _analysed(stamp_of(found.sources), tuple(paths), label, repr(config), config, found, visitor)
 
 
 # Cleared while serve.py's head start analyses the server's own model, which a first visitor waits for.
@@ -295,7 +294,7 @@ def what_is_being_analysed(model: Model, config: Config) -> None:
 def warm_up(head_start: HeadStart) -> Loaded:
     """Analyse what read_server_model read, into the cache the first page reads (or waits for)."""
     return _analysed(head_start.stamp, head_start.paths, head_start.label, repr(head_start.config),
-                     head_start.config, False, head_start.found, head_start.loaded)
+                     head_start.config, head_start.found, False, head_start.loaded)
 
 
 SERVER_CHOICE, DIRECTORY_CHOICE, UPLOAD_CHOICE = "server", "directory", "upload"
